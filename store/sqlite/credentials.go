@@ -1,0 +1,50 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+var _ store.CredentialStore = (*Store)(nil)
+
+// Better Auth keeps a password in an account row with providerId
+// "credential" and accountId = the user id (spec §8.3).
+const (
+	qUpdatePassword = `UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`
+	qInsertPassword = `INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES (?, ?, 'credential', ?, ?, ?, ?)`
+	qPasswordHash   = `SELECT "password" FROM "account" WHERE "userId" = ? AND "providerId" = 'credential' AND "password" IS NOT NULL ORDER BY "createdAt" LIMIT 1`
+)
+
+// SetPassword implements store.CredentialStore.
+func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.Time) error {
+	ts := store.FormatTime(now)
+	res, err := s.updatePassword.ExecContext(ctx, hash, ts, userID)
+	if err != nil {
+		return mapError("set password", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	if _, err := s.insertPassword.ExecContext(ctx, store.NewID(), userID, userID, hash, ts, ts); err != nil {
+		return mapError("set password", err)
+	}
+	return nil
+}
+
+// PasswordHash implements store.CredentialStore.
+func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
+	var h string
+	err := s.passwordHash.QueryRowContext(ctx, userID).Scan(&h)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", store.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("sqlite: password hash: %w", err)
+	}
+	return h, nil
+}
