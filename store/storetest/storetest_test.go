@@ -17,8 +17,8 @@ import (
 // refStore is a small, correct store.Store, with switchable bugs: the suite
 // must pass it when bug is "" and fail it for every bug.
 type refStore struct {
-	bug      string
-	mu       sync.Mutex
+	bug       string
+	mu        sync.Mutex
 	users     []store.User
 	sessions  []store.Session
 	passwords map[string]string
