@@ -1,0 +1,172 @@
+package sessionkit
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// Defaults, the same as Better Auth's.
+const (
+	DefaultExpiresIn    = 7 * 24 * time.Hour
+	DefaultUpdateAge    = 24 * time.Hour
+	DefaultFreshAge     = 24 * time.Hour
+	DefaultCookiePrefix = "better-auth"
+	DefaultDatabasePath = "sessionkit.db"
+	// DontRememberLifetime is the fixed lifetime of a session signed in
+	// with remember-me off, whatever ExpiresIn says (spec §5).
+	DontRememberLifetime = 24 * time.Hour
+	// MinSecretLength is the shortest secret New accepts, in bytes.
+	MinSecretLength = 32
+)
+
+// Disabled, given as FreshAge, turns the freshness check off; given as
+// UpdateAge, it makes every request slide the session (Better Auth's
+// updateAge: 0). A zero Duration in Config means "use the default".
+const Disabled time.Duration = -1
+
+// ErrConfig is wrapped by every error New returns for a bad Config.
+var ErrConfig = errors.New("sessionkit: bad config")
+
+// Config configures a Manager. The zero value with a Secret is a working
+// setup: a SQLite file in the working directory, Better Auth's lifetimes and
+// cookie names.
+type Config struct {
+	// Secret signs the session_token cookie (HMAC-SHA256) and keys the cookie
+	// cache. It must be at least 32 bytes of high-entropy text, and the same
+	// as the Better Auth app's secret when the two share cookies. Required.
+	Secret string
+	// OldSecrets are earlier secrets still accepted when verifying cookies,
+	// newest first, so a rotation does not sign everyone out. New cookies
+	// are always signed with Secret. Better Auth cannot do this for signed
+	// cookies: only share cookies with it using Secret alone.
+	OldSecrets []string
+
+	// BaseURL is the public URL of the app. When it starts with https://,
+	// cookies get the Secure attribute and the __Secure- name prefix, as
+	// Better Auth does (spec §1.1). Default: none (plain http cookies).
+	BaseURL string
+	// CookiePrefix starts every cookie name. Default "better-auth".
+	CookiePrefix string
+	// CookieDomain, when set, adds a Domain attribute to every cookie
+	// (cross-subdomain cookies). Default: host-only cookies.
+	CookieDomain string
+
+	// Store keeps sessions and users. Default: a SQLite database at
+	// DatabasePath (see store/sqlite).
+	Store store.Store
+	// DatabasePath is the SQLite file used when Store is nil.
+	// Default "sessionkit.db".
+	DatabasePath string
+
+	// ExpiresIn is how long a session lives after sign-in or its last
+	// sliding refresh. Default 7 days.
+	ExpiresIn time.Duration
+	// UpdateAge is the least time between two sliding refreshes of one
+	// session: a request on a session last refreshed longer ago than this
+	// pushes its expiry to now+ExpiresIn. Default 1 day; Disabled refreshes
+	// on every request.
+	UpdateAge time.Duration
+	// DisableRefresh turns sliding expiry off: sessions end ExpiresIn after
+	// sign-in, however active.
+	DisableRefresh bool
+	// FreshAge is how long after sign-in a session counts as fresh, for
+	// freshness.RequireFresh (sensitive actions). It counts from the
+	// session's creation, so activity never makes a session fresh again:
+	// only a new sign-in does. Default 1 day; Disabled turns the check off.
+	FreshAge time.Duration
+
+	// TrustedIPHeader names a request header (such as "X-Forwarded-For" or
+	// "Fly-Client-IP") whose first address is recorded as the session's IP
+	// address. Set it only behind a proxy that overwrites that header:
+	// clients can send anything. Default: the connection's remote address.
+	TrustedIPHeader string
+
+	// Now is the clock. Default time.Now. Tests pin it.
+	Now func() time.Time
+	// Logger receives store failures and security-relevant events. It never
+	// receives secrets, tokens or cookie values. Default slog.Default().
+	Logger *slog.Logger
+}
+
+// settings is a validated Config with every default filled in.
+type settings struct {
+	Config
+	secrets   [][]byte
+	secure    bool
+	freshAge  time.Duration // 0 = disabled
+	updateAge time.Duration // 0 = every request
+	names     cookieNames
+}
+
+func (c Config) resolve() (*settings, error) {
+	s := &settings{Config: c}
+	if c.Secret == "" {
+		return nil, fmt.Errorf("%w: Secret is required (at least %d bytes; generate one with `openssl rand -base64 32`)", ErrConfig, MinSecretLength)
+	}
+	for i, sec := range append([]string{c.Secret}, c.OldSecrets...) {
+		if len(sec) < MinSecretLength {
+			name := "Secret"
+			if i > 0 {
+				name = fmt.Sprintf("OldSecrets[%d]", i-1)
+			}
+			return nil, fmt.Errorf("%w: %s is %d bytes; it must be at least %d", ErrConfig, name, len(sec), MinSecretLength)
+		}
+		s.secrets = append(s.secrets, []byte(sec))
+	}
+	if c.BaseURL != "" {
+		u, err := url.Parse(c.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("%w: BaseURL %q is not an absolute http(s) URL", ErrConfig, c.BaseURL)
+		}
+		s.secure = u.Scheme == "https"
+	}
+	if s.CookiePrefix == "" {
+		s.CookiePrefix = DefaultCookiePrefix
+	}
+	if strings.ContainsAny(s.CookiePrefix, " \t;,=\"\\") {
+		return nil, fmt.Errorf("%w: CookiePrefix %q has characters not allowed in a cookie name", ErrConfig, s.CookiePrefix)
+	}
+	if s.DatabasePath == "" {
+		s.DatabasePath = DefaultDatabasePath
+	}
+	switch {
+	case s.ExpiresIn == 0:
+		s.ExpiresIn = DefaultExpiresIn
+	case s.ExpiresIn < time.Second:
+		return nil, fmt.Errorf("%w: ExpiresIn %v is shorter than a second", ErrConfig, s.ExpiresIn)
+	case s.ExpiresIn > 400*24*time.Hour:
+		return nil, fmt.Errorf("%w: ExpiresIn %v is over 400 days, the most a browser keeps a cookie", ErrConfig, s.ExpiresIn)
+	}
+	s.updateAge = durationOrDefault(c.UpdateAge, DefaultUpdateAge)
+	s.freshAge = durationOrDefault(c.FreshAge, DefaultFreshAge)
+	if c.UpdateAge < 0 && c.UpdateAge != Disabled || c.FreshAge < 0 && c.FreshAge != Disabled {
+		return nil, fmt.Errorf("%w: UpdateAge and FreshAge must be positive, zero (default) or Disabled", ErrConfig)
+	}
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Logger == nil {
+		s.Logger = slog.Default()
+	}
+	s.names = newCookieNames(s.CookiePrefix, s.secure)
+	return s, nil
+}
+
+func durationOrDefault(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d == Disabled:
+		return 0
+	}
+	return d
+}
+
+// now returns the clock's time at the millisecond precision of every record.
+func (s *settings) now() time.Time { return store.Truncate(s.Now()) }

@@ -1,0 +1,42 @@
+package sessionkit
+
+import "context"
+
+// ctxKey is the context key of the session state; a pointer type so no other
+// package can collide with it.
+type ctxKey struct{}
+
+// state is what middleware.Load records for a request.
+type state struct {
+	sess *Session
+	err  error // a store failure, not "no session"
+}
+
+// NewContext returns ctx carrying the outcome of a session lookup: the
+// session (nil for none) and the store error, if the lookup failed. It is
+// for middleware.Load and for tests; handlers use FromContext.
+func NewContext(ctx context.Context, sess *Session, err error) context.Context {
+	return context.WithValue(ctx, ctxKey{}, &state{sess: sess, err: err})
+}
+
+// FromContext returns the request's session, put there by middleware.Load,
+// and whether there is one.
+func FromContext(ctx context.Context) (*Session, bool) {
+	st, _ := ctx.Value(ctxKey{}).(*state)
+	if st == nil || st.sess == nil {
+		return nil, false
+	}
+	return st.sess, true
+}
+
+// LookupError returns the store error that kept middleware.Load from
+// reading the request's session, or nil. A request without a session has
+// no error; one whose session could not be read because the store failed
+// has one, and gated routes answer 503 rather than treating it as signed out.
+func LookupError(ctx context.Context) error {
+	st, _ := ctx.Value(ctxKey{}).(*state)
+	if st == nil {
+		return nil
+	}
+	return st.err
+}

@@ -1,0 +1,157 @@
+package sessionkit
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/sessionkit/sessionkit/internal/vectors"
+)
+
+func mustSettings(t testing.TB, cfg Config) *settings {
+	t.Helper()
+	s, err := cfg.resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestSignSpecVector checks the signature against spec §2's test vector.
+func TestSignSpecVector(t *testing.T) {
+	t.Parallel()
+	s := mustSettings(t, Config{Secret: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"})
+	tests := map[string]string{
+		"KUYu02dce8RjXELLsmDPyn8jFsW4MgoD": "KUYu02dce8RjXELLsmDPyn8jFsW4MgoD.eQetZc90kVVA8DlAociFWNWTblidCIHCynT81aE9M%2B8%3D",
+		"true":                             "true.1Ue91JS%2BcwPpyhFiSTriJ9vlBOt6RG78rdQqJ%2BTjbEk%3D",
+	}
+	for v, want := range tests {
+		if got := s.sign(v); got != want {
+			t.Errorf("sign(%q) = %q, want %q", v, got, want)
+		}
+		if got, ok := s.verify(want); !ok || got != v {
+			t.Errorf("verify(%q) = %q, %v; want %q, true", want, got, ok, v)
+		}
+	}
+}
+
+// tokenCookies returns every session_token value the vectors recorded.
+func tokenCookies(t testing.TB, set *vectors.Set) []string {
+	var out []string
+	for _, ex := range []vectors.Exchange{set.SignUp, set.SignIn.RememberMe, set.SignIn.NoRememberMe} {
+		for _, line := range ex.SetCookie {
+			c, err := http.ParseSetCookie(line)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Name == set.Meta.CookieNames.SessionToken {
+				out = append(out, c.Value)
+			}
+		}
+	}
+	if len(out) != 3 {
+		t.Fatalf("%v: found %d session_token cookies, want 3", set, len(out))
+	}
+	return out
+}
+
+// TestVerifyVectors: every session_token Better Auth minted verifies with
+// its secret and fails with another secret or any damage.
+func TestVerifyVectors(t *testing.T) {
+	t.Parallel()
+	for _, set := range vectors.All(t) {
+		good := mustSettings(t, Config{Secret: set.Config.Secret})
+		other := mustSettings(t, Config{Secret: testSecretOther})
+		rotated := mustSettings(t, Config{Secret: testSecretOther, OldSecrets: []string{set.Config.Secret}})
+		for _, raw := range tokenCookies(t, set) {
+			dec, _ := url.PathUnescape(raw)
+			wantTok := dec[:strings.LastIndexByte(dec, '.')]
+			if tok, ok := good.verify(raw); !ok || tok != wantTok || len(tok) != 32 {
+				t.Errorf("%v: verify(%q) = %q, %v", set, raw, tok, ok)
+			}
+			if tok, ok := rotated.verify(raw); !ok || tok != wantTok {
+				t.Errorf("%v: an old secret does not verify: %q, %v", set, tok, ok)
+			}
+			if _, ok := other.verify(raw); ok {
+				t.Errorf("%v: verified with another secret", set)
+			}
+			for _, bad := range damaged(dec) {
+				if _, ok := good.verify(bad); ok {
+					t.Errorf("%v: damaged value %q verified", set, bad)
+				}
+			}
+		}
+	}
+}
+
+const testSecretOther = "another-secret-0123456789abcdefghijklmnopqrstuvw"
+
+// damaged returns broken variants of a decoded signed value "V.S".
+func damaged(v string) []string {
+	dot := strings.LastIndexByte(v, '.')
+	out := []string{
+		v[:len(v)-1],       // truncated
+		v[:dot],            // no signature
+		v[:dot+1],          // empty signature
+		v[:dot+1] + "=",    // short signature
+		"." + v[dot+1:],    // no value
+		v + "x",            // long signature
+		strings.ToUpper(v), // case changed
+		v[:dot] + "x" + v[dot:],
+	}
+	for _, i := range []int{0, dot / 2, dot - 1, dot + 1, dot + 20, len(v) - 2} {
+		b := []byte(v)
+		b[i] ^= 0x01
+		out = append(out, string(b))
+	}
+	return out
+}
+
+// FuzzVerify feeds the token-cookie parser anything; it must never panic
+// and must only accept values that it would sign itself.
+func FuzzVerify(f *testing.F) {
+	s := mustSettings(f, Config{Secret: "public-test-secret-0123456789abcdefghijklmnop"})
+	for _, name := range vectors.Names {
+		for _, v := range tokenCookies(f, vectors.Load(f, name)) {
+			f.Add(v)
+		}
+	}
+	f.Add("")
+	f.Add("%")
+	f.Add(strings.Repeat("a", 5000))
+	f.Fuzz(func(t *testing.T, raw string) {
+		tok, ok := s.verify(raw)
+		if !ok {
+			return
+		}
+		// Accepted: the value must carry exactly the signature we make.
+		dec, err := url.PathUnescape(raw)
+		if err != nil {
+			dec = raw
+		}
+		want, _ := url.PathUnescape(s.sign(tok))
+		if dec != want {
+			t.Fatalf("accepted %q for token %q, but the signature is %q", raw, tok, want)
+		}
+	})
+}
+
+func TestReadJar(t *testing.T) {
+	t.Parallel()
+	s := mustSettings(t, Config{Secret: testSecretOther})
+	h := http.Header{"Cookie": {
+		`other=1; better-auth.session_token=first; better-auth.session_token=second`,
+		`better-auth.session_data.0=a; better-auth.session_datax=no; better-auth.dont_remember="q"`,
+	}}
+	j := s.readJar(h)
+	if j.token != "first" {
+		t.Errorf("token = %q, want the first occurrence", j.token)
+	}
+	if j.dontRemember != "q" {
+		t.Errorf("dont_remember = %q, want quotes stripped", j.dontRemember)
+	}
+	if len(j.data) != 1 || j.data[0].Name != "better-auth.session_data.0" {
+		t.Errorf("data cookies = %v", j.data)
+	}
+}

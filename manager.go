@@ -1,0 +1,468 @@
+package sessionkit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sessionkit/sessionkit/password"
+	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/sqlite"
+)
+
+// Errors returned by the Manager. Match them with errors.Is.
+var (
+	// ErrNoSession means the request carries no valid session: no cookie,
+	// a bad signature, an unknown, revoked or expired token. It is a normal
+	// outcome, not a failure.
+	ErrNoSession = errors.New("sessionkit: no session")
+	// ErrInvalidCredentials means an email and password did not match.
+	ErrInvalidCredentials = errors.New("sessionkit: invalid email or password")
+	// ErrEmailTaken means sign-up found the email already registered.
+	ErrEmailTaken = errors.New("sessionkit: email already registered")
+	// ErrNoCredentials means the store cannot keep passwords (it does not
+	// implement store.CredentialStore).
+	ErrNoCredentials = errors.New("sessionkit: store keeps no passwords")
+)
+
+// Session is a signed-in session and its user: what handlers get from
+// FromContext and what Better Auth's get-session returns.
+type Session struct {
+	Session store.Session
+	User    store.User
+}
+
+// Manager runs the session lifecycle: sign-in, lookup, sliding refresh,
+// revocation and sign-out, and every cookie write. It is safe for concurrent
+// use. Create it with New and Close it when done.
+type Manager struct {
+	s       *settings
+	store   store.Store
+	ownsDB  bool
+	slides  slideGroup
+	closeMu sync.Once
+}
+
+// New validates cfg and returns a Manager. With no Store it opens (creating
+// when missing) the SQLite database at cfg.DatabasePath.
+func New(cfg Config) (*Manager, error) {
+	s, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	m := &Manager{s: s, store: cfg.Store}
+	if m.store == nil {
+		db, err := sqlite.OpenWith(s.DatabasePath, sqlite.Options{Now: s.Now, Logger: s.Logger})
+		if err != nil {
+			return nil, fmt.Errorf("sessionkit: default store: %w", err)
+		}
+		m.store, m.ownsDB = db, true
+	}
+	return m, nil
+}
+
+// Close closes the store when New opened it; a Store given in Config is
+// left to its owner.
+func (m *Manager) Close() error {
+	var err error
+	m.closeMu.Do(func() {
+		if m.ownsDB {
+			err = m.store.Close()
+		}
+	})
+	return err
+}
+
+// Store returns the store the Manager uses.
+func (m *Manager) Store() store.Store { return m.store }
+
+// CookieNames returns the wire names of the session token, cache and
+// "don't remember me" cookies.
+func (m *Manager) CookieNames() (token, data, dontRemember string) {
+	return m.s.names.token, m.s.names.data, m.s.names.dontRemember
+}
+
+// FreshAge returns the configured freshness window; 0 means the check is off.
+func (m *Manager) FreshAge() time.Duration { return m.s.freshAge }
+
+// Now returns the Manager's clock reading, at millisecond precision.
+func (m *Manager) Now() time.Time { return m.s.now() }
+
+// SignInOptions tune one sign-in.
+type SignInOptions struct {
+	// DontRemember is Better Auth's rememberMe: false. The session lasts one
+	// day and never slides, and its cookies end with the browser session.
+	DontRemember bool
+}
+
+// SignIn starts a new session for the user with that id, with a fresh token
+// from crypto/rand, and sets its cookies on w. It returns ErrNoSession
+// wrapped with store.ErrNotFound when the user does not exist.
+func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, opts SignInOptions) (*Session, error) {
+	u, err := m.store.UserByID(r.Context(), userID)
+	if err != nil {
+		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
+	}
+	now := m.s.now()
+	life := m.s.ExpiresIn
+	if opts.DontRemember {
+		life = DontRememberLifetime
+	}
+	sess := store.Session{
+		ID:        store.NewID(),
+		Token:     store.NewID(),
+		UserID:    u.ID,
+		ExpiresAt: now.Add(life),
+		CreatedAt: now,
+		UpdatedAt: now,
+		IPAddress: m.clientIP(r),
+		UserAgent: r.UserAgent(),
+	}
+	if err := m.store.CreateSession(r.Context(), sess); err != nil {
+		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
+	}
+	out := &Session{Session: sess, User: u}
+	var cw cookieWriter
+	j := m.s.readJar(r.Header)
+	// A new sign-in replaces whatever session cookies the browser had.
+	for _, c := range j.data {
+		cw.expire(m.s, c.Name)
+	}
+	m.setSessionCookies(&cw, out, opts.DontRemember, j.dontRemember != "")
+	cw.writeTo(w.Header())
+	return out, nil
+}
+
+// setSessionCookies writes the token cookie (and the dont_remember marker)
+// for sess.
+func (m *Manager) setSessionCookies(cw *cookieWriter, sess *Session, dontRemember, hadDontRemember bool) {
+	if dontRemember {
+		cw.set(m.s.cookie(m.s.names.token, m.s.sign(sess.Session.Token), 0))
+		cw.set(m.s.cookie(m.s.names.dontRemember, m.s.sign("true"), 0))
+		return
+	}
+	cw.set(m.s.cookie(m.s.names.token, m.s.sign(sess.Session.Token), m.s.ExpiresIn))
+	if hadDontRemember {
+		cw.expire(m.s, m.s.names.dontRemember)
+	}
+}
+
+func (m *Manager) clientIP(r *http.Request) string {
+	if m.s.TrustedIPHeader != "" {
+		if v := r.Header.Get(m.s.TrustedIPHeader); v != "" {
+			first, _, _ := strings.Cut(v, ",")
+			return strings.TrimSpace(first)
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// LookupOptions tune one session lookup.
+type LookupOptions struct {
+	// DisableRefresh reads without sliding the session's expiry.
+	DisableRefresh bool
+	// DisableCookieCache reads the store even when a valid cache cookie is
+	// present (an authoritative read).
+	DisableCookieCache bool
+}
+
+// Lookup is the outcome of reading a session from request headers.
+type Lookup struct {
+	// Session is the session found, or nil.
+	Session *Session
+	// Cookies are the Set-Cookie lines the response must carry: a slid
+	// token's new Max-Age, a fresh cache cookie, or the deletion of cookies
+	// that no longer name a session.
+	Cookies []*http.Cookie
+}
+
+// WriteCookies adds the lookup's Set-Cookie lines to h.
+func (l *Lookup) WriteCookies(h http.Header) {
+	cw := cookieWriter{list: l.Cookies}
+	cw.writeTo(h)
+}
+
+// GetSession returns the session of the request, sliding its expiry when
+// due, or ErrNoSession. It does not write cookies: use middleware.Load,
+// which does, or LookupHeader and write the cookies yourself.
+func (m *Manager) GetSession(r *http.Request) (*Session, error) {
+	l, err := m.LookupHeader(r.Context(), r.Header, LookupOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return l.Session, nil
+}
+
+// GetSessionFromHeader is GetSession for a bare header: for code that holds
+// a request's cookies but not the request, such as a job handed the Cookie
+// header across a queue or a cache boundary.
+func (m *Manager) GetSessionFromHeader(ctx context.Context, h http.Header) (*Session, error) {
+	l, err := m.LookupHeader(ctx, h, LookupOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return l.Session, nil
+}
+
+// LookupHeader resolves the session named by the cookies in h (spec §4) and
+// returns it with the cookies the response must set. With no session it
+// returns ErrNoSession and, in the Lookup, the cookie deletions to send.
+// Other errors are store failures.
+func (m *Manager) LookupHeader(ctx context.Context, h http.Header, opts LookupOptions) (*Lookup, error) {
+	j := m.s.readJar(h)
+	var cw cookieWriter
+	l := &Lookup{}
+	sess, err := m.resolve(ctx, &j, &cw, opts)
+	l.Session = sess
+	l.Cookies = cw.list
+	if err != nil {
+		return l, err
+	}
+	return l, nil
+}
+
+func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts LookupOptions) (*Session, error) {
+	token, ok := m.s.verify(j.token)
+	if !ok {
+		return nil, ErrNoSession
+	}
+	now := m.s.now()
+	sess, user, err := m.store.SessionByToken(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		cw.clearAll(m.s, j)
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sessionkit: read session: %w", err)
+	}
+	if sess.Expired(now) {
+		cw.clearAll(m.s, j)
+		if err := m.store.DeleteSession(ctx, token); err != nil {
+			m.s.Logger.WarnContext(ctx, "sessionkit: delete expired session", "err", err)
+		}
+		return nil, ErrNoSession
+	}
+	out := &Session{Session: sess, User: user}
+	_, dontRemember := m.s.verify(j.dontRemember)
+	if dontRemember || opts.DisableRefresh || m.s.DisableRefresh || !m.dueForSlide(&sess, now) {
+		return out, nil
+	}
+	slid, err := m.slide(ctx, token, now)
+	if errors.Is(err, store.ErrNotFound) {
+		cw.clearAll(m.s, j)
+		return nil, ErrNoSession
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sessionkit: refresh session: %w", err)
+	}
+	out.Session = slid
+	m.setSessionCookies(cw, out, false, false)
+	return out, nil
+}
+
+// dueForSlide reports whether UpdateAge has passed since the last refresh,
+// which Better Auth derives as expiresAt − expiresIn (spec §4).
+func (m *Manager) dueForSlide(s *store.Session, now time.Time) bool {
+	return !s.ExpiresAt.Add(-m.s.ExpiresIn).Add(m.s.updateAge).After(now)
+}
+
+// slide pushes the session's expiry to now+ExpiresIn. Concurrent calls for
+// one token share one store write: each caller waits for the write in
+// flight, and a late caller re-reads the row and finds it no longer due.
+func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store.Session, error) {
+	return m.slides.do(token, func() (store.Session, error) {
+		cur, _, err := m.store.SessionByToken(ctx, token)
+		if err != nil {
+			return store.Session{}, err
+		}
+		if !m.dueForSlide(&cur, now) {
+			return cur, nil // another request slid it a moment ago
+		}
+		return m.store.SlideSession(ctx, token, now.Add(m.s.ExpiresIn), now)
+	})
+}
+
+// slideGroup lets one goroutine per token do the slide while the others
+// wait for its result.
+type slideGroup struct {
+	mu    sync.Mutex
+	calls map[string]*slideCall
+}
+
+type slideCall struct {
+	done chan struct{}
+	sess store.Session
+	err  error
+}
+
+func (g *slideGroup) do(key string, fn func() (store.Session, error)) (store.Session, error) {
+	g.mu.Lock()
+	if c, ok := g.calls[key]; ok {
+		g.mu.Unlock()
+		<-c.done
+		return c.sess, c.err
+	}
+	if g.calls == nil {
+		g.calls = map[string]*slideCall{}
+	}
+	c := &slideCall{done: make(chan struct{})}
+	g.calls[key] = c
+	g.mu.Unlock()
+
+	c.sess, c.err = fn()
+	g.mu.Lock()
+	delete(g.calls, key)
+	g.mu.Unlock()
+	close(c.done)
+	return c.sess, c.err
+}
+
+// SignOut ends the request's session, if any, in the store and expires
+// every session cookie on w. A request without a valid session is not an
+// error: the cookies are cleared all the same.
+func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) error {
+	j := m.s.readJar(r.Header)
+	var cw cookieWriter
+	cw.clearAll(m.s, &j)
+	cw.expire(m.s, m.s.names.dontRemember)
+	cw.writeTo(w.Header())
+	if token, ok := m.s.verify(j.token); ok {
+		if err := m.store.DeleteSession(r.Context(), token); err != nil {
+			return fmt.Errorf("sessionkit: sign out: %w", err)
+		}
+	}
+	return nil
+}
+
+// ClearCookies expires every session cookie the request carries, without
+// touching the store.
+func (m *Manager) ClearCookies(w http.ResponseWriter, r *http.Request) {
+	j := m.s.readJar(r.Header)
+	var cw cookieWriter
+	cw.clearAll(m.s, &j)
+	cw.writeTo(w.Header())
+}
+
+// ListSessions returns the user's live sessions, oldest first.
+func (m *Manager) ListSessions(ctx context.Context, userID string) ([]store.Session, error) {
+	return m.store.ListSessions(ctx, userID, m.s.now())
+}
+
+// RevokeSession ends the session with that token if it belongs to userID.
+// A token of another user, or an unknown one, is silently left alone, as in
+// Better Auth, so the call reveals nothing about other users' sessions.
+func (m *Manager) RevokeSession(ctx context.Context, userID, token string) error {
+	sess, _, err := m.store.SessionByToken(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("sessionkit: revoke session: %w", err)
+	}
+	if sess.UserID != userID {
+		return nil
+	}
+	return m.store.DeleteSession(ctx, token)
+}
+
+// RevokeOtherSessions ends every session of the current user but current.
+func (m *Manager) RevokeOtherSessions(ctx context.Context, current *Session) error {
+	return m.store.DeleteOtherSessions(ctx, current.User.ID, current.Session.Token)
+}
+
+// RevokeAllSessions ends every session of the user.
+func (m *Manager) RevokeAllSessions(ctx context.Context, userID string) error {
+	return m.store.DeleteUserSessions(ctx, userID)
+}
+
+// CreateUser registers a user with name and email (and, when pw is not
+// empty, a password in Better Auth's format). It returns ErrEmailTaken when
+// the email is registered already.
+func (m *Manager) CreateUser(ctx context.Context, name, email, pw string) (store.User, error) {
+	name, email = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(email))
+	if name == "" || email == "" || !strings.Contains(email, "@") {
+		return store.User{}, fmt.Errorf("sessionkit: create user: %w: a name and a valid email are required", store.ErrInvalid)
+	}
+	cs, hasCreds := m.store.(store.CredentialStore)
+	var hash string
+	if pw != "" {
+		if !hasCreds {
+			return store.User{}, ErrNoCredentials
+		}
+		var err error
+		if hash, err = password.Hash(pw); err != nil {
+			return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
+		}
+	}
+	now := m.s.now()
+	u := store.User{ID: store.NewID(), Name: name, Email: email, CreatedAt: now, UpdatedAt: now}
+	if err := m.store.CreateUser(ctx, u); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return store.User{}, ErrEmailTaken
+		}
+		return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
+	}
+	if hash != "" {
+		if err := cs.SetPassword(ctx, u.ID, hash, now); err != nil {
+			return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
+		}
+	}
+	return u, nil
+}
+
+// UserByID returns the user with that id (store.ErrNotFound if none).
+func (m *Manager) UserByID(ctx context.Context, id string) (store.User, error) {
+	return m.store.UserByID(ctx, id)
+}
+
+// UserByEmail returns the user with that email (store.ErrNotFound if none).
+func (m *Manager) UserByEmail(ctx context.Context, email string) (store.User, error) {
+	return m.store.UserByEmail(ctx, strings.TrimSpace(email))
+}
+
+// CheckPassword returns the user whose email and password match, or
+// ErrInvalidCredentials. An unknown email costs the same scrypt work as a
+// wrong password, so timing does not reveal which emails are registered.
+func (m *Manager) CheckPassword(ctx context.Context, email, pw string) (store.User, error) {
+	cs, ok := m.store.(store.CredentialStore)
+	if !ok {
+		return store.User{}, ErrNoCredentials
+	}
+	u, err := m.store.UserByEmail(ctx, strings.TrimSpace(email))
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return store.User{}, fmt.Errorf("sessionkit: check password: %w", err)
+	}
+	hash := dummyHash
+	if err == nil {
+		h, herr := cs.PasswordHash(ctx, u.ID)
+		switch {
+		case herr == nil:
+			hash = h
+		case !errors.Is(herr, store.ErrNotFound):
+			return store.User{}, fmt.Errorf("sessionkit: check password: %w", herr)
+		}
+	}
+	match, verr := password.Verify(hash, pw)
+	if err != nil || verr != nil || !match || hash == dummyHash {
+		return store.User{}, ErrInvalidCredentials
+	}
+	return u, nil
+}
+
+// dummyHash is verified against when the email is unknown, so that path
+// costs one scrypt like the others.
+const dummyHash = "00000000000000000000000000000000:" +
+	"00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
+
+// Logger returns the Manager's logger.
+func (m *Manager) Logger() *slog.Logger { return m.s.Logger }
