@@ -1,0 +1,111 @@
+package cache
+
+import (
+	"errors"
+	"time"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// Errors returned by Decode. Match them with errors.Is; the wrapped message
+// says what was wrong but never contains a secret or the cookie value.
+var (
+	// ErrInvalid means the value is not a cache cookie minted with one of the
+	// codec's secrets: bad encoding, bad signature or tag, unsupported
+	// algorithm, or a payload that fails Better Auth's shape checks
+	// (spec §3.1). Treat it as "no cache": fall back to the store.
+	ErrInvalid = errors.New("cache: invalid cookie cache value")
+	// ErrExpired means the value is authentic and well formed but its own
+	// expiry (compact expiresAt, jwt/jwe exp) has passed.
+	ErrExpired = errors.New("cache: cookie cache value expired")
+)
+
+// MaxValueLen is the longest value Decode looks at. Anything longer is
+// rejected before any decoding work: Better Auth writes at most MaxChunks
+// chunks of about 4 KB each, so a legitimate value stays far below it.
+const MaxValueLen = 400 << 10
+
+// Payload is what a cache cookie carries (spec §3.1): the session and user
+// records plus the cache's own metadata.
+//
+// Decode returns times in UTC. Dates inside the session and user have
+// millisecond precision; UpdatedAt and ExpiresAt have the precision of their
+// format (see the field comments).
+type Payload struct {
+	Session store.Session
+	User    store.User
+	// UpdatedAt is when the cookie was minted; it travels in milliseconds.
+	UpdatedAt time.Time
+	// Version is the cache version (spec §3.5). Encode omits the member when
+	// it is ""; Decode returns "" when it is absent. Treating "" as "1" is
+	// the caller's job.
+	Version string
+	// ExpiresAt is the cache cookie's own expiry: compact and securecookie
+	// carry it in milliseconds (expiresAt), jwt and jwe in seconds (exp,
+	// truncated on Encode).
+	ExpiresAt time.Time
+}
+
+// Codec is one cookie-cache strategy: it turns a Payload into a cookie value
+// and back. Codecs are safe for concurrent use.
+type Codec interface {
+	// Strategy names the format: "compact", "jwt", "jwe" or "securecookie".
+	Strategy() string
+	// Encode mints a cookie value for p. The value contains only
+	// characters allowed in a cookie value and may need chunking (Split).
+	Encode(p *Payload) (string, error)
+	// Decode verifies value (a joined cookie value, see Join) and returns
+	// its payload. Errors wrap ErrInvalid or ErrExpired. Decode checks the
+	// cache's own expiry against now; it does not compare the session token,
+	// the version or the session's expiry with anything: the caller does.
+	Decode(value string, now time.Time) (*Payload, error)
+}
+
+// Strategy names returned by Codec.Strategy.
+const (
+	StrategyCompact      = "compact"
+	StrategyJWT          = "jwt"
+	StrategyJWE          = "jwe"
+	StrategySecureCookie = "securecookie"
+)
+
+// decodeError is an allocation-free error that wraps ErrInvalid or
+// ErrExpired with a fixed detail.
+type decodeError struct {
+	kind error
+	msg  string
+}
+
+func (e *decodeError) Error() string { return e.kind.Error() + ": " + e.msg }
+func (e *decodeError) Unwrap() error { return e.kind }
+
+func invalid(msg string) error { return &decodeError{ErrInvalid, msg} }
+
+var (
+	errTooLong    = invalid("value too long")
+	errEmpty      = invalid("empty value")
+	errBase64     = invalid("malformed base64")
+	errBadMAC     = invalid("signature mismatch")
+	errExpired    = &decodeError{ErrExpired, "cache expiry passed"}
+	errExpNotSet  = invalid("missing exp claim")
+	errNotYet     = invalid("nbf claim in the future")
+	errSegments   = invalid("wrong number of segments")
+	errHeader     = invalid("unsupported protected header")
+	errUnknownKid = invalid("unknown kid")
+)
+
+// copySecrets checks and copies the secrets given to a constructor. A codec
+// without a secret is a programming error, so constructors panic on it.
+func copySecrets(fn string, secrets [][]byte) [][]byte {
+	if len(secrets) == 0 {
+		panic("cache: " + fn + " needs at least one secret")
+	}
+	out := make([][]byte, len(secrets))
+	for i, s := range secrets {
+		if len(s) == 0 {
+			panic("cache: " + fn + ": empty secret")
+		}
+		out[i] = append([]byte(nil), s...)
+	}
+	return out
+}

@@ -1,0 +1,208 @@
+package cache
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"strings"
+	"time"
+)
+
+// compactCodec is Better Auth's default strategy (spec §3.2).
+type compactCodec struct {
+	macs []*macPool // one per secret; the first signs
+}
+
+// NewCompact returns the "compact" codec, Better Auth's default (spec §3.2):
+// base64url of {"session":P,"expiresAt":E,"signature":sig}, where sig is
+// HMAC-SHA256 over P with "expiresAt":E appended.
+//
+// The first secret signs; every secret verifies, so a rotated-out secret
+// keeps reading old cookies until they expire. (Better Auth itself signs and
+// verifies compact cookies with its current secret only.) It panics if no
+// secret, or an empty one, is given.
+//
+// Decode verifies the signature over the exact bytes of the session member,
+// as the spec prescribes for cookies minted by JavaScript, so it never
+// re-serialises what it parsed. Encode writes JSON byte for byte as
+// JavaScript's JSON.stringify would, so Better Auth's re-serialising
+// verifier accepts it. The cache is expired when expiresAt <= now in
+// milliseconds: Better Auth accepts it while expiresAt > Date.now().
+func NewCompact(secrets ...[]byte) Codec {
+	secrets = copySecrets("NewCompact", secrets)
+	c := &compactCodec{}
+	for _, s := range secrets {
+		c.macs = append(c.macs, newMacPool(sha256.New, s))
+	}
+	return c
+}
+
+func (c *compactCodec) Strategy() string { return StrategyCompact }
+
+func (c *compactCodec) Encode(p *Payload) (string, error) {
+	if p == nil {
+		return "", errNilPayload
+	}
+	body, err := appendPayloadBody(make([]byte, 0, 1024), p)
+	if err != nil {
+		return "", err
+	}
+	var e [24]byte
+	exp := e[:0]
+	if exp, err = appendMillis(exp, p.ExpiresAt); err != nil {
+		return "", err
+	}
+	n := len(body)
+	// M = P with a final "expiresAt" member.
+	body = append(body, `,"expiresAt":`...)
+	body = append(body, exp...)
+	body = append(body, '}')
+	h := c.macs[0].get()
+	h.Write(body)
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	c.macs[0].put(h)
+
+	out := make([]byte, 0, n+120)
+	out = append(out, `{"session":`...)
+	out = append(out, body[:n]...)
+	out = append(out, `},"expiresAt":`...)
+	out = append(out, exp...)
+	out = append(out, `,"signature":"`...)
+	out = b64Encode.AppendEncode(out, sum[:])
+	out = append(out, `"}`...)
+	return b64Encode.EncodeToString(out), nil
+}
+
+func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
+	if len(value) > MaxValueLen {
+		return nil, errTooLong
+	}
+	// Better Auth's base64 decoder stops at the first '='.
+	if i := strings.IndexByte(value, '='); i >= 0 {
+		value = value[:i]
+	}
+	if value == "" {
+		return nil, errEmpty
+	}
+	st := getState()
+	defer putState(st)
+	var ok bool
+	if st.buf, ok = decodeB64(st.buf, value); !ok {
+		return nil, errBase64
+	}
+	p := &st.p
+	p.reset(st.buf, st)
+	rp := &st.rp
+
+	// {"session": P, "expiresAt": E, "signature": sig}; zod's z.object
+	// ignores other members.
+	var sessStart, sessEnd int
+	var expRaw, sigRaw []byte
+	const gotSession, gotExp, gotSig = 1, 2, 4
+	have := 0
+	more, err := p.objBegin()
+	for err == nil && more {
+		var k []byte
+		if k, err = p.key(); err != nil {
+			break
+		}
+		bit := 0
+		switch string(k) {
+		case "session":
+			bit = gotSession
+			if have&bit == 0 {
+				sessStart = p.i
+				err = p.payload(rp, modeCompact, now)
+				sessEnd = p.i
+			}
+		case "expiresAt":
+			bit = gotExp
+			if c := p.peek(); c == '-' || (c >= '0' && c <= '9') {
+				expRaw, err = p.number()
+			} else {
+				err = errShape
+			}
+		case "signature":
+			bit = gotSig
+			if p.peek() != '"' {
+				err = errShape
+				break
+			}
+			var s span
+			if s, err = p.str(); err == nil {
+				sigRaw = p.bytes(s)
+			}
+		default:
+			err = p.skipAny()
+		}
+		if err == nil && have&bit != 0 {
+			err = errDuplicate
+		}
+		have |= bit
+		if err == nil {
+			more, err = p.objNext()
+		}
+	}
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
+		return nil, err
+	}
+	if have != gotSession|gotExp|gotSig {
+		return nil, errShape
+	}
+	exp, ok := canonicalInt(expRaw)
+	if !ok {
+		return nil, errNumber
+	}
+	// The signature decoder also accepts either alphabet and stops at '='.
+	if i := indexByte(sigRaw, '='); i >= 0 {
+		sigRaw = sigRaw[:i]
+	}
+	if len(sigRaw) != 43 {
+		return nil, errBadMAC
+	}
+	sig, ok := decodeB64(st.sig[:0], sigRaw)
+	if !ok || len(sig) != sha256.Size {
+		return nil, errBadMAC
+	}
+
+	// M = the session member's raw bytes without the closing '}', then
+	// ,"expiresAt":E}.
+	msg := st.buf[sessStart:sessEnd]
+	msg = msg[:len(msg)-1]
+	suffix := append(st.suffix[:0], `,"expiresAt":`...)
+	suffix = append(suffix, expRaw...)
+	suffix = append(suffix, '}')
+	match := false
+	for _, m := range c.macs {
+		h := m.get()
+		h.Write(msg)
+		h.Write(suffix)
+		sum := h.Sum(st.sum[:0])
+		m.put(h)
+		if hmac.Equal(sum, sig) {
+			match = true
+			break
+		}
+	}
+	if !match {
+		return nil, errBadMAC
+	}
+	if exp <= now.UnixMilli() {
+		return nil, errExpired
+	}
+	out := p.build(rp)
+	out.ExpiresAt = time.UnixMilli(exp).UTC()
+	return out, nil
+}
+
+func indexByte(b []byte, c byte) int {
+	for i, x := range b {
+		if x == c {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,114 @@
+package cache
+
+import (
+	"strings"
+	"time"
+)
+
+// joseHeader is what the JWT and JWE decoders need from a protected header.
+type joseHeader struct {
+	alg, enc []byte
+	kid      []byte
+	hasKid   bool // a kid member is present, whatever its type
+	kidIsStr bool
+}
+
+// header reads a protected header. Like jose it rejects "crit" (no
+// extension is understood) and "zip" (unsupported); it also rejects
+// replicated iss/sub/aud claims, which Better Auth never writes. Other
+// members are ignored.
+func (p *parser) header(h *joseHeader) error {
+	more, err := p.objBegin()
+	if err != nil {
+		return errHeader
+	}
+	have := 0
+	for more {
+		k, err := p.key()
+		if err != nil {
+			return err
+		}
+		bit := 0
+		switch string(k) {
+		case "alg":
+			bit = 1
+			h.alg, err = p.headerStr()
+		case "enc":
+			bit = 2
+			h.enc, err = p.headerStr()
+		case "kid":
+			bit = 4
+			h.hasKid = true
+			if p.peek() == '"' {
+				h.kidIsStr = true
+				h.kid, err = p.headerStr()
+			} else {
+				err = p.skipAny()
+			}
+		case "crit", "zip", "iss", "sub", "aud":
+			return errHeader
+		default:
+			err = p.skipAny()
+		}
+		if err != nil {
+			return err
+		}
+		if have&bit != 0 {
+			return errDuplicate
+		}
+		have |= bit
+		if more, err = p.objNext(); err != nil {
+			return err
+		}
+	}
+	return p.end()
+}
+
+func (p *parser) headerStr() ([]byte, error) {
+	if p.peek() != '"' {
+		return nil, errHeader
+	}
+	s, err := p.str()
+	if err != nil {
+		return nil, err
+	}
+	return p.bytes(s), nil
+}
+
+// splitDots cuts a compact JOSE serialisation into exactly n segments.
+func splitDots(value string, parts []string) bool {
+	for i := 0; i < len(parts)-1; i++ {
+		j := strings.IndexByte(value, '.')
+		if j < 0 {
+			return false
+		}
+		parts[i], value = value[:j], value[j+1:]
+	}
+	if strings.IndexByte(value, '.') >= 0 {
+		return false
+	}
+	parts[len(parts)-1] = value
+	return true
+}
+
+// checkClaimTimes applies jose's exp and nbf checks with a clock tolerance
+// in seconds: expired when exp <= now - tolerance, not yet valid when
+// nbf > now + tolerance, with now in whole seconds.
+func checkClaimTimes(rp *rawPayload, now time.Time, tolerance int64) error {
+	sec := now.Unix()
+	if rp.have&hNbf != 0 && rp.nbf > float64(sec+tolerance) {
+		return errNotYet
+	}
+	if rp.exp <= float64(sec-tolerance) {
+		return errExpired
+	}
+	return nil
+}
+
+// appendClaimTime appends t as a NumericDate (whole seconds).
+func appendClaimTime(dst []byte, t time.Time) ([]byte, error) {
+	if sec := t.Unix(); sec > maxJSMillis/1000 || sec < -maxJSMillis/1000 {
+		return dst, errEncodeRange
+	}
+	return appendInt(dst, t.Unix()), nil
+}

@@ -1,0 +1,281 @@
+package cache
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/hkdf"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/binary"
+	"time"
+)
+
+// Better Auth's key derivation for the session cookie cache (spec §3.4).
+const (
+	jweSalt = "better-auth-session"
+	jweInfo = "BetterAuth.js Generated Encryption Key"
+	// jweTolerance is the clock tolerance Better Auth gives jwtDecrypt.
+	jweTolerance = 15
+)
+
+// jweKey is everything derived from one secret.
+type jweKey struct {
+	kid    string
+	header string // base64url of {"alg":"dir","enc":"A256CBC-HS512","kid":kid}
+	block  cipher.Block
+	mac    *macPool // HMAC-SHA512 keyed with K[0:32]
+}
+
+type jweCodec struct {
+	keys []*jweKey
+}
+
+// NewJWE returns the "jwe" codec (spec §3.4), Better Auth's default in
+// stateless mode: a compact JWE with alg "dir" and enc "A256CBC-HS512"
+// (RFC 7518 §5.2.5), whose plaintext is P plus iat, exp and jti.
+//
+// Each secret gives a 64-byte key K = HKDF-SHA256(secret,
+// salt "better-auth-session", info "BetterAuth.js Generated Encryption
+// Key"), named by its RFC 7638 thumbprint (kid). Encode uses the first
+// secret and writes its kid; Decode picks the key by kid and rejects an
+// unknown kid; a token without kid is tried with every key, first to last.
+// exp is required and checked with jose's 15-second clock tolerance:
+// expired when exp <= now - 15 s.
+//
+// It panics if no secret, or an empty one, is given.
+func NewJWE(secrets ...[]byte) Codec {
+	secrets = copySecrets("NewJWE", secrets)
+	c := &jweCodec{}
+	for _, s := range secrets {
+		k := deriveJWEKey(s)
+		block, err := aes.NewCipher(k[32:])
+		if err != nil {
+			panic("cache: NewJWE: " + err.Error()) // unreachable: the key is 32 bytes
+		}
+		kid := jwkThumbprint(k)
+		c.keys = append(c.keys, &jweKey{
+			kid:    kid,
+			header: b64Encode.EncodeToString([]byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":"` + kid + `"}`)),
+			block:  block,
+			mac:    newMacPool(sha512.New, k[:32]),
+		})
+	}
+	return c
+}
+
+// deriveJWEKey returns K for secret (spec §3.4).
+func deriveJWEKey(secret []byte) []byte {
+	k, err := hkdf.Key(sha256.New, secret, []byte(jweSalt), jweInfo, 64)
+	if err != nil {
+		panic("cache: hkdf: " + err.Error()) // unreachable: 64 bytes is within limits
+	}
+	return k
+}
+
+// jwkThumbprint is the RFC 7638 SHA-256 thumbprint of the oct JWK holding k.
+func jwkThumbprint(k []byte) string {
+	sum := sha256.Sum256([]byte(`{"k":"` + b64Encode.EncodeToString(k) + `","kty":"oct"}`))
+	return b64Encode.EncodeToString(sum[:])
+}
+
+func (c *jweCodec) Strategy() string { return StrategyJWE }
+
+func (c *jweCodec) Encode(p *Payload) (string, error) {
+	var iv [aes.BlockSize]byte
+	rand.Read(iv[:]) // never fails (crypto/rand, Go 1.24+)
+	return c.seal(p, iv, appendUUIDv4(make([]byte, 0, 36)))
+}
+
+// seal is Encode with the random parts given: the IV and the jti.
+func (c *jweCodec) seal(p *Payload, iv [aes.BlockSize]byte, jti []byte) (string, error) {
+	if p == nil {
+		return "", errNilPayload
+	}
+	key := c.keys[0]
+	body, err := appendPayloadBody(make([]byte, 0, 1024), p)
+	if err != nil {
+		return "", err
+	}
+	body = append(body, `,"iat":`...)
+	if body, err = appendClaimTime(body, p.UpdatedAt); err != nil {
+		return "", err
+	}
+	body = append(body, `,"exp":`...)
+	if body, err = appendClaimTime(body, p.ExpiresAt); err != nil {
+		return "", err
+	}
+	body = append(body, `,"jti":`...)
+	body = appendJSString(body, string(jti))
+	body = append(body, '}')
+
+	// PKCS#7 padding, then AES-256-CBC.
+	pad := aes.BlockSize - len(body)%aes.BlockSize
+	for range pad {
+		body = append(body, byte(pad))
+	}
+	cipher.NewCBCEncrypter(key.block, iv[:]).CryptBlocks(body, body)
+	tag := jweTag(key, []byte(key.header), iv[:], body, nil)
+
+	out := make([]byte, 0, len(key.header)+2+22+1+b64Encode.EncodedLen(len(body))+1+43)
+	out = append(out, key.header...)
+	out = append(out, ".."...)
+	out = b64Encode.AppendEncode(out, iv[:])
+	out = append(out, '.')
+	out = b64Encode.AppendEncode(out, body)
+	out = append(out, '.')
+	out = b64Encode.AppendEncode(out, tag)
+	return string(out), nil
+}
+
+// jweTag computes the A256CBC-HS512 authentication tag (RFC 7518
+// §5.2.2.1): the first 32 bytes of HMAC-SHA512(MAC_KEY, AAD || IV || CT ||
+// AL), AL being the bit length of AAD as a 64-bit big-endian integer. The
+// result goes in sum, or a new slice when sum is nil.
+func jweTag(key *jweKey, aad, iv, ct []byte, sum []byte) []byte {
+	var al [8]byte
+	binary.BigEndian.PutUint64(al[:], uint64(len(aad))*8)
+	h := key.mac.get()
+	h.Write(aad)
+	h.Write(iv)
+	h.Write(ct)
+	h.Write(al[:])
+	sum = h.Sum(sum[:0])
+	key.mac.put(h)
+	return sum[:32]
+}
+
+// appendUUIDv4 appends a random RFC 9562 version 4 UUID, as
+// crypto.randomUUID writes it.
+func appendUUIDv4(dst []byte) []byte {
+	var u [16]byte
+	rand.Read(u[:])
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	for i, b := range u {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			dst = append(dst, '-')
+		}
+		dst = append(dst, hexDigits[b>>4], hexDigits[b&0xf])
+	}
+	return dst
+}
+
+func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
+	if len(value) > MaxValueLen {
+		return nil, errTooLong
+	}
+	var seg [5]string
+	if !splitDots(value, seg[:]) {
+		return nil, errSegments
+	}
+	if seg[1] != "" { // "dir" has no encrypted key
+		return nil, errHeader
+	}
+	st := getState()
+	defer putState(st)
+	p := &st.p
+
+	// Fast path: the exact header this package and Better Auth write.
+	var one [1]*jweKey
+	keys := c.keys
+	known := false
+	for _, k := range c.keys {
+		if seg[0] == k.header {
+			one[0], keys, known = k, one[:], true
+			break
+		}
+	}
+	if !known {
+		var ok bool
+		if st.buf, ok = decodeB64(st.buf, seg[0]); !ok {
+			return nil, errBase64
+		}
+		p.reset(st.buf, st)
+		var h joseHeader
+		if err := p.header(&h); err != nil {
+			return nil, err
+		}
+		if string(h.alg) != "dir" || string(h.enc) != "A256CBC-HS512" {
+			return nil, errHeader
+		}
+		if h.hasKid {
+			keys = nil
+			if h.kidIsStr {
+				for _, k := range c.keys {
+					if string(h.kid) == k.kid {
+						one[0] = k
+						keys = one[:]
+						break
+					}
+				}
+			}
+			if keys == nil {
+				return nil, errUnknownKid
+			}
+		}
+	}
+
+	// IV (16 bytes) and tag (32 bytes) have fixed encoded lengths.
+	if len(seg[2]) != 22 || len(seg[4]) != 43 {
+		return nil, errBadMAC
+	}
+	iv, ok := decodeB64(st.suffix[:0], seg[2])
+	if !ok || len(iv) != aes.BlockSize {
+		return nil, errBase64
+	}
+	tag, ok := decodeB64(st.sig[:0], seg[4])
+	if !ok || len(tag) != 32 {
+		return nil, errBase64
+	}
+	if st.aux, ok = decodeB64(st.aux, seg[3]); !ok {
+		return nil, errBase64
+	}
+	ct := st.aux
+	if len(ct) == 0 || len(ct)%aes.BlockSize != 0 {
+		return nil, errBadMAC
+	}
+	st.buf = append(st.buf[:0], seg[0]...)
+	var key *jweKey
+	for _, k := range keys {
+		if hmac.Equal(jweTag(k, st.buf, iv, ct, st.sum[:0]), tag) {
+			key = k
+			break
+		}
+	}
+	if key == nil {
+		return nil, errBadMAC
+	}
+	cipher.NewCBCDecrypter(key.block, iv).CryptBlocks(ct, ct)
+	// The tag is verified, so the padding check can't be an oracle.
+	pad := int(ct[len(ct)-1])
+	if pad == 0 || pad > aes.BlockSize {
+		return nil, errBadMAC
+	}
+	for _, b := range ct[len(ct)-pad:] {
+		if int(b) != pad {
+			return nil, errBadMAC
+		}
+	}
+	plain := ct[:len(ct)-pad]
+
+	p.reset(plain, st)
+	rp := &st.rp
+	if err := p.payload(rp, modeClaims, now); err != nil {
+		return nil, err
+	}
+	if err := p.end(); err != nil {
+		return nil, err
+	}
+	if err := checkClaimTimes(rp, now, jweTolerance); err != nil {
+		return nil, err
+	}
+	exp, ok := secTime(rp.exp)
+	if !ok {
+		return nil, errNumber
+	}
+	out := p.build(rp)
+	out.ExpiresAt = exp
+	return out, nil
+}
