@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessionkit/sessionkit/cache"
 	"github.com/sessionkit/sessionkit/store"
 )
 
@@ -18,6 +19,7 @@ const (
 	DefaultFreshAge     = 24 * time.Hour
 	DefaultCookiePrefix = "better-auth"
 	DefaultDatabasePath = "sessionkit.db"
+	DefaultCacheMaxAge  = 5 * time.Minute
 	// DontRememberLifetime is the fixed lifetime of a session signed in
 	// with remember-me off, whatever ExpiresIn says (spec §5).
 	DontRememberLifetime = 24 * time.Hour
@@ -81,6 +83,19 @@ type Config struct {
 	// only a new sign-in does. Default 1 day; Disabled turns the check off.
 	FreshAge time.Duration
 
+	// CookieCache keeps a signed or encrypted copy of the session and user
+	// in a cookie, so most requests are answered without the store. Off by
+	// default. See CookieCache for what it means for revocation.
+	CookieCache CookieCache
+	// Stateless runs on the cookie alone: no database is read for
+	// sessions. The cookie cache is forced on (jwe unless Strategy says
+	// otherwise), its MaxAge defaults to ExpiresIn, and it is re-minted once
+	// less than 20% of its life remains, while the session's absolute expiry
+	// never moves. Users still need a Store for sign-up and passwords (an
+	// in-process memory store by default). To sign everyone out, change
+	// CookieCache.Version or Secret. Better Auth's stateless mode (spec §6).
+	Stateless bool
+
 	// TrustedIPHeader names a request header (such as "X-Forwarded-For" or
 	// "Fly-Client-IP") whose first address is recorded as the session's IP
 	// address. Set it only behind a proxy that overwrites that header:
@@ -94,6 +109,31 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// CookieCache configures the cookie cache (spec §3).
+//
+// A valid cache cookie answers the request without the store, so a session
+// revoked on another device (or by an admin) stays usable on a device that
+// holds a cache cookie until that cookie's MaxAge runs out. Choose MaxAge as
+// the longest such delay you accept: the 5-minute default is Better Auth's.
+// Sensitive routes behind freshness.RequireFresh always re-read the store.
+type CookieCache struct {
+	// Enabled turns the cache on.
+	Enabled bool
+	// Strategy is the format: "compact" (HMAC-signed JSON, the default and
+	// the fastest), "jwt" (HS256), "jwe" (encrypted: dir + A256CBC-HS512),
+	// or "securecookie" (gorilla/securecookie, for apps coming from
+	// gorilla/sessions; Better Auth cannot read it). Must match the Better
+	// Auth app's strategy when the two share cookies.
+	Strategy string
+	// MaxAge is how long one cache cookie answers for the session.
+	// Default 5 minutes; ExpiresIn in Stateless mode.
+	MaxAge time.Duration
+	// Version is written into every cache cookie; a cookie of another
+	// version is ignored. Change it to invalidate every cache cookie at
+	// once (in Stateless mode: to sign everyone out). Default "1".
+	Version string
+}
+
 // settings is a validated Config with every default filled in.
 type settings struct {
 	Config
@@ -102,6 +142,11 @@ type settings struct {
 	freshAge  time.Duration // 0 = disabled
 	updateAge time.Duration // 0 = every request
 	names     cookieNames
+
+	codec        cache.Codec // nil when the cache is off
+	cacheMaxAge  time.Duration
+	cacheVersion string
+	refreshAge   time.Duration // stateless: re-mint when less than this is left
 }
 
 func (c Config) resolve() (*settings, error) {
@@ -155,7 +200,53 @@ func (c Config) resolve() (*settings, error) {
 		s.Logger = slog.Default()
 	}
 	s.names = newCookieNames(s.CookiePrefix, s.secure)
+	if err := s.resolveCache(); err != nil {
+		return nil, err
+	}
 	return s, nil
+}
+
+func (s *settings) resolveCache() error {
+	cc := s.CookieCache
+	if s.Stateless {
+		cc.Enabled = true
+		if cc.Strategy == "" {
+			cc.Strategy = cache.StrategyJWE
+		}
+		if cc.MaxAge == 0 {
+			cc.MaxAge = s.ExpiresIn
+		}
+	}
+	if !cc.Enabled {
+		return nil
+	}
+	switch {
+	case cc.MaxAge == 0:
+		cc.MaxAge = DefaultCacheMaxAge
+	case cc.MaxAge < time.Second || cc.MaxAge > 400*24*time.Hour:
+		return fmt.Errorf("%w: CookieCache.MaxAge %v is not between a second and 400 days", ErrConfig, cc.MaxAge)
+	}
+	s.cacheMaxAge = cc.MaxAge
+	s.cacheVersion = cc.Version
+	if s.cacheVersion == "" {
+		s.cacheVersion = "1"
+	}
+	switch cc.Strategy {
+	case "", cache.StrategyCompact:
+		s.codec = cache.NewCompact(s.secrets...)
+	case cache.StrategyJWT:
+		s.codec = cache.NewJWT(s.secrets...)
+	case cache.StrategyJWE:
+		s.codec = cache.NewJWE(s.secrets...)
+	case cache.StrategySecureCookie:
+		s.codec = cache.NewSecureCookie(s.names.data, s.secrets...)
+	default:
+		return fmt.Errorf("%w: CookieCache.Strategy %q is not one of compact, jwt, jwe, securecookie", ErrConfig, cc.Strategy)
+	}
+	if s.Stateless {
+		s.refreshAge = s.cacheMaxAge / 5
+	}
+	return nil
 }
 
 func durationOrDefault(d, def time.Duration) time.Duration {

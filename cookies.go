@@ -169,13 +169,20 @@ func (cw *cookieWriter) set(c *http.Cookie) {
 
 func (cw *cookieWriter) expire(s *settings, name string) { cw.set(s.cookie(name, "", -1)) }
 
-// clearAll expires every session cookie the request carried, plus the
-// token cookie itself.
-func (cw *cookieWriter) clearAll(s *settings, j *jar) {
-	cw.expire(s, s.names.token)
+// expireData expires the cache cookie and every chunk of it the request
+// carried. A later set of the same name replaces the expiry.
+func (cw *cookieWriter) expireData(s *settings, j *jar) {
+	cw.expire(s, s.names.data)
 	for _, c := range j.data {
 		cw.expire(s, c.Name)
 	}
+}
+
+// clearAll expires the token and cache cookies, every cache chunk the
+// request carried, and dont_remember when present.
+func (cw *cookieWriter) clearAll(s *settings, j *jar) {
+	cw.expire(s, s.names.token)
+	cw.expireData(s, j)
 	if j.dontRemember != "" {
 		cw.expire(s, s.names.dontRemember)
 	}

@@ -145,3 +145,11 @@ func (c *countingStore) SetPassword(ctx context.Context, userID, hash string, no
 func (c *countingStore) PasswordHash(ctx context.Context, userID string) (string, error) {
 	return c.Store.(store.CredentialStore).PasswordHash(ctx, userID)
 }
+
+// responseRecorder is an httptest.ResponseRecorder usable where a
+// ResponseWriter is wanted.
+type responseRecorder struct{ *httptest.ResponseRecorder }
+
+func newResponseRecorder() *responseRecorder { return &responseRecorder{httptest.NewRecorder()} }
+
+func newRequest(method, path string) *http.Request { return httptest.NewRequest(method, path, nil) }

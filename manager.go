@@ -2,6 +2,7 @@ package sessionkit
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -11,8 +12,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sessionkit/sessionkit/cache"
 	"github.com/sessionkit/sessionkit/password"
 	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/memory"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
@@ -57,6 +60,9 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{s: s, store: cfg.Store}
+	if m.store == nil && s.Stateless {
+		m.store = memory.New() // users and the in-process session list only
+	}
 	if m.store == nil {
 		db, err := sqlite.OpenWith(s.DatabasePath, sqlite.Options{Now: s.Now, Logger: s.Logger})
 		if err != nil {
@@ -135,6 +141,7 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 		cw.expire(m.s, c.Name)
 	}
 	m.setSessionCookies(&cw, out, opts.DontRemember, j.dontRemember != "")
+	m.setCache(r.Context(), &cw, out, now, opts.DontRemember)
 	cw.writeTo(w.Header())
 	return out, nil
 }
@@ -232,11 +239,33 @@ func (m *Manager) LookupHeader(ctx context.Context, h http.Header, opts LookupOp
 }
 
 func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts LookupOptions) (*Session, error) {
+	if m.s.codec == nil && len(j.data) > 0 {
+		cw.expireData(m.s, j) // left over from a configuration with a cache
+	}
 	token, ok := m.s.verify(j.token)
 	if !ok {
 		return nil, ErrNoSession
 	}
 	now := m.s.now()
+	_, dontRemember := m.s.verify(j.dontRemember)
+
+	// The cookie cache answers without the store, unless the caller wants
+	// an authoritative read; in stateless mode the cookie is the authority.
+	if m.s.codec != nil && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
+		if out, p := m.fromCache(j, token, now); out != nil {
+			if m.s.Stateless && !opts.DisableRefresh && p.ExpiresAt.Sub(now) < m.s.refreshAge {
+				m.setSessionCookies(cw, out, dontRemember, false)
+				m.setCache(ctx, cw, out, now, dontRemember)
+			}
+			return out, nil
+		}
+		cw.expireData(m.s, j) // expired, tampered, another token or version
+	}
+	if m.s.Stateless {
+		cw.clearAll(m.s, j)
+		return nil, ErrNoSession
+	}
+
 	sess, user, err := m.store.SessionByToken(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
 		cw.clearAll(m.s, j)
@@ -253,21 +282,83 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 		return nil, ErrNoSession
 	}
 	out := &Session{Session: sess, User: user}
-	_, dontRemember := m.s.verify(j.dontRemember)
-	if dontRemember || opts.DisableRefresh || m.s.DisableRefresh || !m.dueForSlide(&sess, now) {
+	if dontRemember || opts.DisableRefresh {
 		return out, nil
 	}
-	slid, err := m.slide(ctx, token, now)
-	if errors.Is(err, store.ErrNotFound) {
-		cw.clearAll(m.s, j)
-		return nil, ErrNoSession
+	if !m.s.DisableRefresh && m.dueForSlide(&sess, now) {
+		slid, err := m.slide(ctx, token, now)
+		if errors.Is(err, store.ErrNotFound) {
+			cw.clearAll(m.s, j)
+			return nil, ErrNoSession
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sessionkit: refresh session: %w", err)
+		}
+		out.Session = slid
+		m.setSessionCookies(cw, out, false, false)
 	}
-	if err != nil {
-		return nil, fmt.Errorf("sessionkit: refresh session: %w", err)
-	}
-	out.Session = slid
-	m.setSessionCookies(cw, out, false, false)
+	m.setCache(ctx, cw, out, now, false)
 	return out, nil
+}
+
+// fromCache returns the session in the request's cache cookie when it is
+// authentic, unexpired, of the configured version, and for this very token.
+func (m *Manager) fromCache(j *jar, token string, now time.Time) (*Session, *cache.Payload) {
+	val, _, ok := cache.Join(j.data, m.s.names.data)
+	if !ok {
+		return nil, nil
+	}
+	p, err := m.s.codec.Decode(val, now)
+	if err != nil {
+		return nil, nil
+	}
+	version := p.Version
+	if version == "" {
+		version = "1"
+	}
+	if subtle.ConstantTimeCompare([]byte(p.Session.Token), []byte(token)) != 1 ||
+		version != m.s.cacheVersion || p.Session.Expired(now) {
+		return nil, nil
+	}
+	return &Session{Session: p.Session, User: p.User}, p
+}
+
+// setCache writes a fresh cache cookie for sess (chunked when large), after
+// expiring the cache cookies the request carried. With remember-me off the
+// cookie ends with the browser session, like the token cookie.
+func (m *Manager) setCache(ctx context.Context, cw *cookieWriter, sess *Session, now time.Time, dontRemember bool) {
+	if m.s.codec == nil {
+		return
+	}
+	exp := now.Add(m.s.cacheMaxAge)
+	if sess.Session.ExpiresAt.Before(exp) {
+		exp = sess.Session.ExpiresAt
+	}
+	val, err := m.s.codec.Encode(&cache.Payload{
+		Session: sess.Session, User: sess.User, UpdatedAt: now, Version: m.s.cacheVersion, ExpiresAt: exp,
+	})
+	if err != nil {
+		m.s.Logger.ErrorContext(ctx, "sessionkit: encode cookie cache", "err", err)
+		return
+	}
+	maxAge := m.s.cacheMaxAge
+	if dontRemember {
+		maxAge = 0
+	}
+	base := m.s.names.data
+	chunks, err := cache.Split(val, cache.ChunkSize(m.s.cookie(base, "", maxAge)))
+	if err != nil {
+		// Too large for cookies: go without a cache, as Better Auth does.
+		m.s.Logger.WarnContext(ctx, "sessionkit: cookie cache skipped", "err", err)
+		return
+	}
+	if len(chunks) == 1 {
+		cw.set(m.s.cookie(base, chunks[0], maxAge))
+		return
+	}
+	for i, c := range chunks {
+		cw.set(m.s.cookie(cache.ChunkName(base, i), c, maxAge))
+	}
 }
 
 // dueForSlide reports whether UpdateAge has passed since the last refresh,

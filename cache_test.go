@@ -1,0 +1,441 @@
+package sessionkit_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/cache"
+	"github.com/sessionkit/sessionkit/internal/vectors"
+	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/sqlite"
+)
+
+var strategies = []string{"compact", "jwt", "jwe", "securecookie"}
+
+// TestCacheReadsBetterAuthCookies: every session_data cookie Better Auth
+// minted answers the request with zero store calls.
+func TestCacheReadsBetterAuthCookies(t *testing.T) {
+	t.Parallel()
+	for _, set := range vectors.All(t) {
+		if set.Config.Strategy == "none" {
+			continue
+		}
+		t.Run(set.Name, func(t *testing.T) {
+			t.Parallel()
+			st, err := sqlite.OpenWith(set.CopyDB(t), sqlite.Options{SweepInterval: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			counting := &countingStore{Store: st}
+			m, err := sessionkit.New(sessionkit.Config{
+				Secret: set.Config.Secret, BaseURL: set.Config.BaseURL, Store: counting, Now: set.Now,
+				CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: set.Config.Strategy},
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, ex := range map[string]vectors.Exchange{"rememberMe": set.SignIn.RememberMe, "noRememberMe": set.SignIn.NoRememberMe} {
+				l, err := m.LookupHeader(context.Background(), http.Header{"Cookie": {ex.CookieHeader}}, sessionkit.LookupOptions{})
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if l.Session.Session.Token != ex.Body.Token || l.Session.User.Email != set.Credentials.Email || l.Session.User.Name != set.Credentials.Name {
+					t.Fatalf("%s: session %+v", name, l.Session)
+				}
+				if len(l.Cookies) != 0 {
+					t.Fatalf("%s: a cache hit set cookies: %v", name, l.Cookies)
+				}
+			}
+			if n := counting.reads.Load(); n != 0 {
+				t.Fatalf("%d store reads; a cache hit must make none", n)
+			}
+			// Chunks in reverse order still answer from the cache.
+			if set.Name == "compact-chunked" {
+				parts := strings.Split(set.SignIn.RememberMe.CookieHeader, "; ")
+				for i, k := 0, len(parts)-1; i < k; i, k = i+1, k-1 {
+					parts[i], parts[k] = parts[k], parts[i]
+				}
+				if _, err := m.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {strings.Join(parts, "; ")}}); err != nil || counting.reads.Load() != 0 {
+					t.Fatalf("reversed chunks: %v, %d reads", err, counting.reads.Load())
+				}
+			}
+		})
+	}
+}
+
+// cacheHarness is a harness with the cookie cache on.
+func cacheHarness(t *testing.T, strategy string, cfg sessionkit.Config) *harness {
+	cfg.CookieCache.Enabled = true
+	cfg.CookieCache.Strategy = strategy
+	return newHarness(t, cfg)
+}
+
+func lookup(t *testing.T, h *harness, cookie string) *sessionkit.Lookup {
+	t.Helper()
+	l, err := h.m.LookupHeader(context.Background(), http.Header{"Cookie": {cookie}}, sessionkit.LookupOptions{})
+	if err != nil && !errors.Is(err, sessionkit.ErrNoSession) {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// merge applies Set-Cookie lines to a Cookie header, as a browser would.
+func merge(cookie string, set []*http.Cookie) string {
+	jar := map[string]string{}
+	var order []string
+	for _, part := range strings.Split(cookie, "; ") {
+		if k, v, ok := strings.Cut(part, "="); ok {
+			if _, seen := jar[k]; !seen {
+				order = append(order, k)
+			}
+			jar[k] = v
+		}
+	}
+	for _, c := range set {
+		if c.MaxAge < 0 {
+			delete(jar, c.Name)
+			continue
+		}
+		if _, seen := jar[c.Name]; !seen {
+			order = append(order, c.Name)
+		}
+		jar[c.Name] = c.Value
+	}
+	var parts []string
+	for _, k := range order {
+		if v, ok := jar[k]; ok {
+			parts = append(parts, k+"="+v)
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
+func TestCacheHitSkipsStore(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range strategies {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			h := cacheHarness(t, strategy, sessionkit.Config{})
+			u := h.user("ada@example.com")
+			cookie, s := h.signIn(u.ID, sessionkit.SignInOptions{})
+			if !strings.Contains(cookie, "better-auth.session_data=") {
+				t.Fatalf("sign-in set no cache cookie: %s", cookie)
+			}
+			for range 3 {
+				l := lookup(t, h, cookie)
+				if l.Session == nil || l.Session.Session.Token != s.Session.Token || l.Session.User.Email != "ada@example.com" {
+					t.Fatalf("cache lookup = %+v", l.Session)
+				}
+			}
+			if n := h.store.reads.Load(); n != 0 {
+				t.Fatalf("%d store reads with a valid cache cookie", n)
+			}
+			// Past MaxAge (and jwe's 15 s clock tolerance) the store
+			// answers again and a new cache cookie is set.
+			h.clock.Advance(sessionkit.DefaultCacheMaxAge + 16*time.Second)
+			l := lookup(t, h, cookie)
+			if l.Session == nil || h.store.reads.Load() != 1 {
+				t.Fatalf("expired cache: session %v, %d reads", l.Session, h.store.reads.Load())
+			}
+			var fresh *http.Cookie
+			for _, c := range l.Cookies {
+				if c.Name == "better-auth.session_data" {
+					fresh = c
+				}
+			}
+			if fresh == nil || fresh.MaxAge != 300 || fresh.Value == "" {
+				t.Fatalf("no fresh cache cookie: %v", l.Cookies)
+			}
+			cookie = merge(cookie, l.Cookies)
+			lookup(t, h, cookie)
+			if n := h.store.reads.Load(); n != 1 {
+				t.Fatalf("the re-minted cache cookie was not used: %d reads", n)
+			}
+		})
+	}
+}
+
+// TestCacheFallbacks: any bad cache cookie falls back to the store, expires
+// itself (and its chunks) and is replaced. Never an error.
+func TestCacheFallbacks(t *testing.T) {
+	t.Parallel()
+	h := cacheHarness(t, "compact", sessionkit.Config{})
+	u := h.user("ada@example.com")
+	cookie, s := h.signIn(u.ID, sessionkit.SignInOptions{})
+	_, other := h.signIn(u.ID, sessionkit.SignInOptions{})
+	tokenPart := strings.Split(cookie, "; ")[0]
+	dataVal := strings.TrimPrefix(strings.Split(cookie, "; ")[1], "better-auth.session_data=")
+
+	// A cache cookie minted for another session, under another secret, of
+	// another version, and in another format.
+	mint := func(cfg sessionkit.Config, strategy string, token string) string {
+		mm, err := sessionkit.New(sessionkit.Config{Secret: firstNonEmpty(cfg.Secret, testSecret), Store: h.store, Now: h.clock.Now,
+			CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy, Version: cfg.CookieCache.Version}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := mm.LookupHeader(context.Background(), http.Header{"Cookie": {"better-auth.session_token=" + sessionkit.SignedTokenValue(mm, token)}}, sessionkit.LookupOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range l.Cookies {
+			if c.Name == "better-auth.session_data" {
+				return c.Value
+			}
+		}
+		t.Fatalf("no cache cookie minted: %v", l.Cookies)
+		return ""
+	}
+	flip := []byte(dataVal)
+	flip[len(flip)/2] ^= 0x01
+	cases := map[string]string{
+		"tampered":      string(flip),
+		"truncated":     dataVal[:len(dataVal)-10],
+		"random bytes":  base64.RawURLEncoding.EncodeToString([]byte("\x00\xff random bytes \x01")),
+		"not base64":    "a.b.c",
+		"empty":         "",
+		"huge":          strings.Repeat("A", 6000),
+		"wrong token":   mint(sessionkit.Config{}, "compact", other.Session.Token),
+		"wrong key":     mint(sessionkit.Config{Secret: testSecretOther}, "compact", s.Session.Token),
+		"wrong version": mint(sessionkit.Config{CookieCache: sessionkit.CookieCache{Version: "2"}}, "compact", s.Session.Token),
+		"jwe to compact": mint(sessionkit.Config{}, "jwe", s.Session.Token),
+		"jwt to compact": mint(sessionkit.Config{}, "jwt", s.Session.Token),
+	}
+	for desc, val := range cases {
+		t.Run(desc, func(t *testing.T) {
+			before := h.store.reads.Load()
+			c := tokenPart + "; better-auth.session_data=" + val + "; better-auth.session_data.0=stale; better-auth.session_data.3=stale"
+			l := lookup(t, h, c)
+			if l.Session == nil || l.Session.Session.Token != s.Session.Token {
+				t.Fatalf("no fallback to the store: %+v", l.Session)
+			}
+			if h.store.reads.Load() != before+1 {
+				t.Fatal("the store was not read")
+			}
+			got := map[string]*http.Cookie{}
+			for _, c := range l.Cookies {
+				got[c.Name] = c
+			}
+			if c := got["better-auth.session_data"]; c == nil || c.MaxAge <= 0 || c.Value == "" {
+				t.Fatalf("no fresh cache cookie: %v", l.Cookies)
+			}
+			for _, n := range []string{"better-auth.session_data.0", "better-auth.session_data.3"} {
+				if c := got[n]; c == nil || c.MaxAge >= 0 {
+					t.Fatalf("stale chunk %s not expired: %v", n, l.Cookies)
+				}
+			}
+		})
+	}
+	// Through the middleware: a gated route answers 200, never 500.
+	app := middleware.Load(h.m)(middleware.RequireSession()(whoami))
+	for desc, val := range cases {
+		if rec := do(app, "GET", "/", tokenPart+"; better-auth.session_data="+val); rec.Code != 200 {
+			t.Fatalf("%s: status %d", desc, rec.Code)
+		}
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func TestCacheVersionBumpInvalidates(t *testing.T) {
+	t.Parallel()
+	h := cacheHarness(t, "jwt", sessionkit.Config{})
+	u := h.user("ada@example.com")
+	cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
+	bumped, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: h.store, Now: h.clock.Now,
+		CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: "jwt", Version: "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bumped.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
+		t.Fatal(err)
+	}
+	if n := h.store.reads.Load(); n != 1 {
+		t.Fatalf("a version-1 cache answered a version-2 manager (%d reads)", n)
+	}
+}
+
+func TestCacheSecretRotation(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range strategies {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			h := cacheHarness(t, strategy, sessionkit.Config{})
+			u := h.user("ada@example.com")
+			cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
+			rotated, err := sessionkit.New(sessionkit.Config{Secret: testSecretOther, OldSecrets: []string{testSecret}, Store: h.store, Now: h.clock.Now,
+				CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := rotated.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
+				t.Fatal(err)
+			}
+			if n := h.store.reads.Load(); n != 0 {
+				t.Fatalf("a cache cookie made under the old secret was not read (%d store reads)", n)
+			}
+		})
+	}
+}
+
+// TestCacheChunking: a user too large for one cookie gets chunks, each
+// Set-Cookie line within 4050 bytes, and they read back from the cache.
+func TestCacheChunking(t *testing.T) {
+	t.Parallel()
+	h := cacheHarness(t, "compact", sessionkit.Config{BaseURL: "https://app.example.com"})
+	u := store.User{ID: store.NewID(), Name: "Big <&> \u2028 😀", Email: "big@example.com",
+		Image: "data:image/png;base64," + strings.Repeat("iVBORw0KGgo", 1100), CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}
+	if err := h.store.CreateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	rec := newRecorderSignIn(t, h, u.ID)
+	lines := rec.Header()["Set-Cookie"]
+	var chunks int
+	for _, line := range lines {
+		if len(line) > cache.MaxCookieSize {
+			t.Fatalf("Set-Cookie line of %d bytes", len(line))
+		}
+		if strings.HasPrefix(line, "__Secure-better-auth.session_data.") {
+			chunks++
+		}
+	}
+	if chunks < 2 {
+		t.Fatalf("%d chunks for a %d-byte image: %v", chunks, len(u.Image), lines)
+	}
+	cookie := cookieHeader(rec.Result().Cookies())
+	s, err := h.m.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}})
+	if err != nil || s.User.Image != u.Image || s.User.Name != u.Name {
+		t.Fatalf("chunked cache: %v", err)
+	}
+	if n := h.store.reads.Load(); n != 0 {
+		t.Fatalf("%d store reads for a chunked cache", n)
+	}
+	// A request with more chunks than the new value needs gets the extra
+	// ones expired.
+	h.clock.Advance(6 * time.Minute)
+	extra := cookie + "; __Secure-better-auth.session_data.9=stale"
+	l := lookup(t, h, extra)
+	expired := false
+	for _, c := range l.Cookies {
+		if c.Name == "__Secure-better-auth.session_data.9" && c.MaxAge < 0 {
+			expired = true
+		}
+		if !c.Secure {
+			t.Fatalf("cookie %s without Secure under https", c.Name)
+		}
+	}
+	if !expired {
+		t.Fatalf("stale chunk not expired: %v", l.Cookies)
+	}
+}
+
+func newRecorderSignIn(t *testing.T, h *harness, userID string) *responseRecorder {
+	t.Helper()
+	rec := newResponseRecorder()
+	if _, err := h.m.SignIn(rec, newRequest("POST", "/"), userID, sessionkit.SignInOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+// TestFreshBypassesCache: a revoked session keeps answering from its cache
+// cookie on ordinary routes until MaxAge (the documented delay), but never
+// passes RequireFresh, which re-reads the store.
+func TestFreshBypassesCache(t *testing.T) {
+	t.Parallel()
+	h := cacheHarness(t, "compact", sessionkit.Config{})
+	app := routers(h.m)["ServeMux"]
+	u := h.user("ada@example.com")
+	cookie, s := h.signIn(u.ID, sessionkit.SignInOptions{})
+	if err := h.m.RevokeSession(context.Background(), u.ID, s.Session.Token); err != nil {
+		t.Fatal(err)
+	}
+	if rec := do(app, "GET", "/dashboard", cookie); rec.Code != 200 {
+		t.Fatalf("cache within MaxAge: %d", rec.Code)
+	}
+	if rec := do(app, "GET", "/settings", cookie); rec.Code != 401 {
+		t.Fatalf("RequireFresh let a revoked session through its cache: %d", rec.Code)
+	}
+	h.clock.Advance(sessionkit.DefaultCacheMaxAge)
+	if rec := do(app, "GET", "/dashboard", cookie); rec.Code != 401 {
+		t.Fatalf("revoked session after MaxAge: %d", rec.Code)
+	}
+}
+
+func TestStateless(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sessionkit.Config{Stateless: true, ExpiresIn: 10 * time.Hour})
+	u := h.user("ada@example.com")
+	rec := newRecorderSignIn(t, h, u.ID)
+	data := findCookie(rec.ResponseRecorder, "better-auth.session_data")
+	if data == nil || data.MaxAge != 36000 || strings.Count(data.Value, ".") != 4 {
+		t.Fatalf("stateless cache cookie should be a JWE living ExpiresIn: %+v", data)
+	}
+	cookie := cookieHeader(rec.Result().Cookies())
+	reads := func() int64 { return h.store.reads.Load() }
+
+	// 7 hours in (70% of the cookie's life): answered, nothing re-minted.
+	h.clock.Advance(7 * time.Hour)
+	l := lookup(t, h, cookie)
+	if l.Session == nil || len(l.Cookies) != 0 {
+		t.Fatalf("at 70%%: %v %v", l.Session, l.Cookies)
+	}
+	created := l.Session.Session.CreatedAt
+	expires := l.Session.Session.ExpiresAt
+	// 9 hours in (less than 20% left): re-minted, same absolute expiry.
+	h.clock.Advance(2 * time.Hour)
+	l = lookup(t, h, cookie)
+	if l.Session == nil || len(l.Cookies) != 2 {
+		t.Fatalf("at 90%%: no re-mint: %v", l.Cookies)
+	}
+	cookie = merge(cookie, l.Cookies)
+	l = lookup(t, h, cookie)
+	if !l.Session.Session.ExpiresAt.Equal(expires) || !l.Session.Session.CreatedAt.Equal(created) {
+		t.Fatalf("the session's absolute expiry moved: %v → %v", expires, l.Session.Session.ExpiresAt)
+	}
+	// Past the absolute expiry: signed out, cookies cleared.
+	h.clock.Advance(time.Hour + time.Second)
+	l = lookup(t, h, cookie)
+	if l.Session != nil || len(l.Cookies) == 0 {
+		t.Fatalf("past expiry: %v %v", l.Session, l.Cookies)
+	}
+	if n := reads(); n != 0 {
+		t.Fatalf("stateless mode read the store %d times", n)
+	}
+	// Sign-out clears every cookie.
+	req := newRequest("POST", "/sign-out")
+	req.Header.Set("Cookie", cookie)
+	out := newResponseRecorder()
+	if err := h.m.SignOut(out, req); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"better-auth.session_token", "better-auth.session_data", "better-auth.dont_remember"} {
+		if c := findCookie(out.ResponseRecorder, name); c == nil || c.MaxAge >= 0 {
+			t.Fatalf("sign-out did not expire %s: %v", name, out.Header()["Set-Cookie"])
+		}
+	}
+	// A version bump signs everyone out.
+	h2 := newHarness(t, sessionkit.Config{Stateless: true})
+	u2 := h2.user("b@example.com")
+	c2, _ := h2.signIn(u2.ID, sessionkit.SignInOptions{})
+	bumped, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Stateless: true, Now: h2.clock.Now, CookieCache: sessionkit.CookieCache{Version: "2"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bumped.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {c2}}); !errors.Is(err, sessionkit.ErrNoSession) {
+		t.Fatalf("version bump kept a stateless session: %v", err)
+	}
+}
