@@ -1,8 +1,6 @@
 package cache
 
 import (
-	"github.com/sessionkit/sessionkit/internal/testenv"
-
 	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -14,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessionkit/sessionkit/internal/testenv"
 )
 
 // signCompactRaw builds a compact cookie around the raw P text pJSON, signed
