@@ -131,7 +131,7 @@ func TestCacheHitSkipsStore(t *testing.T) {
 			}
 			for range 3 {
 				l := lookup(t, h, cookie)
-				if l.Session == nil || l.Session.Session.Token != s.Session.Token || l.Session.User.Email != "ada@example.com" {
+				if l.Session == nil || l.Session.Session.Token != s.Session.Token || l.Session.User.Email != "ada@example.com" || l.Session.Source != strategy {
 					t.Fatalf("cache lookup = %+v", l.Session)
 				}
 			}
@@ -142,7 +142,7 @@ func TestCacheHitSkipsStore(t *testing.T) {
 			// answers again and a new cache cookie is set.
 			h.clock.Advance(sessionkit.DefaultCacheMaxAge + 16*time.Second)
 			l := lookup(t, h, cookie)
-			if l.Session == nil || h.store.reads.Load() != 1 {
+			if l.Session == nil || h.store.reads.Load() != 1 || l.Session.Source != sessionkit.SourceStore {
 				t.Fatalf("expired cache: session %v, %d reads", l.Session, h.store.reads.Load())
 			}
 			var fresh *http.Cookie

@@ -39,7 +39,13 @@ var (
 type Session struct {
 	Session store.Session
 	User    store.User
+	// Source says what answered the lookup: SourceStore, or the cookie
+	// cache strategy ("compact", "jwt", "jwe", "securecookie").
+	Source string
 }
+
+// SourceStore is Session.Source for a session read from the store.
+const SourceStore = "store"
 
 // Manager runs the session lifecycle: sign-in, lookup, sliding refresh,
 // revocation and sign-out, and every cookie write. It is safe for concurrent
@@ -133,7 +139,7 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 	if err := m.store.CreateSession(r.Context(), sess); err != nil {
 		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
 	}
-	out := &Session{Session: sess, User: u}
+	out := &Session{Session: sess, User: u, Source: SourceStore}
 	var cw cookieWriter
 	j := m.s.readJar(r.Header)
 	// A new sign-in replaces whatever session cookies the browser had.
@@ -281,7 +287,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 		}
 		return nil, ErrNoSession
 	}
-	out := &Session{Session: sess, User: user}
+	out := &Session{Session: sess, User: user, Source: SourceStore}
 	if dontRemember || opts.DisableRefresh {
 		return out, nil
 	}
@@ -320,7 +326,7 @@ func (m *Manager) fromCache(j *jar, token string, now time.Time) (*Session, *cac
 		version != m.s.cacheVersion || p.Session.Expired(now) {
 		return nil, nil
 	}
-	return &Session{Session: p.Session, User: p.User}, p
+	return &Session{Session: p.Session, User: p.User, Source: m.s.codec.Strategy()}, p
 }
 
 // setCache writes a fresh cache cookie for sess (chunked when large), after
