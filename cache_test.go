@@ -197,15 +197,15 @@ func TestCacheFallbacks(t *testing.T) {
 	flip := []byte(dataVal)
 	flip[len(flip)/2] ^= 0x01
 	cases := map[string]string{
-		"tampered":      string(flip),
-		"truncated":     dataVal[:len(dataVal)-10],
-		"random bytes":  base64.RawURLEncoding.EncodeToString([]byte("\x00\xff random bytes \x01")),
-		"not base64":    "a.b.c",
-		"empty":         "",
-		"huge":          strings.Repeat("A", 6000),
-		"wrong token":   mint(sessionkit.Config{}, "compact", other.Session.Token),
-		"wrong key":     mint(sessionkit.Config{Secret: testSecretOther}, "compact", s.Session.Token),
-		"wrong version": mint(sessionkit.Config{CookieCache: sessionkit.CookieCache{Version: "2"}}, "compact", s.Session.Token),
+		"tampered":       string(flip),
+		"truncated":      dataVal[:len(dataVal)-10],
+		"random bytes":   base64.RawURLEncoding.EncodeToString([]byte("\x00\xff random bytes \x01")),
+		"not base64":     "a.b.c",
+		"empty":          "",
+		"huge":           strings.Repeat("A", 6000),
+		"wrong token":    mint(sessionkit.Config{}, "compact", other.Session.Token),
+		"wrong key":      mint(sessionkit.Config{Secret: testSecretOther}, "compact", s.Session.Token),
+		"wrong version":  mint(sessionkit.Config{CookieCache: sessionkit.CookieCache{Version: "2"}}, "compact", s.Session.Token),
 		"jwe to compact": mint(sessionkit.Config{}, "jwe", s.Session.Token),
 		"jwt to compact": mint(sessionkit.Config{}, "jwt", s.Session.Token),
 	}

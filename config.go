@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
@@ -142,6 +143,7 @@ type settings struct {
 	freshAge  time.Duration // 0 = disabled
 	updateAge time.Duration // 0 = every request
 	names     cookieNames
+	macPool   sync.Pool // *macScratch, see verify
 
 	codec        cache.Codec // nil when the cache is off
 	cacheMaxAge  time.Duration

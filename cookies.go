@@ -1,9 +1,11 @@
 package sessionkit
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"hash"
 	"net/http"
 	"net/url"
 	"strings"
@@ -87,45 +89,100 @@ func (s *settings) sign(v string) string {
 	return url.PathEscape(v) + "." + r.Replace(sig)
 }
 
+// macScratch is per-call state for verify, pooled so that checking a
+// cookie allocates nothing but the token it returns: one keyed HMAC per
+// secret (Reset restores the keyed state), the decoded value, the sums.
+type macScratch struct {
+	macs []hash.Hash
+	buf  []byte
+	sum  [sha256.Size]byte
+	want [sha256.Size + 1]byte
+}
+
+func (s *settings) scratch() *macScratch {
+	if sc, ok := s.macPool.Get().(*macScratch); ok {
+		return sc
+	}
+	sc := &macScratch{buf: make([]byte, 0, 128)}
+	for _, key := range s.secrets {
+		sc.macs = append(sc.macs, hmac.New(sha256.New, key))
+	}
+	return sc
+}
+
 // verify checks a signed cookie value and returns V. Any fault (too long,
-// bad percent-encoding, no dot, wrong signature length, signature from no
-// configured secret) means "absent": no error, since a bad cookie is just no
-// session.
+// no dot, wrong signature length, signature from no configured secret)
+// means "absent": no error, since a bad cookie is just no session.
+// Percent-encoding is decoded like decodeURIComponent; a malformed one
+// leaves the value as it is, as Better Auth's parser does.
 func (s *settings) verify(raw string) (string, bool) {
 	if raw == "" || len(raw) > maxCookieValue {
 		return "", false
 	}
-	if strings.IndexByte(raw, '%') >= 0 {
-		if dec, err := url.PathUnescape(raw); err == nil {
-			raw = dec
-		}
-	}
-	dot := strings.LastIndexByte(raw, '.')
+	sc := s.scratch()
+	defer s.macPool.Put(sc)
+	v := percentDecode(sc.buf[:0], raw)
+	sc.buf = v[:0]
+	dot := bytes.LastIndexByte(v, '.')
 	if dot < 1 {
 		return "", false
 	}
-	v, sig := raw[:dot], raw[dot+1:]
+	sig := v[dot+1:]
 	if len(sig) != 44 || sig[43] != '=' {
 		return "", false
 	}
-	var want [sha256.Size + 1]byte
 	// Strict: a signature must be the canonical encoding, not one of the
 	// variants that differ only in the unused bits before the padding.
-	n, err := base64.StdEncoding.Strict().Decode(want[:], []byte(sig))
+	n, err := base64.StdEncoding.Strict().Decode(sc.want[:], sig)
 	if err != nil || n != sha256.Size {
 		return "", false
 	}
-	var sum [sha256.Size]byte
 	ok := false
-	for _, key := range s.secrets {
-		mac := hmac.New(sha256.New, key)
-		mac.Write([]byte(v))
+	for _, mac := range sc.macs {
+		mac.Reset()
+		mac.Write(v[:dot])
 		// Check every secret, so timing does not tell which one matched.
-		if hmac.Equal(mac.Sum(sum[:0]), want[:n]) {
+		if hmac.Equal(mac.Sum(sc.sum[:0]), sc.want[:n]) {
 			ok = true
 		}
 	}
-	return v, ok
+	if !ok {
+		return "", false
+	}
+	return string(v[:dot]), true
+}
+
+// percentDecode appends raw to dst with %XX sequences decoded. If any
+// sequence is malformed it returns raw unchanged, as decodeURIComponent's
+// caller in Better Auth keeps the raw value when decoding throws.
+func percentDecode(dst []byte, raw string) []byte {
+	for i := 0; i < len(raw); i++ {
+		c := raw[i]
+		if c != '%' {
+			dst = append(dst, c)
+			continue
+		}
+		if i+2 >= len(raw) || !isHex(raw[i+1]) || !isHex(raw[i+2]) {
+			return append(dst[:0], raw...)
+		}
+		dst = append(dst, unhex(raw[i+1])<<4|unhex(raw[i+2]))
+		i += 2
+	}
+	return dst
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // cookie builds a session cookie with the attributes every one shares
