@@ -484,25 +484,40 @@ func (m *Manager) RevokeAllSessions(ctx context.Context, userID string) error {
 
 // CreateUser registers a user with name and email (and, when pw is not
 // empty, a password in Better Auth's format). It returns ErrEmailTaken when
-// the email is registered already.
+// the email is registered already. See CreateUserWith for more fields.
 func (m *Manager) CreateUser(ctx context.Context, name, email, pw string) (store.User, error) {
-	name, email = strings.TrimSpace(name), strings.ToLower(strings.TrimSpace(email))
+	return m.CreateUserWith(ctx, NewUser{Name: name, Email: email, Password: pw})
+}
+
+// NewUser is what CreateUserWith registers.
+type NewUser struct {
+	Name, Email string
+	Password    string // optional; hashed in Better Auth's scrypt format
+	Image       string // optional URL
+}
+
+// CreateUserWith registers a user. The email is trimmed and lower-cased; a
+// blank name or an email without "@" is store.ErrInvalid, a registered
+// email ErrEmailTaken, a password with a store that keeps none
+// ErrNoCredentials.
+func (m *Manager) CreateUserWith(ctx context.Context, nu NewUser) (store.User, error) {
+	name, email := strings.TrimSpace(nu.Name), strings.ToLower(strings.TrimSpace(nu.Email))
 	if name == "" || email == "" || !strings.Contains(email, "@") {
 		return store.User{}, fmt.Errorf("sessionkit: create user: %w: a name and a valid email are required", store.ErrInvalid)
 	}
 	cs, hasCreds := m.store.(store.CredentialStore)
 	var hash string
-	if pw != "" {
+	if nu.Password != "" {
 		if !hasCreds {
 			return store.User{}, ErrNoCredentials
 		}
 		var err error
-		if hash, err = password.Hash(pw); err != nil {
+		if hash, err = password.Hash(nu.Password); err != nil {
 			return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
 		}
 	}
 	now := m.s.now()
-	u := store.User{ID: store.NewID(), Name: name, Email: email, CreatedAt: now, UpdatedAt: now}
+	u := store.User{ID: store.NewID(), Name: name, Email: email, Image: nu.Image, CreatedAt: now, UpdatedAt: now}
 	if err := m.store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return store.User{}, ErrEmailTaken

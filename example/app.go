@@ -41,6 +41,7 @@ func newApp(auth *sessionkit.Manager) http.Handler {
 	mux.HandleFunc("POST /sign-out", a.signOut)
 	mux.Handle("GET /dashboard", requireSession(http.HandlerFunc(a.page("dashboard"))))
 	mux.Handle("GET /settings", requireFresh(http.HandlerFunc(a.page("settings"))))
+	mux.Handle("/api/auth/", auth.Handler()) // Better Auth's JSON API, for its client library
 	return middleware.Load(auth)(sameOriginPosts(mux))
 }
 

@@ -1,0 +1,705 @@
+package sessionkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// DefaultBasePath is where Handler serves the JSON API, as Better Auth's
+// basePath does.
+const DefaultBasePath = "/api/auth"
+
+// Limits of the JSON API, the same as Better Auth's defaults except the
+// body size, which Better Auth does not bound.
+const (
+	// MaxBodyBytes is the largest request body the API reads; a larger one
+	// is answered 413.
+	MaxBodyBytes = 1 << 20
+	// MinPasswordLength and MaxPasswordLength bound a password, counted in
+	// UTF-16 code units as JavaScript's String#length counts them.
+	MinPasswordLength = 8
+	MaxPasswordLength = 128
+)
+
+// HandlerOpts configures HandlerWithOpts.
+type HandlerOpts struct {
+	// BasePath is the path the endpoints live under. Mount the handler
+	// there: mux.Handle(BasePath+"/", h). Default "/api/auth"; "/" serves
+	// them at the root.
+	BasePath string
+	// TrustedOrigins are the other origins ("https://app.example.com", no
+	// path) whose pages may send state-changing requests, such as a
+	// front end served from another host. Same-origin requests and
+	// non-browser clients need no entry. Unlike Better Auth, patterns with
+	// wildcards are not supported.
+	TrustedOrigins []string
+}
+
+// Handler returns Better Auth's session HTTP API under "/api/auth", so
+// Better Auth's client (createAuthClient) and apps written against it work
+// with a Go server unchanged. Mount it with
+//
+//	mux.Handle("/api/auth/", auth.Handler())
+//
+// It serves, with Better Auth 1.7.25's status codes and JSON bodies:
+//
+//	GET  /get-session            null or {session, user}
+//	POST /sign-up/email          {name, email, password, image?, rememberMe?} → {token, user}
+//	POST /sign-in/email          {email, password, rememberMe?, callbackURL?} → {redirect, token, user}
+//	POST /sign-out               {success: true}
+//	GET  /list-sessions          the user's live sessions (needs a fresh session)
+//	POST /revoke-session         {token} → {status: true}
+//	POST /revoke-sessions        {status: true}
+//	POST /revoke-other-sessions  {status: true}
+//	POST /update-session         400 "No fields to update" (no additional fields exist)
+//
+// Errors are {"message": …, "code": …} with Better Auth's codes. Unlike
+// Better Auth, which answers unknown paths with an empty 404 (and wrong
+// methods the same way), this handler answers 404 {"code":"NOT_FOUND"} and
+// 405 {"code":"METHOD_NOT_ALLOWED"} with an Allow header, and it reads
+// bodies of JSON only (Better Auth also takes HTML form posts on sign-in and
+// sign-up).
+//
+// Cross-site requests that change state are refused with 403
+// {"code":"INVALID_ORIGIN"} by [http.CrossOriginProtection]; see
+// HandlerWithOpts to trust other origins. Every cookie is written by the
+// Manager, as for SignIn, LookupHeader and SignOut.
+func (m *Manager) Handler() http.Handler { return m.HandlerAt(DefaultBasePath) }
+
+// HandlerAt is Handler under another base path, such as "/auth".
+func (m *Manager) HandlerAt(basePath string) http.Handler {
+	return m.HandlerWithOpts(HandlerOpts{BasePath: basePath})
+}
+
+// HandlerWithOpts is Handler with a base path and trusted origins. It
+// panics when a trusted origin is not of the form scheme://host[:port]: that
+// is a mistake in the program, found when it starts.
+func (m *Manager) HandlerWithOpts(o HandlerOpts) http.Handler {
+	base := o.BasePath
+	if base == "" {
+		base = DefaultBasePath
+	}
+	base = "/" + strings.Trim(base, "/")
+	if base == "/" {
+		base = ""
+	}
+	h := &apiHandler{m: m, base: base, trusted: map[string]bool{}}
+	h.routes = map[string]route{
+		"/get-session":           {http.MethodGet, h.getSession},
+		"/sign-up/email":         {http.MethodPost, h.signUpEmail},
+		"/sign-in/email":         {http.MethodPost, h.signInEmail},
+		"/sign-out":              {http.MethodPost, h.signOut},
+		"/list-sessions":         {http.MethodGet, h.listSessions},
+		"/revoke-session":        {http.MethodPost, h.revokeSession},
+		"/revoke-sessions":       {http.MethodPost, h.revokeSessions},
+		"/revoke-other-sessions": {http.MethodPost, h.revokeOtherSessions},
+		"/update-session":        {http.MethodPost, h.updateSession},
+	}
+	cop := http.NewCrossOriginProtection()
+	for _, origin := range o.TrustedOrigins {
+		origin = strings.TrimSuffix(origin, "/")
+		if err := cop.AddTrustedOrigin(origin); err != nil {
+			panic(fmt.Sprintf("sessionkit: HandlerOpts.TrustedOrigins: %v", err))
+		}
+		h.trusted[strings.ToLower(origin)] = true
+	}
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusForbidden, CodeInvalidOrigin, "Invalid origin")
+	}))
+	return cop.Handler(h)
+}
+
+// Codes of the JSON API's errors beyond those in errors.go; the first block
+// are Better Auth's.
+const (
+	CodeValidation            = "VALIDATION_ERROR"
+	CodeBadRequest            = "BAD_REQUEST"
+	CodeUnsupportedMediaType  = "UNSUPPORTED_MEDIA_TYPE"
+	CodeInvalidEmail          = "INVALID_EMAIL"
+	CodeInvalidEmailOrPass    = "INVALID_EMAIL_OR_PASSWORD"
+	CodePasswordTooShort      = "PASSWORD_TOO_SHORT"
+	CodePasswordTooLong       = "PASSWORD_TOO_LONG"
+	CodeUserAlreadyExists     = "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL"
+	CodeInvalidOrigin         = "INVALID_ORIGIN"
+	CodeInvalidCallbackURL    = "INVALID_CALLBACK_URL"
+	CodeEmailPasswordDisabled = "EMAIL_PASSWORD_DISABLED"
+
+	CodeNotFound         = "NOT_FOUND"
+	CodeMethodNotAllowed = "METHOD_NOT_ALLOWED"
+	CodePayloadTooLarge  = "PAYLOAD_TOO_LARGE"
+)
+
+type route struct {
+	method string
+	serve  func(http.ResponseWriter, *http.Request)
+}
+
+type apiHandler struct {
+	m       *Manager
+	base    string
+	routes  map[string]route
+	trusted map[string]bool // lower-cased trusted origins, for callbackURL
+}
+
+func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p := r.URL.Path
+	rt, ok := route{}, false
+	if rest, found := strings.CutPrefix(p, h.base); found {
+		rt, ok = h.routes[rest]
+	}
+	switch {
+	case !ok:
+		WriteError(w, http.StatusNotFound, CodeNotFound, "Not Found")
+	case r.Method == rt.method:
+		rt.serve(w, r)
+	case rt.method == http.MethodGet && r.Method == http.MethodPost && strings.HasSuffix(p, "/get-session"):
+		// Better Auth's answer: POST get-session needs deferSessionRefresh,
+		// which sessionkit does not have.
+		WriteError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
+			"POST method requires deferSessionRefresh to be enabled in session config")
+	default:
+		w.Header().Set("Allow", rt.method)
+		WriteError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method Not Allowed")
+	}
+}
+
+// getSession is Better Auth's get-session (spec §4): the session of the
+// cookies, or null, with the cookies the lookup produced.
+func (h *apiHandler) getSession(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	opts := LookupOptions{
+		DisableCookieCache: queryBool(q, "disableCookieCache"),
+		DisableRefresh:     queryBool(q, "disableRefresh"),
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	l, err := h.m.LookupHeader(r.Context(), r.Header, opts)
+	l.WriteCookies(w.Header())
+	switch {
+	case errors.Is(err, ErrNoSession):
+		writeJSON(w, http.StatusOK, nil)
+	case err != nil:
+		h.unavailable(w, r, "get session", err)
+	default:
+		writeJSON(w, http.StatusOK, sessionPairJSON(l.Session))
+	}
+}
+
+// queryBool reads a boolean query flag. Better Auth coerces with
+// JavaScript's Boolean(), so any non-empty value, even "false", is true;
+// here "false" and "0" mean false, and other non-empty values true.
+func queryBool(q url.Values, key string) bool {
+	v := q.Get(key)
+	if v == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	return err != nil || b
+}
+
+func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
+	b, ok := readBody(w, r, true)
+	if !ok {
+		return
+	}
+	var in struct {
+		name, email, pw, image, callbackURL string
+		rememberMe                          *bool
+	}
+	var v validator
+	in.name, _ = v.str(b, "name", true)
+	if in.email, ok = v.str(b, "email", true); ok && !isEmail(in.email) {
+		v.add("[body.email] Invalid email address")
+	}
+	if in.pw, ok = v.str(b, "password", true); ok && in.pw == "" {
+		v.add("[body.password] Too small: expected string to have >=1 characters")
+	}
+	in.image, _ = v.str(b, "image", false)
+	in.callbackURL, _ = v.str(b, "callbackURL", false)
+	in.rememberMe = v.boolean(b, "rememberMe")
+	if v.fail(w) || !h.checkCallbackURL(w, r, in.callbackURL) || !checkPasswordLength(w, in.pw, true) {
+		return
+	}
+	if strings.TrimSpace(in.name) == "" {
+		// Better Auth accepts an empty name; the Manager does not.
+		WriteError(w, http.StatusBadRequest, CodeValidation, "[body.name] Too small: expected string to have >=1 characters")
+		return
+	}
+	u, err := h.m.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
+	switch {
+	case errors.Is(err, ErrEmailTaken):
+		WriteError(w, http.StatusUnprocessableEntity, CodeUserAlreadyExists, "User already exists. Use another email.")
+		return
+	case errors.Is(err, ErrNoCredentials):
+		WriteError(w, http.StatusBadRequest, "EMAIL_PASSWORD_SIGN_UP_DISABLED", "Email and password sign up is not enabled")
+		return
+	case errors.Is(err, store.ErrInvalid):
+		WriteError(w, http.StatusBadRequest, CodeInvalidEmail, "Invalid email")
+		return
+	case err != nil:
+		h.unavailable(w, r, "sign up", err)
+		return
+	}
+	dontRemember := in.rememberMe != nil && !*in.rememberMe
+	sess, err := h.m.SignIn(w, r, u.ID, SignInOptions{DontRemember: dontRemember})
+	if err != nil {
+		h.unavailable(w, r, "sign up", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Token string   `json:"token"`
+		User  userJSON `json:"user"`
+	}{sess.Session.Token, toUserJSON(&sess.User)})
+}
+
+func (h *apiHandler) signInEmail(w http.ResponseWriter, r *http.Request) {
+	b, ok := readBody(w, r, true)
+	if !ok {
+		return
+	}
+	var v validator
+	email, _ := v.str(b, "email", true)
+	pw, _ := v.str(b, "password", true)
+	callbackURL, _ := v.str(b, "callbackURL", false)
+	rememberMe := v.boolean(b, "rememberMe")
+	if v.fail(w) || !h.checkCallbackURL(w, r, callbackURL) {
+		return
+	}
+	if !isEmail(email) {
+		WriteError(w, http.StatusBadRequest, CodeInvalidEmail, "Invalid email")
+		return
+	}
+	// Only the upper bound: a too-short password is just a wrong one.
+	if !checkPasswordLength(w, pw, false) {
+		return
+	}
+	u, err := h.m.CheckPassword(r.Context(), email, pw)
+	switch {
+	case errors.Is(err, ErrInvalidCredentials):
+		WriteError(w, http.StatusUnauthorized, CodeInvalidEmailOrPass, "Invalid email or password")
+		return
+	case errors.Is(err, ErrNoCredentials):
+		WriteError(w, http.StatusBadRequest, CodeEmailPasswordDisabled, "Email and password is not enabled")
+		return
+	case err != nil:
+		h.unavailable(w, r, "sign in", err)
+		return
+	}
+	dontRemember := rememberMe != nil && !*rememberMe
+	sess, err := h.m.SignIn(w, r, u.ID, SignInOptions{DontRemember: dontRemember})
+	if err != nil {
+		h.unavailable(w, r, "sign in", err)
+		return
+	}
+	out := struct {
+		Redirect bool     `json:"redirect"`
+		Token    string   `json:"token"`
+		URL      string   `json:"url,omitempty"`
+		User     userJSON `json:"user"`
+	}{callbackURL != "", sess.Session.Token, callbackURL, toUserJSON(&sess.User)}
+	if callbackURL != "" {
+		w.Header().Set("Location", callbackURL)
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (h *apiHandler) signOut(w http.ResponseWriter, r *http.Request) {
+	// The body (callbackURL, disableRedirect, state) is for OAuth providers'
+	// logout, which sessionkit has not; it is read only to refuse bad input.
+	if _, ok := readBody(w, r, false); !ok {
+		return
+	}
+	if err := h.m.SignOut(w, r); err != nil {
+		h.unavailable(w, r, "sign out", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Success bool `json:"success"`
+	}{true})
+}
+
+func (h *apiHandler) listSessions(w http.ResponseWriter, r *http.Request) {
+	l, ok := h.session(w, r, LookupOptions{})
+	if !ok {
+		return
+	}
+	l.WriteCookies(w.Header())
+	if !fresh(l.Session, h.m.Now(), h.m.FreshAge()) {
+		WriteError(w, http.StatusForbidden, CodeSessionNotFresh, MessageSessionNotFresh)
+		return
+	}
+	list, err := h.m.ListSessions(r.Context(), l.Session.User.ID)
+	if err != nil {
+		h.unavailable(w, r, "list sessions", err)
+		return
+	}
+	out := make([]sessionJSON, len(list))
+	for i := range list {
+		out[i] = toSessionJSON(&list[i])
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// fresh is freshness.IsFresh (which imports this package): created less
+// than freshAge ago, or freshAge off.
+func fresh(s *Session, now time.Time, freshAge time.Duration) bool {
+	return freshAge <= 0 || now.Sub(s.Session.CreatedAt) < freshAge
+}
+
+func (h *apiHandler) revokeSession(w http.ResponseWriter, r *http.Request) {
+	b, ok := readBody(w, r, true)
+	if !ok {
+		return
+	}
+	var v validator
+	token, _ := v.str(b, "token", true)
+	if v.fail(w) {
+		return
+	}
+	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
+	if !ok {
+		return
+	}
+	if err := h.m.RevokeSession(r.Context(), l.Session.User.ID, token); err != nil {
+		h.unavailable(w, r, "revoke session", err)
+		return
+	}
+	if token == l.Session.Session.Token {
+		h.m.ClearCookies(w, r)
+	} else {
+		l.WriteCookies(w.Header())
+	}
+	writeStatusTrue(w)
+}
+
+func (h *apiHandler) revokeSessions(w http.ResponseWriter, r *http.Request) {
+	if _, ok := readBody(w, r, false); !ok {
+		return
+	}
+	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
+	if !ok {
+		return
+	}
+	if err := h.m.RevokeAllSessions(r.Context(), l.Session.User.ID); err != nil {
+		h.unavailable(w, r, "revoke sessions", err)
+		return
+	}
+	h.m.ClearCookies(w, r)
+	writeStatusTrue(w)
+}
+
+func (h *apiHandler) revokeOtherSessions(w http.ResponseWriter, r *http.Request) {
+	if _, ok := readBody(w, r, false); !ok {
+		return
+	}
+	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
+	if !ok {
+		return
+	}
+	if err := h.m.RevokeOtherSessions(r.Context(), l.Session); err != nil {
+		h.unavailable(w, r, "revoke other sessions", err)
+		return
+	}
+	l.WriteCookies(w.Header())
+	writeStatusTrue(w)
+}
+
+// updateSession answers as Better Auth does when no additional session
+// fields are configured: no field of any body can be updated.
+func (h *apiHandler) updateSession(w http.ResponseWriter, r *http.Request) {
+	if _, ok := readBody(w, r, true); !ok {
+		return
+	}
+	l, ok := h.session(w, r, LookupOptions{})
+	if !ok {
+		return
+	}
+	l.WriteCookies(w.Header())
+	writeJSON(w, http.StatusBadRequest, struct {
+		Message string `json:"message"`
+	}{"No fields to update"})
+}
+
+// session reads the request's session for a guarded endpoint. Without one
+// it answers 401 (503 when the store failed) with the lookup's cookie
+// deletions, and returns false. On success the caller writes l's cookies.
+func (h *apiHandler) session(w http.ResponseWriter, r *http.Request, opts LookupOptions) (*Lookup, bool) {
+	l, err := h.m.LookupHeader(r.Context(), r.Header, opts)
+	switch {
+	case errors.Is(err, ErrNoSession):
+		l.WriteCookies(w.Header())
+		WriteError(w, http.StatusUnauthorized, CodeUnauthorized, MessageUnauthorized)
+		return nil, false
+	case err != nil:
+		h.unavailable(w, r, "read session", err)
+		return nil, false
+	}
+	return l, true
+}
+
+func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op string, err error) {
+	h.m.Logger().ErrorContext(r.Context(), "sessionkit: api: "+op, "err", err)
+	WriteUnavailable(w)
+}
+
+// checkCallbackURL accepts an empty callbackURL, a path of this site, or a
+// URL of this origin or a trusted one, and answers 403 otherwise, as Better
+// Auth's origin check does: a callbackURL elsewhere would be an open
+// redirect.
+func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb string) bool {
+	if cb == "" {
+		return true
+	}
+	if strings.HasPrefix(cb, "/") && !strings.HasPrefix(cb, "//") && !strings.ContainsAny(cb, "\\\r\n\t") {
+		return true
+	}
+	if u, err := url.Parse(cb); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		origin := strings.ToLower(u.Scheme + "://" + u.Host)
+		if h.trusted[origin] || strings.EqualFold(u.Host, r.Host) {
+			return true
+		}
+	}
+	WriteError(w, http.StatusForbidden, CodeInvalidCallbackURL, "Invalid callbackURL")
+	return false
+}
+
+// checkPasswordLength answers 400 for a password longer than
+// MaxPasswordLength (or, with min, shorter than MinPasswordLength).
+func checkPasswordLength(w http.ResponseWriter, pw string, min bool) bool {
+	n := 0
+	for _, c := range pw {
+		n += utf16.RuneLen(c)
+	}
+	switch {
+	case min && n < MinPasswordLength:
+		WriteError(w, http.StatusBadRequest, CodePasswordTooShort, "Password too short")
+		return false
+	case n > MaxPasswordLength:
+		WriteError(w, http.StatusBadRequest, CodePasswordTooLong, "Password too long")
+		return false
+	}
+	return true
+}
+
+// emailPattern accepts the addresses Better Auth's validator (zod's
+// z.email()) accepts: ASCII dot-atoms at a domain ending in two or more
+// letters.
+var emailPattern = regexp.MustCompile(`^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+\-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$`)
+
+func isEmail(s string) bool { return len(s) <= 320 && emailPattern.MatchString(s) }
+
+// readBody reads a JSON object body of at most MaxBodyBytes. An empty body
+// is nil, allowed unless required. On a bad body it answers the client,
+// with Better Auth's codes, and returns false.
+func readBody(w http.ResponseWriter, r *http.Request, required bool) (map[string]json.RawMessage, bool) {
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooBig):
+		WriteError(w, http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
+			"Request body is larger than "+strconv.Itoa(MaxBodyBytes)+" bytes")
+		return nil, false
+	case err != nil:
+		WriteError(w, http.StatusBadRequest, CodeBadRequest, "Could not read the request body")
+		return nil, false
+	}
+	return decodeBody(w, r.Header.Get("Content-Type"), raw, required)
+}
+
+// decodeBody is readBody after the read: it checks the media type and
+// parses the JSON object.
+func decodeBody(w http.ResponseWriter, contentType string, raw []byte, required bool) (map[string]json.RawMessage, bool) {
+	if len(raw) == 0 {
+		if required {
+			WriteError(w, http.StatusBadRequest, CodeValidation, "[body] Invalid input: expected object, received undefined")
+			return nil, false
+		}
+		return nil, true
+	}
+	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/json" {
+		msg := "Content-Type is required. Allowed types: application/json"
+		if contentType != "" {
+			msg = "Content-Type " + strconv.Quote(contentType) + " is not allowed. Allowed types: application/json"
+		}
+		WriteError(w, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, msg)
+		return nil, false
+	}
+	if !json.Valid(raw) {
+		WriteError(w, http.StatusBadRequest, CodeBadRequest, "Invalid JSON in request body")
+		return nil, false
+	}
+	if t := jsonType(bytes.TrimSpace(raw)); t != "object" {
+		WriteError(w, http.StatusBadRequest, CodeValidation, "[body] Invalid input: expected object, received "+t)
+		return nil, false
+	}
+	var b map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &b); err != nil {
+		WriteError(w, http.StatusBadRequest, CodeBadRequest, "Invalid JSON in request body")
+		return nil, false
+	}
+	return b, true
+}
+
+// jsonType names the type of a JSON value the way zod's messages do.
+func jsonType(v []byte) string {
+	if len(v) == 0 {
+		return "undefined"
+	}
+	switch v[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "boolean"
+	case 'n':
+		return "null"
+	}
+	return "number"
+}
+
+// validator collects the problems of one body, worded as Better Auth's
+// (zod's) VALIDATION_ERROR messages.
+type validator struct{ issues []string }
+
+func (v *validator) add(msg string) { v.issues = append(v.issues, msg) }
+
+func (v *validator) wrongType(key, want string, raw json.RawMessage) {
+	v.add("[body." + key + "] Invalid input: expected " + want + ", received " + jsonType(raw))
+}
+
+// str returns the string member key; ok is false when it is missing (an
+// issue when required) or not a string (always an issue).
+func (v *validator) str(b map[string]json.RawMessage, key string, required bool) (string, bool) {
+	raw, present := b[key]
+	if !present {
+		if required {
+			v.wrongType(key, "string", nil)
+		}
+		return "", false
+	}
+	var s string
+	if jsonType(raw) != "string" || json.Unmarshal(raw, &s) != nil {
+		v.wrongType(key, "string", raw)
+		return "", false
+	}
+	return s, true
+}
+
+// boolean returns the optional boolean member key, nil when absent.
+func (v *validator) boolean(b map[string]json.RawMessage, key string) *bool {
+	raw, present := b[key]
+	if !present {
+		return nil
+	}
+	var x bool
+	if jsonType(raw) != "boolean" || json.Unmarshal(raw, &x) != nil {
+		v.wrongType(key, "boolean", raw)
+		return nil
+	}
+	return &x
+}
+
+// fail answers 400 with every issue found, and reports whether there were any.
+func (v *validator) fail(w http.ResponseWriter) bool {
+	if len(v.issues) == 0 {
+		return false
+	}
+	WriteError(w, http.StatusBadRequest, CodeValidation, strings.Join(v.issues, "; "))
+	return true
+}
+
+// sessionJSON and userJSON are Better Auth's JSON shapes, members in the
+// order its SQLite adapter returns them.
+type sessionJSON struct {
+	ExpiresAt string `json:"expiresAt"`
+	Token     string `json:"token"`
+	CreatedAt string `json:"createdAt"`
+	UpdatedAt string `json:"updatedAt"`
+	IPAddress string `json:"ipAddress"`
+	UserAgent string `json:"userAgent"`
+	UserID    string `json:"userId"`
+	ID        string `json:"id"`
+}
+
+type userJSON struct {
+	Name          string  `json:"name"`
+	Email         string  `json:"email"`
+	EmailVerified bool    `json:"emailVerified"`
+	Image         *string `json:"image"`
+	CreatedAt     string  `json:"createdAt"`
+	UpdatedAt     string  `json:"updatedAt"`
+	ID            string  `json:"id"`
+}
+
+func toSessionJSON(s *store.Session) sessionJSON {
+	return sessionJSON{
+		ExpiresAt: store.FormatTime(s.ExpiresAt),
+		Token:     s.Token,
+		CreatedAt: store.FormatTime(s.CreatedAt),
+		UpdatedAt: store.FormatTime(s.UpdatedAt),
+		IPAddress: s.IPAddress,
+		UserAgent: s.UserAgent,
+		UserID:    s.UserID,
+		ID:        s.ID,
+	}
+}
+
+func toUserJSON(u *store.User) userJSON {
+	out := userJSON{
+		Name:          u.Name,
+		Email:         u.Email,
+		EmailVerified: u.EmailVerified,
+		CreatedAt:     store.FormatTime(u.CreatedAt),
+		UpdatedAt:     store.FormatTime(u.UpdatedAt),
+		ID:            u.ID,
+	}
+	if u.Image != "" {
+		out.Image = &u.Image
+	}
+	return out
+}
+
+func sessionPairJSON(s *Session) any {
+	return struct {
+		Session sessionJSON `json:"session"`
+		User    userJSON    `json:"user"`
+	}{toSessionJSON(&s.Session), toUserJSON(&s.User)}
+}
+
+func writeStatusTrue(w http.ResponseWriter) {
+	writeJSON(w, http.StatusOK, struct {
+		Status bool `json:"status"`
+	}{true})
+}
+
+// writeJSON answers v as JSON, written the way JavaScript writes it: no
+// escaping of <, > and &.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only strings and times go in; this cannot happen.
+		WriteError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Internal Server Error")
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
+}

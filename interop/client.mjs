@@ -1,0 +1,141 @@
+// client.mjs drives a sessionkit server with Better Auth's own client
+// (createAuthClient from better-auth/client, the version pinned in
+// package.json), as a front end would, and checks every answer. Node has no
+// browser cookie jar, so each "device" gets a small one, and sends the
+// Origin header a browser sends. Usage: node client.mjs <baseURL>
+// Prints one line per step; exits non-zero at the first failure.
+import { createAuthClient } from "better-auth/client";
+import assert from "node:assert/strict";
+
+const baseURL = process.argv[2];
+if (!baseURL) throw new Error("usage: node client.mjs <baseURL>");
+const origin = new URL(baseURL).origin;
+
+// device returns a Better Auth client with its own cookie jar.
+function device(name) {
+  const jar = new Map();
+  const jarFetch = async (input, init = {}) => {
+    const headers = new Headers(init.headers);
+    headers.set("origin", origin);
+    headers.set("user-agent", `sessionkit-interop/${name}`);
+    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
+    const res = await fetch(input, { ...init, headers });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair, ...attrs] = line.split(";");
+      const i = pair.indexOf("=");
+      const cname = pair.slice(0, i).trim();
+      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(cname);
+      else jar.set(cname, pair.slice(i + 1).trim());
+    }
+    return res;
+  };
+  const client = createAuthClient({ baseURL, fetchOptions: { customFetchImpl: jarFetch } });
+  return { client, jar };
+}
+
+function step(name, fn) {
+  return fn().then(
+    () => console.log(`ok   ${name}`),
+    (err) => {
+      console.log(`FAIL ${name}: ${err?.stack ?? err}`);
+      process.exit(1);
+    },
+  );
+}
+
+const email = `ada-${Date.now()}@example.com`;
+const password = "correct horse battery staple";
+const laptop = device("laptop");
+const phone = device("phone");
+let userId, laptopToken, phoneToken;
+
+await step("sign up", async () => {
+  const { data, error } = await laptop.client.signUp.email({ name: "Ada Lovelace", email, password });
+  assert.equal(error, null, JSON.stringify(error));
+  assert.equal(data.user.email, email);
+  assert.equal(data.user.name, "Ada Lovelace");
+  assert.equal(data.user.image, null);
+  assert.match(data.token, /^[A-Za-z0-9]{32}$/);
+  assert.ok(laptop.jar.has("better-auth.session_token"), "session cookie set");
+  userId = data.user.id;
+  laptopToken = data.token;
+});
+
+await step("sign up again with the same email is refused", async () => {
+  const { data, error } = await device("other").client.signUp.email({ name: "Eve", email, password });
+  assert.equal(data, null);
+  assert.equal(error.status, 422);
+  assert.equal(error.code, "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL");
+});
+
+await step("wrong password is refused", async () => {
+  const { error } = await device("other").client.signIn.email({ email, password: "wrong password" });
+  assert.equal(error.status, 401);
+  assert.equal(error.code, "INVALID_EMAIL_OR_PASSWORD");
+  assert.equal(error.message, "Invalid email or password");
+});
+
+await step("sign in on a second device", async () => {
+  const { data, error } = await phone.client.signIn.email({ email, password, rememberMe: false });
+  assert.equal(error, null, JSON.stringify(error));
+  assert.equal(data.redirect, false);
+  assert.equal(data.user.id, userId);
+  assert.ok(phone.jar.has("better-auth.dont_remember"), "rememberMe:false sets dont_remember");
+  phoneToken = data.token;
+  assert.notEqual(phoneToken, laptopToken);
+});
+
+await step("get the session", async () => {
+  const { data, error } = await laptop.client.getSession();
+  assert.equal(error, null, JSON.stringify(error));
+  assert.equal(data.user.id, userId);
+  assert.equal(data.user.email, email);
+  assert.equal(data.session.token, laptopToken);
+  assert.equal(data.session.userId, userId);
+  assert.equal(data.session.userAgent, "sessionkit-interop/laptop");
+  assert.ok(new Date(data.session.expiresAt) > new Date(), "expiresAt in the future");
+});
+
+await step("get the session without cookies is null", async () => {
+  const { data, error } = await device("anon").client.getSession();
+  assert.equal(error, null);
+  assert.equal(data, null);
+});
+
+await step("list sessions", async () => {
+  const { data, error } = await laptop.client.listSessions();
+  assert.equal(error, null, JSON.stringify(error));
+  assert.deepEqual(data.map((s) => s.token).sort(), [laptopToken, phoneToken].sort());
+  assert.ok(data.every((s) => s.userId === userId));
+});
+
+await step("revoke the other sessions", async () => {
+  const { data, error } = await laptop.client.revokeOtherSessions();
+  assert.equal(error, null, JSON.stringify(error));
+  assert.deepEqual(data, { status: true });
+  const phoneSession = await phone.client.getSession();
+  assert.equal(phoneSession.data, null, "the phone is signed out");
+  const list = await laptop.client.listSessions();
+  assert.deepEqual(list.data.map((s) => s.token), [laptopToken]);
+});
+
+await step("update-session has no fields to update", async () => {
+  const { error } = await laptop.client.updateSession({ anything: 1 });
+  assert.equal(error.status, 400);
+  assert.equal(error.message, "No fields to update");
+});
+
+await step("sign out", async () => {
+  const { data, error } = await laptop.client.signOut();
+  assert.equal(error, null, JSON.stringify(error));
+  assert.deepEqual(data, { success: true });
+  assert.ok(!laptop.jar.has("better-auth.session_token"), "session cookie cleared");
+  const after = await laptop.client.getSession();
+  assert.equal(after.data, null);
+});
+
+await step("a signed-out device cannot list sessions", async () => {
+  const { error } = await laptop.client.listSessions();
+  assert.equal(error.status, 401);
+  assert.equal(error.code, "UNAUTHORIZED");
+});
