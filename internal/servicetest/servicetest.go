@@ -1,0 +1,303 @@
+// Package servicetest gives tests the real PostgreSQL and Redis servers they
+// run against, each test in its own corner (a PostgreSQL schema, a Redis key
+// prefix) so that tests run in parallel and repeatedly, and a TCP proxy that
+// cuts connections to stand for a server restart or a network loss.
+//
+// Tests find the servers through environment variables, which
+// .ci/services.sh prints:
+//
+//	SESSIONKIT_POSTGRES_DSN  a connection string to a database the tests may create schemas in
+//	SESSIONKIT_REDIS_ADDR    host:port of a Redis server
+//
+// When a variable is unset the test is skipped with a message naming what to
+// install, except under CI=true, where a missing service fails the test. It
+// is for tests only.
+package servicetest
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// Environment variables naming the servers.
+const (
+	PostgresEnv = "SESSIONKIT_POSTGRES_DSN"
+	RedisEnv    = "SESSIONKIT_REDIS_ADDR"
+)
+
+// need returns the value of env, or skips t (fails it under CI=true) with a
+// message naming what to install.
+func need(t testing.TB, env, what string) string {
+	t.Helper()
+	v := os.Getenv(env)
+	if v != "" {
+		return v
+	}
+	msg := fmt.Sprintf("%s is not set: install and start %s (as root, `eval \"$(.ci/services.sh)\"` does both on Debian)", env, what)
+	if os.Getenv("CI") == "true" {
+		t.Fatal(msg + "; CI=true, so a missing service is a failure")
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// PostgresDSN returns the server's connection string as given, for tests
+// that manage their own schemas.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
+	return need(t, PostgresEnv, "PostgreSQL (apt-get install postgresql)")
+}
+
+// Postgres creates a schema of its own for the test and returns a
+// connection string whose search_path is that schema, so that everything
+// the test creates lands there. The schema is dropped when the test ends.
+func Postgres(t testing.TB) string {
+	t.Helper()
+	base := PostgresDSN(t)
+	schema := "sessionkit_test_" + strings.ToLower(store.NewID()[:16])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, base)
+	if err != nil {
+		t.Fatalf("servicetest: connect to %s: %v", PostgresEnv, err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
+		t.Fatalf("servicetest: create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		conn, err := pgx.Connect(ctx, base)
+		if err != nil {
+			t.Errorf("servicetest: drop schema %s: %v", schema, err)
+			return
+		}
+		defer conn.Close(ctx)
+		if _, err := conn.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+			t.Errorf("servicetest: drop schema %s: %v", schema, err)
+		}
+	})
+	return WithParam(t, base, "search_path", schema)
+}
+
+// WithParam returns dsn (a URL or a key=value connection string) with the
+// parameter key set to value.
+func WithParam(t testing.TB, dsn, key, value string) string {
+	t.Helper()
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatalf("servicetest: %s is not a valid URL", PostgresEnv)
+		}
+		q := u.Query()
+		q.Set(key, value)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " " + key + "=" + value
+}
+
+// WithHost returns dsn with its host and port replaced by addr, to route
+// the connections through a Proxy.
+func WithHost(t testing.TB, dsn, addr string) string {
+	t.Helper()
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatalf("servicetest: %s is not a valid URL", PostgresEnv)
+		}
+		u.Host = addr
+		return u.String()
+	}
+	return dsn + " host=" + host + " port=" + port
+}
+
+// RedisAddr returns the Redis server's address.
+func RedisAddr(t testing.TB) string {
+	t.Helper()
+	return need(t, RedisEnv, "Redis (apt-get install redis-server)")
+}
+
+// Redis returns a client of the Redis server and a key prefix of the test's
+// own. Every key under the prefix is deleted and the client closed when the
+// test ends.
+func Redis(t testing.TB) (*redis.Client, string) {
+	t.Helper()
+	addr := RedisAddr(t)
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		c.Close()
+		t.Fatalf("servicetest: ping Redis at %s: %v", addr, err)
+	}
+	prefix := "sessionkit-test:" + store.NewID()[:16] + ":"
+	t.Cleanup(func() {
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if err := iter.Err(); err != nil {
+			t.Errorf("servicetest: clean up Redis keys: %v", err)
+			return
+		}
+		for len(keys) > 0 {
+			n := min(len(keys), 500)
+			if err := c.Del(ctx, keys[:n]...).Err(); err != nil {
+				t.Errorf("servicetest: clean up Redis keys: %v", err)
+				return
+			}
+			keys = keys[n:]
+		}
+	})
+	return c, prefix
+}
+
+// Proxy is a TCP proxy on 127.0.0.1 in front of a server. Down cuts every
+// connection and refuses new ones until Up, which is what clients see when
+// the server restarts or the network fails.
+type Proxy struct {
+	target string
+	ln     net.Listener
+
+	mu    sync.Mutex
+	down  bool
+	cut   int // connections Down closed
+	conns map[net.Conn]struct{}
+	wg    sync.WaitGroup
+}
+
+// NewProxy starts a proxy to target and stops it when the test ends.
+func NewProxy(t testing.TB, target string) *Proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &Proxy{target: target, ln: ln, conns: map[net.Conn]struct{}{}}
+	p.wg.Go(p.accept)
+	t.Cleanup(p.close)
+	return p
+}
+
+// Addr returns the proxy's address, host:port.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
+
+// Down closes every proxied connection and refuses new ones.
+func (p *Proxy) Down() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.down = true
+	for c := range p.conns {
+		c.Close()
+		p.cut++
+	}
+	clear(p.conns)
+}
+
+// Cut returns how many connections Down has closed so far (each proxied
+// connection counts twice: the client's side and the server's).
+func (p *Proxy) Cut() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cut
+}
+
+// Up accepts connections again.
+func (p *Proxy) Up() {
+	p.mu.Lock()
+	p.down = false
+	p.mu.Unlock()
+}
+
+func (p *Proxy) close() {
+	p.ln.Close()
+	p.Down()
+	p.wg.Wait()
+}
+
+func (p *Proxy) accept() {
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.mu.Lock()
+		down := p.down
+		if !down {
+			p.conns[c] = struct{}{}
+		}
+		p.mu.Unlock()
+		if down {
+			c.Close()
+			continue
+		}
+		p.wg.Go(func() { p.serve(c) })
+	}
+}
+
+func (p *Proxy) serve(c net.Conn) {
+	s, err := net.DialTimeout("tcp", p.target, 5*time.Second)
+	if err != nil {
+		p.drop(c)
+		return
+	}
+	if !p.track(s) {
+		s.Close()
+		p.drop(c)
+		return
+	}
+	var wg sync.WaitGroup
+	// When one side ends or is cut, close both: the other side then sees
+	// the connection closed, as after a server restart.
+	pipe := func(dst, src net.Conn) {
+		io.Copy(dst, src)
+		dst.Close()
+		src.Close()
+	}
+	wg.Go(func() { pipe(s, c) })
+	wg.Go(func() { pipe(c, s) })
+	wg.Wait()
+	p.drop(c)
+	p.drop(s)
+}
+
+// track registers c unless the proxy went down meanwhile.
+func (p *Proxy) track(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.down {
+		return false
+	}
+	p.conns[c] = struct{}{}
+	return true
+}
+
+func (p *Proxy) drop(c net.Conn) {
+	c.Close()
+	p.mu.Lock()
+	delete(p.conns, c)
+	p.mu.Unlock()
+}

@@ -1,0 +1,433 @@
+// Package postgres is a store.Store on PostgreSQL in Better Auth's schema,
+// for running several instances of a service (or a service and a Better Auth
+// app) on one database.
+//
+// It uses github.com/jackc/pgx/v5 with a pgxpool connection pool. Open
+// creates the Better Auth tables and indexes that are missing (user,
+// session, account, verification; spec §8.1, with timestamptz dates and
+// boolean booleans) and never drops or alters anything, so it also opens a
+// database Better Auth created, and several instances may start at once.
+//
+// Every query is prepared on first use on each pooled connection and cached
+// by pgx, so SessionByToken, the hot path, is one round trip: one probe of
+// the unique index on session.token joined to the user by primary key.
+// Behind a transaction-mode connection pooler (PgBouncer before 1.21),
+// which cannot keep prepared statements, add default_query_exec_mode=exec
+// to the connection string.
+//
+// A background sweeper deletes expired sessions in small batches with
+// FOR UPDATE SKIP LOCKED, so any number of instances can sweep at the same
+// time without waiting for each other or deleting a row twice.
+//
+// When the database goes away (a restart, a failover), calls fail with the
+// driver's error, never with store.ErrNotFound, so the Manager answers 503
+// rather than signing anyone out; the pool reconnects by itself once the
+// database is back.
+//
+// Like store/sqlite, it only reads and writes the user and session tables
+// (and the credential rows of account); it does not support Better Auth's
+// usePlural, modelName or field renames, nor extra NOT NULL columns without
+// defaults that plugins may add.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// Options configures Open. The zero value gives the defaults.
+type Options struct {
+	// SweepInterval is how often a background goroutine deletes expired
+	// sessions; the first sweep runs right after Open. Zero means one hour.
+	// A negative value disables the sweeper (call DeleteExpired yourself, or
+	// let another instance or Better Auth clean up).
+	SweepInterval time.Duration
+	// SweepBatch is the most sessions one sweep statement deletes, so that
+	// a sweep never holds many row locks for long. Zero means 500.
+	SweepBatch int
+	// Logger receives the sweeper's errors (Error) and counts (Debug). Nil
+	// means slog.Default(). It never receives tokens or the password of the
+	// connection string.
+	Logger *slog.Logger
+	// Now is the sweeper's clock. Nil means time.Now.
+	Now func() time.Time
+}
+
+// Defaults for the zero Options.
+const (
+	defaultSweepInterval = time.Hour
+	defaultSweepBatch    = 500
+)
+
+// Store is a store.Store and store.CredentialStore on PostgreSQL in Better
+// Auth's schema. It is safe for concurrent use, and by any number of
+// processes sharing the database.
+type Store struct {
+	pool *pgxpool.Pool
+
+	log        *slog.Logger
+	now        func() time.Time
+	sweepBatch int
+	stopSweep  context.CancelFunc // nil when the sweeper is off
+	sweepDone  chan struct{}
+
+	closeOnce sync.Once
+}
+
+var (
+	_ store.Store           = (*Store)(nil)
+	_ store.CredentialStore = (*Store)(nil)
+)
+
+// Open connects to the PostgreSQL database at dsn, creates the Better Auth
+// tables and indexes that are missing and, unless o.SweepInterval is
+// negative, starts the expired-session sweeper. Close stops it and closes
+// the pool.
+//
+// dsn is a libpq connection string or URL, such as
+// "postgres://user:password@127.0.0.1:5432/app?sslmode=disable"; pgxpool's
+// parameters (pool_max_conns, pool_min_conns, pool_max_conn_lifetime, …)
+// and PostgreSQL run-time parameters (search_path, application_name, …)
+// are accepted in it. ctx bounds the connection and the migration.
+//
+// Errors never repeat dsn, which may hold a password.
+func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	if o.SweepInterval == 0 {
+		o.SweepInterval = defaultSweepInterval
+	}
+	if o.SweepBatch <= 0 {
+		o.SweepBatch = defaultSweepBatch
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		// pgconn's parse errors redact the password.
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: open: connect: %w", err)
+	}
+	s := &Store{pool: pool, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	if o.SweepInterval > 0 {
+		sctx, cancel := context.WithCancel(context.Background())
+		s.stopSweep, s.sweepDone = cancel, make(chan struct{})
+		go s.sweepLoop(sctx, o.SweepInterval)
+	}
+	return s, nil
+}
+
+// migrate creates what is missing of the schema in one transaction, under
+// an advisory lock so that instances starting together take turns.
+func (s *Store) migrate(ctx context.Context) error {
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
+			return err
+		}
+		for _, q := range schema {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("postgres: open: create schema: %w", err)
+	}
+	return nil
+}
+
+// mapError turns constraint violations into the store's sentinel errors,
+// keeping PostgreSQL's message.
+func mapError(op string, err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505": // unique_violation
+			return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrDuplicate, err)
+		case "23503": // foreign_key_violation
+			return fmt.Errorf("postgres: %s: %w: %w", op, store.ErrNotFound, err)
+		}
+	}
+	return fmt.Errorf("postgres: %s: %w", op, err)
+}
+
+// Pool returns the underlying connection pool, for queries this package
+// does not offer (reading accounts, say). Do not close it: call Close.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Close stops the sweeper, waiting for a sweep in progress to end, and
+// closes the pool. It always returns nil; calling it again does nothing.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		if s.stopSweep != nil {
+			s.stopSweep()
+			<-s.sweepDone
+		}
+		s.pool.Close()
+	})
+	return nil
+}
+
+// CreateUser implements store.Store. The email is stored lower-cased and an
+// empty Image as NULL, as Better Auth does.
+func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	if u.ID == "" || u.Name == "" || u.Email == "" {
+		return fmt.Errorf("postgres: create user: %w: id, name and email are required", store.ErrInvalid)
+	}
+	_, err := s.pool.Exec(ctx, qInsertUser, u.ID, u.Name, strings.ToLower(u.Email), u.EmailVerified,
+		pgtype.Text{String: u.Image, Valid: u.Image != ""}, store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt))
+	if err != nil {
+		return mapError("create user", err)
+	}
+	return nil
+}
+
+// UserByID implements store.Store.
+func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
+	return scanUser("user by id", s.pool.QueryRow(ctx, qUserByID, id))
+}
+
+// UserByEmail implements store.Store. The lookup is case-insensitive because
+// emails are stored lower-cased.
+func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, error) {
+	return scanUser("user by email", s.pool.QueryRow(ctx, qUserByEmail, strings.ToLower(email)))
+}
+
+func scanUser(op string, row pgx.Row) (store.User, error) {
+	var u userRow
+	err := row.Scan(u.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.User{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.User{}, fmt.Errorf("postgres: %s: %w", op, err)
+	}
+	return u.user(), nil
+}
+
+// CreateSession implements store.Store. IPAddress and UserAgent are stored
+// as given ("" stays "", as Better Auth writes it).
+func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
+	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
+		return fmt.Errorf("postgres: create session: %w: id, token and user id are required", store.ErrInvalid)
+	}
+	_, err := s.pool.Exec(ctx, qInsertSession, ss.ID, ss.Token, ss.UserID,
+		store.Truncate(ss.ExpiresAt), store.Truncate(ss.CreatedAt), store.Truncate(ss.UpdatedAt),
+		ss.IPAddress, ss.UserAgent)
+	if err != nil {
+		return mapError("create session", err)
+	}
+	return nil
+}
+
+// SessionByToken implements store.Store with one prepared JOIN: a single
+// round trip once the connection has prepared it.
+func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session, store.User, error) {
+	var r struct {
+		s sessionRow
+		u userRow
+	}
+	dest := make([]any, 0, 15)
+	dest = append(dest, r.s.dest()...)
+	dest = append(dest, r.u.dest()...)
+	err := s.pool.QueryRow(ctx, qSessionByToken, token).Scan(dest...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Session{}, store.User{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Session{}, store.User{}, fmt.Errorf("postgres: session by token: %w", err)
+	}
+	return r.s.session(), r.u.user(), nil
+}
+
+// SlideSession implements store.Store with one UPDATE … RETURNING.
+func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
+	var r sessionRow
+	err := s.pool.QueryRow(ctx, qSlideSession, store.Truncate(expiresAt), store.Truncate(updatedAt), token).Scan(r.dest()...)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.Session{}, store.ErrNotFound
+	}
+	if err != nil {
+		return store.Session{}, fmt.Errorf("postgres: slide session: %w", err)
+	}
+	return r.session(), nil
+}
+
+// DeleteSession implements store.Store.
+func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	if _, err := s.pool.Exec(ctx, qDeleteSession, token); err != nil {
+		return fmt.Errorf("postgres: delete session: %w", err)
+	}
+	return nil
+}
+
+// ListSessions implements store.Store.
+func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) ([]store.Session, error) {
+	rows, err := s.pool.Query(ctx, qListSessions, userID, store.Truncate(now))
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []store.Session
+	var r sessionRow
+	dest := r.dest()
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("postgres: list sessions: %w", err)
+		}
+		out = append(out, r.session())
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list sessions: %w", err)
+	}
+	return out, nil
+}
+
+// DeleteUserSessions implements store.Store.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+	if _, err := s.pool.Exec(ctx, qDeleteUserSessions, userID); err != nil {
+		return fmt.Errorf("postgres: delete user sessions: %w", err)
+	}
+	return nil
+}
+
+// DeleteOtherSessions implements store.Store.
+func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken string) error {
+	if _, err := s.pool.Exec(ctx, qDeleteOtherSessions, userID, keepToken); err != nil {
+		return fmt.Errorf("postgres: delete other sessions: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpired implements store.Store with one DELETE of at most limit
+// rows, skipping rows another sweeper holds. A limit of zero or less
+// deletes nothing.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
+	if limit <= 0 {
+		return 0, nil
+	}
+	tag, err := s.pool.Exec(ctx, qDeleteExpired, store.Truncate(now), limit)
+	if err != nil {
+		return 0, fmt.Errorf("postgres: delete expired sessions: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// sweepLoop sweeps at once, then every interval, until ctx is cancelled.
+func (s *Store) sweepLoop(ctx context.Context, interval time.Duration) {
+	defer close(s.sweepDone)
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		s.sweep(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// sweep deletes expired sessions in batches until a batch comes back short.
+func (s *Store) sweep(ctx context.Context) {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := s.DeleteExpired(ctx, s.now(), s.sweepBatch)
+		total += n
+		if err != nil {
+			if ctx.Err() == nil {
+				s.log.Error("postgres: sweeping expired sessions", "err", err)
+			}
+			break
+		}
+		if n < s.sweepBatch {
+			break
+		}
+	}
+	if total > 0 {
+		s.log.Debug("postgres: deleted expired sessions", "count", total)
+	}
+}
+
+// SetPassword implements store.CredentialStore in one statement: it updates
+// the user's credential account, or creates it when missing.
+func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.Time) error {
+	if _, err := s.pool.Exec(ctx, qSetPassword, userID, hash, store.Truncate(now), store.NewID()); err != nil {
+		return mapError("set password", err)
+	}
+	return nil
+}
+
+// PasswordHash implements store.CredentialStore.
+func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
+	var h string
+	err := s.pool.QueryRow(ctx, qPasswordHash, userID).Scan(&h)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", store.ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("postgres: password hash: %w", err)
+	}
+	return h, nil
+}
+
+// userRow holds a scanned user row: nullable image as pgtype.Text, so that
+// scanning allocates nothing beyond the strings.
+type userRow struct {
+	id, name, email  string
+	verified         bool
+	image            pgtype.Text
+	created, updated time.Time
+}
+
+func (r *userRow) dest() []any {
+	return []any{&r.id, &r.name, &r.email, &r.verified, &r.image, &r.created, &r.updated}
+}
+
+func (r *userRow) user() store.User {
+	return store.User{ID: r.id, Name: r.name, Email: r.email, EmailVerified: r.verified, Image: r.image.String,
+		CreatedAt: r.created.UTC(), UpdatedAt: r.updated.UTC()}
+}
+
+// sessionRow holds a scanned session row, in sessionColumns order.
+type sessionRow struct {
+	id, token, userID         string
+	expires, created, updated time.Time
+	ip, agent                 pgtype.Text
+}
+
+func (r *sessionRow) dest() []any {
+	return []any{&r.id, &r.token, &r.userID, &r.expires, &r.created, &r.updated, &r.ip, &r.agent}
+}
+
+func (r *sessionRow) session() store.Session {
+	return store.Session{ID: r.id, Token: r.token, UserID: r.userID,
+		ExpiresAt: r.expires.UTC(), CreatedAt: r.created.UTC(), UpdatedAt: r.updated.UTC(),
+		IPAddress: r.ip.String, UserAgent: r.agent.String}
+}
