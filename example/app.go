@@ -4,45 +4,81 @@ import (
 	"embed"
 	"errors"
 	"html/template"
+	"io/fs"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/store"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// staticFS holds the stylesheet, the session script and the icon: plain
+// files, no build step.
+//
+//go:embed static
+var staticFS embed.FS
+
 var pages = template.Must(template.New("").Funcs(template.FuncMap{
-	"fresh": func(a *app, s *sessionkit.Session) bool {
-		return freshness.IsFresh(s.Session, a.auth.Now(), a.auth.FreshAge())
-	},
+	"device": deviceName,
+	"source": sourceLabel,
 }).ParseFS(templateFS, "templates/*.html"))
+
+// titles are the <title> of each page template.
+var titles = map[string]string{
+	"sign-up":   "Create an account",
+	"sign-in":   "Sign in",
+	"dashboard": "Dashboard",
+	"sessions":  "Your sessions",
+	"settings":  "Account settings",
+	"error":     "Something went wrong",
+}
+
+// Password bounds, as Better Auth's defaults.
+const (
+	minPassword = 8
+	maxPassword = 128
+)
 
 type app struct {
 	auth *sessionkit.Manager
 }
 
-// newApp wires the pages. middleware.Load runs on every request; the
-// dashboard needs a session and settings a fresh one.
+// newApp wires the pages. middleware.Load reads the session of every page
+// and API request (not of static files); the dashboard and the sessions
+// page need a session, settings a fresh one. Form posts are refused from
+// other sites.
 func newApp(auth *sessionkit.Manager) http.Handler {
 	a := &app{auth: auth}
 	mux := http.NewServeMux()
-	requireSession := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/sign-in"})
 	requireFresh := freshness.RequireFreshWithOpts(auth, freshness.Opts{ReauthURL: "/sign-in?reauth=1"})
 
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /sign-up", a.page("sign-up"))
 	mux.HandleFunc("POST /sign-up", a.signUp)
-	mux.HandleFunc("GET /sign-in", a.page("sign-in"))
+	mux.HandleFunc("GET /sign-in", a.signInPage)
 	mux.HandleFunc("POST /sign-in", a.signIn)
 	mux.HandleFunc("POST /sign-out", a.signOut)
-	mux.Handle("GET /dashboard", requireSession(http.HandlerFunc(a.page("dashboard"))))
-	mux.Handle("GET /settings", requireFresh(http.HandlerFunc(a.page("settings"))))
-	mux.Handle("/api/auth/", auth.Handler()) // Better Auth's JSON API, for its client library
-	return middleware.Load(auth)(sameOriginPosts(mux))
+	mux.Handle("GET /dashboard", a.requireSession(a.page("dashboard")))
+	mux.Handle("GET /sessions", a.requireSession(http.HandlerFunc(a.sessions)))
+	mux.HandleFunc("POST /sessions/revoke", a.revoke)
+	mux.HandleFunc("POST /sessions/revoke-others", a.revokeOthers)
+	mux.Handle("GET /settings", requireFresh(a.page("settings")))
+	mux.HandleFunc("POST /settings/sign-out-everywhere", a.signOutEverywhere)
+	mux.HandleFunc("/", a.notFound)
+	mux.Handle("/api/auth/", auth.Handler())
+
+	root := http.NewServeMux()
+	root.Handle("GET /static/", staticFiles())
+	root.Handle("/", middleware.Load(auth)(sameOriginPosts(mux)))
+	return securityHeaders(root)
 }
 
 // sameOriginPosts refuses cross-site form posts (CSRF), using the
@@ -51,24 +87,155 @@ func sameOriginPosts(h http.Handler) http.Handler {
 	return http.NewCrossOriginProtection().Handler(h)
 }
 
+// contentSecurityPolicy allows this site's own scripts, styles and forms
+// only: no inline script can run, whatever a template might let through.
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+
+func securityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// staticFiles serves the embedded files under /static/, without directory
+// listings. no-cache makes browsers revalidate, so an upgraded binary's
+// script is picked up at once.
+func staticFiles() http.Handler {
+	sub, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		panic(err)
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(sub))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-cache")
+		files.ServeHTTP(w, r)
+	})
+}
+
+// requireSession sends browsers without a session to the sign-in page; one
+// whose session cookie no longer names a session (expired, revoked) is
+// told so there.
+func (a *app) requireSession(next http.Handler) http.Handler {
+	signIn := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/sign-in"})(next)
+	ended := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/sign-in?expired=1"})(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, _, _ := a.auth.CookieNames()
+		if hasCookie(r, token) {
+			ended.ServeHTTP(w, r)
+			return
+		}
+		signIn.ServeHTTP(w, r)
+	})
+}
+
+func hasCookie(r *http.Request, name string) bool {
+	_, err := r.Cookie(name)
+	return err == nil
+}
+
 // view is what every template gets.
 type view struct {
-	App      *app
-	Session  *sessionkit.Session
-	Error    string
-	Email    string
-	Name     string
-	ReturnTo string
-	Reauth   bool
+	Page, Title string
+	Now         time.Time
+	Session     *sessionkit.Session
+	Fresh       bool
+	FreshAge    time.Duration // 0: the freshness check is off
+	Remember    bool          // the session outlives the browser session
+	Error       string
+	Notice      string
+	Email, Name string
+	ReturnTo    string
+	Reauth      bool
+	// Broadcast, when set, has the session script tell the other tabs
+	// (localStorage "better-auth.message"), e.g. "signout".
+	Broadcast string
+	Sessions  []deviceSession
+}
+
+// deviceSession is one row of the sessions page.
+type deviceSession struct {
+	store.Session
+	Current bool
+}
+
+// Ago says how long before the page's time t was ("3 minutes ago").
+func (v view) Ago(t time.Time) string {
+	if d := v.Now.Sub(t); d >= 0 {
+		return humanize(d) + " ago"
+	}
+	return "in " + humanize(t.Sub(v.Now))
+}
+
+// Until says how long after the page's time t is ("in 7 days").
+func (v view) Until(t time.Time) string {
+	if d := t.Sub(v.Now); d >= 0 {
+		return "in " + humanize(d)
+	}
+	return humanize(v.Now.Sub(t)) + " ago"
+}
+
+// Date formats t for people; the full timestamp goes in a title attribute.
+func (v view) Date(t time.Time) string { return t.Local().Format("2 Jan 2006, 15:04") }
+
+// Stamp is t as an ISO timestamp, Better Auth's wire format.
+func (v view) Stamp(t time.Time) string { return store.FormatTime(t) }
+
+// FreshLeft is how long the session stays fresh.
+func (v view) FreshLeft() string {
+	if v.Session == nil || v.FreshAge <= 0 {
+		return ""
+	}
+	return humanize(v.Session.Session.CreatedAt.Add(v.FreshAge).Sub(v.Now))
+}
+
+// FreshWindow is the freshness window in words ("24 hours").
+func (v view) FreshWindow() string { return humanize(v.FreshAge) }
+
+func humanize(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return strconv.Itoa(n) + " " + unit + "s"
+	}
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	}
+	return plural(int(d/(24*time.Hour)), "day")
 }
 
 func (a *app) render(w http.ResponseWriter, r *http.Request, name string, v view, status int) {
-	v.App = a
-	v.Session, _ = sessionkit.FromContext(r.Context())
+	v.Page = name
+	if v.Title == "" {
+		v.Title = titles[name]
+	}
+	v.Now = a.auth.Now()
+	if v.Session == nil {
+		v.Session, _ = sessionkit.FromContext(r.Context())
+	}
+	if v.Session != nil {
+		v.FreshAge = a.auth.FreshAge()
+		v.Fresh = freshness.IsFresh(v.Session.Session, v.Now, v.FreshAge)
+		_, _, dontRemember := a.auth.CookieNames()
+		v.Remember = !hasCookie(r, dontRemember)
+	}
 	if v.ReturnTo == "" {
 		v.ReturnTo = middleware.SafeReturnPath(r.FormValue("returnTo"), "")
 	}
-	v.Reauth = v.Reauth || r.FormValue("reauth") == "1"
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -89,11 +256,34 @@ func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
 }
 
+func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
+	a.render(w, r, "error", view{Title: "Page not found", Error: "There is no page at this address."}, http.StatusNotFound)
+}
+
+func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	v := view{Reauth: q.Get("reauth") == "1"}
+	s, signedIn := sessionkit.FromContext(r.Context())
+	switch {
+	case signedIn && !v.Reauth:
+		http.Redirect(w, r, middleware.SafeReturnPath(q.Get("returnTo"), "/dashboard"), http.StatusSeeOther)
+		return
+	case signedIn:
+		v.Email = s.User.Email
+	case q.Get("expired") == "1":
+		v.Notice = "Your session has ended. Sign in again to continue."
+	case q.Get("signed-out") == "1":
+		v.Notice = "You are signed out."
+		v.Broadcast = "signout"
+	}
+	a.render(w, r, "sign-in", v, http.StatusOK)
+}
+
 func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 	name, email, pw := r.FormValue("name"), r.FormValue("email"), r.FormValue("password")
 	v := view{Name: name, Email: email}
-	if len(pw) < 8 {
-		v.Error = "Choose a password of at least 8 characters."
+	if len(pw) < minPassword || len(pw) > maxPassword {
+		v.Error = "Choose a password of at least 8 characters (and at most 128)."
 		a.render(w, r, "sign-up", v, http.StatusBadRequest)
 		return
 	}
@@ -103,7 +293,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		v.Error = "That email is already registered. Sign in instead?"
 		a.render(w, r, "sign-up", v, http.StatusConflict)
 		return
-	case err != nil && strings.Contains(err.Error(), "required"):
+	case errors.Is(err, store.ErrInvalid):
 		v.Error = "Enter your name and a valid email."
 		a.render(w, r, "sign-up", v, http.StatusBadRequest)
 		return
@@ -120,9 +310,11 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	email := r.FormValue("email")
+	v := view{Email: email, Reauth: r.FormValue("reauth") == "1"}
 	u, err := a.auth.CheckPassword(r.Context(), email, r.FormValue("password"))
 	if errors.Is(err, sessionkit.ErrInvalidCredentials) {
-		a.render(w, r, "sign-in", view{Email: email, Error: "Wrong email or password."}, http.StatusUnauthorized)
+		v.Error = "Wrong email or password."
+		a.render(w, r, "sign-in", v, http.StatusUnauthorized)
 		return
 	}
 	if err != nil {
@@ -142,10 +334,130 @@ func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/sign-in", http.StatusSeeOther)
+	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
 }
 
+// sessionNotices are the outcomes the sessions page reports after a form.
+var sessionNotices = map[string]string{
+	"revoked": "That device is signed out.",
+	"others":  "Every other device is signed out.",
+	"gone":    "That session had ended already.",
+}
+
+func (a *app) sessions(w http.ResponseWriter, r *http.Request) {
+	s, _ := sessionkit.FromContext(r.Context())
+	list, err := a.auth.ListSessions(r.Context(), s.User.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	rows := make([]deviceSession, len(list))
+	for i, ls := range list {
+		rows[i] = deviceSession{Session: ls, Current: ls.ID == s.Session.ID}
+	}
+	// This device first, then the most recent.
+	slices.SortStableFunc(rows, func(x, y deviceSession) int {
+		if x.Current != y.Current {
+			if x.Current {
+				return -1
+			}
+			return 1
+		}
+		return y.CreatedAt.Compare(x.CreatedAt)
+	})
+	a.render(w, r, "sessions", view{Sessions: rows, Notice: sessionNotices[r.URL.Query().Get("done")]}, http.StatusOK)
+}
+
+// formSession reads the session of a form post from the store, not the
+// cookie cache, as Better Auth's sensitive endpoints do: a revoked session
+// must not revoke others. Without one it sends the browser to sign in.
+func (a *app) formSession(w http.ResponseWriter, r *http.Request) (*sessionkit.Session, bool) {
+	l, err := a.auth.LookupHeader(r.Context(), r.Header, sessionkit.LookupOptions{DisableCookieCache: true, DisableRefresh: true})
+	l.WriteCookies(w.Header())
+	switch {
+	case errors.Is(err, sessionkit.ErrNoSession):
+		http.Redirect(w, r, "/sign-in?expired=1", http.StatusSeeOther)
+		return nil, false
+	case err != nil:
+		a.fail(w, r, err)
+		return nil, false
+	}
+	return l.Session, true
+}
+
+// revoke signs one device out. The form names the session by its id, not
+// its token: tokens never appear in pages.
+func (a *app) revoke(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.formSession(w, r)
+	if !ok {
+		return
+	}
+	list, err := a.auth.ListSessions(r.Context(), s.User.ID)
+	if err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	id := r.FormValue("id")
+	i := slices.IndexFunc(list, func(ls store.Session) bool { return ls.ID == id })
+	if i < 0 {
+		http.Redirect(w, r, "/sessions?done=gone", http.StatusSeeOther)
+		return
+	}
+	if err := a.auth.RevokeSession(r.Context(), s.User.ID, list[i].Token); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	if list[i].Token == s.Session.Token {
+		a.auth.ClearCookies(w, r)
+		http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/sessions?done=revoked", http.StatusSeeOther)
+}
+
+func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.formSession(w, r)
+	if !ok {
+		return
+	}
+	if err := a.auth.RevokeOtherSessions(r.Context(), s); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/sessions?done=others", http.StatusSeeOther)
+}
+
+// signOutEverywhere is the settings page's sensitive action: it needs a
+// fresh session, like the page, checked again here because time has passed
+// since the page was shown.
+func (a *app) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
+	s, ok := a.formSession(w, r)
+	if !ok {
+		return
+	}
+	if !freshness.IsFresh(s.Session, a.auth.Now(), a.auth.FreshAge()) {
+		http.Redirect(w, r, "/sign-in?reauth=1&returnTo=%2Fsettings", http.StatusSeeOther)
+		return
+	}
+	if err := a.auth.RevokeAllSessions(r.Context(), s.User.ID); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	a.auth.ClearCookies(w, r)
+	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
+}
+
+// fail logs err and shows a page that reveals nothing of it.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	a.auth.Logger().Error("request failed", "path", r.URL.Path, "err", err)
-	http.Error(w, "Something went wrong. Please try again.", http.StatusInternalServerError)
+	a.render(w, r, "error", view{Error: "Something went wrong on our side. Please try again."}, http.StatusInternalServerError)
+}
+
+// sourceLabel says in words what answered a session lookup: the store or
+// a cookie cache strategy (sessionkit.Session.Source).
+func sourceLabel(source string) string {
+	if source == sessionkit.SourceStore {
+		return "session store"
+	}
+	return source + " cookie cache"
 }

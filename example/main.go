@@ -1,16 +1,19 @@
 // Command example is a small app built on sessionkit: sign up, sign in (with
-// "remember me"), a dashboard showing the session, a settings page that
-// needs a fresh sign-in, and sign out. It runs on an embedded SQLite file.
+// "remember me"), a dashboard showing the session, a page listing every
+// device signed in with a button to sign each out, a settings page that
+// needs a fresh sign-in, and sign out. A small script keeps a session badge
+// current from Better Auth's GET /api/auth/get-session and follows sign-outs
+// in other tabs. It runs on an embedded SQLite file.
 //
 //	go run ./example
 //
-// then open http://localhost:8080.
+// then open http://localhost:8080. `go run ./example -h` lists the flags
+// (cookie cache strategy, stateless mode, secrets, …) and the environment
+// variable of each.
 package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,6 +26,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
 func main() {
@@ -35,23 +39,33 @@ func main() {
 // options are the example's settings, from flags with environment fallbacks.
 type options struct {
 	addr, db, baseURL, secret string
+	postgres, redis           string // see openStore
+	cookiePrefix, cache       string
+	cacheMaxAge, freshAge     time.Duration
+	stateless                 bool
 }
 
+// parseFlags reads the flags, then the environment variable each usage
+// names as "(env NAME)" for the flags not given (see applyEnv).
 func parseFlags(args []string, getenv func(string) string) (options, error) {
-	env := func(key, def string) string {
-		if v := getenv(key); v != "" {
-			return v
-		}
-		return def
-	}
 	var o options
 	fs := flag.NewFlagSet("example", flag.ContinueOnError)
-	fs.StringVar(&o.addr, "addr", env("ADDR", "localhost:8080"), "listen address (env ADDR)")
-	fs.StringVar(&o.db, "db", env("DATABASE_PATH", "example.db"), "SQLite database file, created when missing (env DATABASE_PATH)")
-	fs.StringVar(&o.baseURL, "base-url", env("BASE_URL", ""), "public URL; https:// turns on __Secure- cookies (env BASE_URL)")
-	fs.StringVar(&o.secret, "secret", env("AUTH_SECRET", ""), "cookie secret, 32+ bytes; a random one when empty (env AUTH_SECRET)")
-	err := fs.Parse(args)
-	return o, err
+	fs.Usage = usage(fs)
+	fs.StringVar(&o.addr, "addr", "localhost:8080", "listen address (env ADDR)")
+	fs.StringVar(&o.db, "db", "example.db", "SQLite database file, created when missing (env DATABASE_PATH)")
+	fs.StringVar(&o.baseURL, "base-url", "", "public URL of the app; https:// turns on Secure, __Secure- cookies (env BASE_URL)")
+	fs.StringVar(&o.secret, "secret", "", "cookie secret, 32+ bytes; several, comma-separated, for a rotation: the first signs, the others are still accepted; a random one for this run when empty (env AUTH_SECRET)")
+	fs.StringVar(&o.cookiePrefix, "cookie-prefix", sessionkit.DefaultCookiePrefix, "first part of every cookie name (env COOKIE_PREFIX)")
+	fs.StringVar(&o.cache, "cache", "off", "cookie cache: off, compact, jwt, jwe or securecookie; a cache answers without the database, so a revoked device stays signed in until its cache cookie expires (env COOKIE_CACHE)")
+	fs.DurationVar(&o.cacheMaxAge, "cache-max-age", 0, "how long one cache cookie answers for its session; 0 means 5m, or the session lifetime with -stateless (env COOKIE_CACHE_MAX_AGE)")
+	fs.BoolVar(&o.stateless, "stateless", false, "stateless mode: sessions live in the cookie alone (jwe unless -cache says otherwise) and are never read from the database (env STATELESS)")
+	fs.DurationVar(&o.freshAge, "fresh-age", 0, "how long after sign-in the settings page is allowed without signing in again; 0 means 24h (env FRESH_AGE)")
+	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL connection string; replaces the SQLite file (env DATABASE_URL)")
+	fs.StringVar(&o.redis, "redis", "", "Redis host:port or redis:// URL for secondary storage in front of the database (env REDIS_ADDR)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	return o, applyEnv(fs, getenv)
 }
 
 func run(args []string, getenv func(string) string) error {
@@ -63,18 +77,34 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	if o.secret == "" {
-		var b [32]byte
-		rand.Read(b[:])
-		o.secret = base64.RawURLEncoding.EncodeToString(b[:])
-		log.Warn("no -secret or AUTH_SECRET given: using a random secret, so sessions end when the app restarts")
+	cfg, err := o.config()
+	if err != nil {
+		return err
 	}
-	auth, err := sessionkit.New(sessionkit.Config{
-		Secret:       o.secret,
-		BaseURL:      o.baseURL,
-		DatabasePath: o.db,
-		Logger:       log,
-	})
+	if cfg.Secret == "" {
+		// A generated secret is printed so it can be passed back to keep
+		// sessions across restarts; a configured one is never logged.
+		cfg.Secret = randomSecret()
+		log.Warn("no -secret or AUTH_SECRET given: using a random secret for this run only; "+
+			"sessions end when the app restarts unless you start it with this AUTH_SECRET", "AUTH_SECRET", cfg.Secret)
+	}
+	st, err := openStore(o)
+	if err != nil {
+		return err
+	}
+	if st == nil && o.stateless {
+		// Stateless sessions need no database, but users and passwords
+		// do: keep them in the SQLite file rather than in memory.
+		if st, err = sqlite.Open(o.db); err != nil {
+			return err
+		}
+	}
+	if st != nil {
+		defer st.Close()
+	}
+	cfg.Store = st
+	cfg.Logger = log
+	auth, err := sessionkit.New(cfg)
 	if err != nil {
 		return err
 	}
@@ -93,7 +123,7 @@ func run(args []string, getenv func(string) string) error {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	log.Info("listening", "url", "http://"+ln.Addr().String(), "database", o.db)
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "database", o.db, "cache", o.cacheLabel(), "stateless", o.stateless)
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
