@@ -80,8 +80,7 @@ type Store struct {
 	log        *slog.Logger
 	now        func() time.Time
 	sweepBatch int
-	stopSweep  context.CancelFunc // nil when the sweeper is off
-	sweepDone  chan struct{}
+	sweeper    *store.Sweeper // nil when the sweeper is off
 
 	closeOnce sync.Once
 }
@@ -135,9 +134,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		return nil, err
 	}
 	if o.SweepInterval > 0 {
-		sctx, cancel := context.WithCancel(context.Background())
-		s.stopSweep, s.sweepDone = cancel, make(chan struct{})
-		go s.sweepLoop(sctx, o.SweepInterval)
+		s.sweeper = store.StartSweeper(s, o.SweepInterval, s.sweepBatch, s.now, s.log.With("store", "postgres"))
 	}
 	return s, nil
 }
@@ -185,10 +182,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // closes the pool. It always returns nil; calling it again does nothing.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		if s.stopSweep != nil {
-			s.stopSweep()
-			<-s.sweepDone
-		}
+		s.sweeper.Stop()
 		s.pool.Close()
 	})
 	return nil
@@ -337,42 +331,6 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (in
 		return 0, fmt.Errorf("postgres: delete expired sessions: %w", err)
 	}
 	return int(tag.RowsAffected()), nil
-}
-
-// sweepLoop sweeps at once, then every interval, until ctx is cancelled.
-func (s *Store) sweepLoop(ctx context.Context, interval time.Duration) {
-	defer close(s.sweepDone)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		s.sweep(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// sweep deletes expired sessions in batches until a batch comes back short.
-func (s *Store) sweep(ctx context.Context) {
-	total := 0
-	for ctx.Err() == nil {
-		n, err := s.DeleteExpired(ctx, s.now(), s.sweepBatch)
-		total += n
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Error("postgres: sweeping expired sessions", "err", err)
-			}
-			break
-		}
-		if n < s.sweepBatch {
-			break
-		}
-	}
-	if total > 0 {
-		s.log.Debug("postgres: deleted expired sessions", "count", total)
-	}
 }
 
 // SetPassword implements store.CredentialStore in one statement: it updates

@@ -98,8 +98,7 @@ type Store struct {
 	log        *slog.Logger
 	now        func() time.Time
 	sweepBatch int
-	stopSweep  context.CancelFunc // nil when the sweeper is off
-	sweepDone  chan struct{}
+	sweeper    *store.Sweeper // nil when the sweeper is off
 
 	closeOnce sync.Once
 	closeErr  error
@@ -163,9 +162,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		return nil, err
 	}
 	if o.SweepInterval > 0 {
-		ctx, cancel := context.WithCancel(context.Background())
-		s.stopSweep, s.sweepDone = cancel, make(chan struct{})
-		go s.sweepLoop(ctx, o.SweepInterval)
+		s.sweeper = store.StartSweeper(s, o.SweepInterval, s.sweepBatch, s.now, s.log.With("store", "sqlite", "path", path))
 	}
 	return s, nil
 }
@@ -323,10 +320,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 // the database. Calling it again returns the first result.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
-		if s.stopSweep != nil {
-			s.stopSweep()
-			<-s.sweepDone
-		}
+		s.sweeper.Stop()
 		s.closeErr = errors.Join(s.closeStatements(), s.db.Close())
 	})
 	return s.closeErr
@@ -513,42 +507,6 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (in
 		return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
 	}
 	return int(n), nil
-}
-
-// sweepLoop sweeps at once, then every interval, until ctx is cancelled.
-func (s *Store) sweepLoop(ctx context.Context, interval time.Duration) {
-	defer close(s.sweepDone)
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		s.sweep(ctx)
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
-// sweep deletes expired sessions in batches until a batch comes back short.
-func (s *Store) sweep(ctx context.Context) {
-	total := 0
-	for ctx.Err() == nil {
-		n, err := s.DeleteExpired(ctx, s.now(), s.sweepBatch)
-		total += n
-		if err != nil {
-			if ctx.Err() == nil {
-				s.log.Error("sqlite: sweeping expired sessions", "path", s.path, "err", err)
-			}
-			break
-		}
-		if n < s.sweepBatch {
-			break
-		}
-	}
-	if total > 0 {
-		s.log.Debug("sqlite: deleted expired sessions", "path", s.path, "count", total)
-	}
 }
 
 func boolInt(b bool) int {

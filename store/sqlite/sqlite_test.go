@@ -518,7 +518,7 @@ func TestSweeper(t *testing.T) {
 		t.Fatal(err)
 	}
 	select {
-	case <-s.sweepDone:
+	case <-s.sweeper.Done():
 	default:
 		t.Error("Close returned before the sweeper stopped")
 	}
@@ -536,7 +536,7 @@ func TestSweeperSwitch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if running := s.stopSweep != nil; running != tc.running {
+		if running := s.sweeper != nil; running != tc.running {
 			t.Errorf("SweepInterval %v: sweeper running = %v, want %v", tc.interval, running, tc.running)
 		}
 		if err := s.Close(); err != nil {

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"context"
+	"log/slog"
+	"time"
+)
+
+// Sweep deletes the sessions of s that expired at or before now, in batches
+// of at most batch rows (so no statement holds a lock for long), until a
+// batch comes back short. It returns how many it deleted.
+func Sweep(ctx context.Context, s Store, now time.Time, batch int) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := s.DeleteExpired(ctx, now, batch)
+		total += n
+		if err != nil || n < batch {
+			return total, err
+		}
+	}
+	return total, ctx.Err()
+}
+
+// Sweeper runs Sweep in the background. Stop it before closing the store.
+type Sweeper struct {
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// StartSweeper sweeps s at once, then every interval, in batches of batch,
+// with the clock now, until Stop. Failures are logged to log, counts at
+// Debug level.
+func StartSweeper(s Store, interval time.Duration, batch int, now func() time.Time, log *slog.Logger) *Sweeper {
+	if log == nil {
+		log = slog.Default()
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &Sweeper{cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			n, err := Sweep(ctx, s, now(), batch)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("sweeping expired sessions", "err", err)
+			case n > 0:
+				log.Debug("deleted expired sessions", "count", n)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+// Stop ends the sweeper and waits for a sweep in progress to finish. A nil
+// Sweeper is stopped already.
+func (w *Sweeper) Stop() {
+	if w == nil {
+		return
+	}
+	w.cancel()
+	<-w.done
+}
+
+// Done is closed once the sweeper has stopped.
+func (w *Sweeper) Done() <-chan struct{} { return w.done }
