@@ -402,11 +402,12 @@ func TestVectorsExpiry(t *testing.T) {
 func TestVectorsMint(t *testing.T) {
 	t.Parallel()
 	for _, c := range vectorCases(t) {
+		if c.file.Config.Strategy == "jwe" {
+			continue // a random IV and jti: TestJWEMintVector seals with the vector's
+		}
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			switch c.file.Config.Strategy {
-			case "jwe":
-				t.Skip("JWE has a random IV and jti: TestJWEMintVector seals with the vector's")
 			case "jwt":
 				// Encode takes iat from UpdatedAt; jose took it from its
 				// own clock read, a few ms later.
