@@ -73,10 +73,13 @@ func newApp(auth *sessionkit.Manager) http.Handler {
 	mux.Handle("GET /settings", requireFresh(a.page("settings")))
 	mux.HandleFunc("POST /settings/sign-out-everywhere", a.signOutEverywhere)
 	mux.HandleFunc("/", a.notFound)
-	mux.Handle("/api/auth/", auth.Handler())
 
 	root := http.NewServeMux()
 	root.Handle("GET /static/", staticFiles())
+	// Better Auth's JSON API, for its client library. It reads the session
+	// itself (and has its own cross-origin protection), so it sits outside
+	// Load: one lookup per request.
+	root.Handle("/api/auth/", auth.Handler())
 	root.Handle("/", middleware.Load(auth)(sameOriginPosts(mux)))
 	return securityHeaders(root)
 }
