@@ -15,9 +15,14 @@ import (
 // exampleCall sends one request to h, with the cookies in jar, and adds the
 // cookies of the answer to jar, as a browser would.
 func exampleCall(h http.Handler, jar map[string]string, method, path, body string) (int, string) {
+	return exampleCallType(h, jar, method, path, body, "application/json")
+}
+
+// exampleCallType is exampleCall with a body of another content type.
+func exampleCallType(h http.Handler, jar map[string]string, method, path, body, contentType string) (int, string) {
 	req := httptest.NewRequest(method, path, strings.NewReader(body))
 	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Content-Type", contentType)
 	}
 	for name, value := range jar {
 		req.AddCookie(&http.Cookie{Name: name, Value: value})
