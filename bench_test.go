@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/internal/loadbench"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
@@ -116,42 +116,6 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	})
 
-	b.Run("sessionkit=Load", func(b *testing.B) {
-		m, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: st})
-		if err != nil {
-			b.Fatal(err)
-		}
-		var found bool
-		h := middleware.Load(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, found = sessionkit.FromContext(r.Context())
-		}))
-		reqs := make([]*http.Request, len(tokens))
-		for i, tok := range tokens {
-			reqs[i] = httptest.NewRequest("GET", "/", nil)
-			reqs[i].Header.Set("Cookie", "better-auth.session_token="+signFor(b, m, tok))
-		}
-		w := discardWriter{h: http.Header{}}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; b.Loop(); i++ {
-			h.ServeHTTP(w, reqs[i%len(reqs)])
-			if !found {
-				b.Fatal("no session")
-			}
-		}
-	})
+	b.Run("sessionkit=Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })
 }
 
-// signFor returns the signed cookie value of token, through a real sign-in
-// response's format.
-func signFor(b *testing.B, m *sessionkit.Manager, token string) string {
-	return sessionkit.SignedTokenValue(m, token)
-}
-
-// discardWriter is a ResponseWriter that keeps nothing, so the benchmark
-// measures Load and not the recorder.
-type discardWriter struct{ h http.Header }
-
-func (d discardWriter) Header() http.Header         { return d.h }
-func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
-func (d discardWriter) WriteHeader(int)             {}

@@ -1,6 +1,8 @@
 package postgres
 
 import (
+	"github.com/sessionkit/sessionkit/internal/loadbench"
+
 	"context"
 	"errors"
 	"fmt"
@@ -585,6 +587,7 @@ func BenchmarkSessionByToken(b *testing.B) {
 		_, _, err := s.SessionByToken(ctx, token)
 		return err
 	}
+	b.Run("Load", func(b *testing.B) { loadbench.Run(b, s, tokens) })
 	for _, c := range []struct {
 		name   string
 		lookup func(context.Context, string) error

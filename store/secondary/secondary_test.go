@@ -1,6 +1,8 @@
 package secondary
 
 import (
+	"github.com/sessionkit/sessionkit/internal/loadbench"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -569,6 +571,7 @@ func BenchmarkSessionByToken(b *testing.B) {
 				fn   func(token string) error
 			}{"raw GET", func(token string) error { return client.Get(ctx, prefix+token).Err() }})
 		}
+		b.Run(c.name+"/Load", func(b *testing.B) { loadbench.Run(b, s, tokens) })
 		for _, l := range lookups {
 			b.Run(c.name+"/"+l.name, func(b *testing.B) {
 				b.ReportAllocs()
