@@ -118,4 +118,3 @@ func BenchmarkLoad(b *testing.B) {
 
 	b.Run("sessionkit=Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })
 }
-

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/sessionkit/sessionkit/internal/vectors"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/memory"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
@@ -402,9 +404,15 @@ func TestStateless(t *testing.T) {
 		t.Fatalf("at 90%%: no re-mint: %v", l.Cookies)
 	}
 	cookie = merge(cookie, l.Cookies)
+	h.clock.Advance(time.Minute)
 	l = lookup(t, h, cookie)
 	if !l.Session.Session.ExpiresAt.Equal(expires) || !l.Session.Session.CreatedAt.Equal(created) {
 		t.Fatalf("the session's absolute expiry moved: %v → %v", expires, l.Session.Session.ExpiresAt)
+	}
+	// The re-minted cookie has a full MaxAge ahead of it (spec §3.6): the
+	// next requests are not re-minted again.
+	if len(l.Cookies) != 0 {
+		t.Fatalf("re-minted again a minute after a re-mint: %v", l.Cookies)
 	}
 	// Past the absolute expiry: signed out, cookies cleared.
 	h.clock.Advance(time.Hour + time.Second)
@@ -437,5 +445,116 @@ func TestStateless(t *testing.T) {
 	}
 	if _, err := bumped.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {c2}}); !errors.Is(err, sessionkit.ErrNoSession) {
 		t.Fatalf("version bump kept a stateless session: %v", err)
+	}
+}
+
+// grownUserStore answers session reads with the user's image replaced, as
+// if the user had been updated since the cache cookie was minted.
+type grownUserStore struct {
+	*countingStore
+	image string
+}
+
+func (s *grownUserStore) SessionByToken(ctx context.Context, token string) (store.Session, store.User, error) {
+	sess, u, err := s.countingStore.SessionByToken(ctx, token)
+	u.Image = s.image
+	return sess, u, err
+}
+
+// TestCacheRewriteExpiresCarriedCookies: every path that writes a new cache
+// cookie first expires the cache cookies the request carried (spec §1.4),
+// so a stale single cookie cannot shadow new chunks (the plain name wins on
+// reading), stale chunks do not linger, and a value too large to write
+// still clears the old one.
+func TestCacheRewriteExpiresCarriedCookies(t *testing.T) {
+	t.Parallel()
+	big := "data:image/png;base64," + strings.Repeat("iVBORw0KGgo", 1100)
+	huge := strings.Repeat("x", 500<<10)
+	for _, tt := range []struct {
+		name            string
+		before, after   string // the user's image at sign-in, at the lookup
+		wantSet         []string
+		wantExpired     []string
+		wantCacheAnswer bool // the merged cookies answer from the cache with the new image
+	}{
+		{"single to chunked", "", big,
+			[]string{"better-auth.session_data.0", "better-auth.session_data.1"},
+			[]string{"better-auth.session_data"}, true},
+		{"chunked to single", big, "",
+			[]string{"better-auth.session_data"},
+			[]string{"better-auth.session_data.0", "better-auth.session_data.1", "better-auth.session_data.2"}, true},
+		{"too large for cookies", "", huge,
+			nil, []string{"better-auth.session_data"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cs := &countingStore{Store: memory.New()}
+			gs := &grownUserStore{countingStore: cs, image: tt.before}
+			h := newHarness(t, sessionkit.Config{Store: gs, CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: "compact"}})
+			u := store.User{ID: store.NewID(), Name: "Ada", Email: "ada@example.com", Image: tt.before, CreatedAt: h.clock.Now(), UpdatedAt: h.clock.Now()}
+			if err := gs.CreateUser(context.Background(), u); err != nil {
+				t.Fatal(err)
+			}
+			cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
+			gs.image = tt.after
+			// An authoritative read (as the revoke endpoints make) rewrites
+			// the cache while the old one is still valid.
+			l, err := h.m.LookupHeader(context.Background(), http.Header{"Cookie": {cookie}}, sessionkit.LookupOptions{DisableCookieCache: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]*http.Cookie{}
+			var names []string
+			for _, c := range l.Cookies {
+				got[c.Name] = c
+				names = append(names, fmt.Sprintf("%s(Max-Age %d)", c.Name, c.MaxAge))
+			}
+			for _, n := range tt.wantSet {
+				if c := got[n]; c == nil || c.MaxAge <= 0 {
+					t.Errorf("%s not set: %v", n, names)
+				}
+			}
+			for _, n := range tt.wantExpired {
+				if c := got[n]; c == nil || c.MaxAge >= 0 {
+					t.Errorf("carried %s not expired: %v", n, names)
+				}
+			}
+			reads := cs.reads.Load()
+			s, err := h.m.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {merge(cookie, l.Cookies)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			fromCache := cs.reads.Load() == reads
+			if fromCache != tt.wantCacheAnswer || s.User.Image != tt.after {
+				t.Errorf("next request: from cache %v (want %v), image of %d bytes (want %d)", fromCache, tt.wantCacheAnswer, len(s.User.Image), len(tt.after))
+			}
+		})
+	}
+}
+
+// TestManyCacheCookieNames: a request stuffed with cache-like cookie names
+// (up to the server's header limit) gets at most one expiry per name
+// Better Auth can write, not one per name it sent, and the work stays
+// linear: no amplification of junk input into a huge response.
+func TestManyCacheCookieNames(t *testing.T) {
+	t.Parallel()
+	for _, cached := range []bool{false, true} {
+		h := newHarness(t, sessionkit.Config{CookieCache: sessionkit.CookieCache{Enabled: cached}})
+		u := h.user("ada@example.com")
+		cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
+		var b strings.Builder
+		b.WriteString(cookie)
+		for i := 0; b.Len() < http.DefaultMaxHeaderBytes/2; i++ {
+			fmt.Fprintf(&b, "; better-auth.session_data.%d=x", i)
+		}
+		for _, c := range []string{b.String(), strings.SplitN(b.String(), "; ", 2)[1]} {
+			l, err := h.m.LookupHeader(context.Background(), http.Header{"Cookie": {c}}, sessionkit.LookupOptions{})
+			if err != nil && !errors.Is(err, sessionkit.ErrNoSession) {
+				t.Fatal(err)
+			}
+			if n := len(l.Cookies); n > cache.MaxChunks+3 {
+				t.Fatalf("cache %v: %d Set-Cookie lines for one request", cached, n)
+			}
+		}
 	}
 }

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -116,7 +116,8 @@ type Config struct {
 // revoked on another device (or by an admin) stays usable on a device that
 // holds a cache cookie until that cookie's MaxAge runs out. Choose MaxAge as
 // the longest such delay you accept: the 5-minute default is Better Auth's.
-// Sensitive routes behind freshness.RequireFresh always re-read the store.
+// Sensitive routes behind freshness.RequireFresh always re-read the store
+// (except in Stateless mode, where the cookie is the only record).
 type CookieCache struct {
 	// Enabled turns the cache on.
 	Enabled bool
@@ -176,8 +177,14 @@ func (c Config) resolve() (*settings, error) {
 	if s.CookiePrefix == "" {
 		s.CookiePrefix = DefaultCookiePrefix
 	}
-	if strings.ContainsAny(s.CookiePrefix, " \t;,=\"\\") {
+	// net/http drops a Set-Cookie whose name is not an RFC 7230 token, and
+	// the Domain attribute when it is not a domain name: check both here
+	// rather than lose every cookie (or its Domain) silently at run time.
+	if (&http.Cookie{Name: s.CookiePrefix}).Valid() != nil {
 		return nil, fmt.Errorf("%w: CookiePrefix %q has characters not allowed in a cookie name", ErrConfig, s.CookiePrefix)
+	}
+	if (&http.Cookie{Name: "x", Domain: s.CookieDomain}).Valid() != nil {
+		return nil, fmt.Errorf("%w: CookieDomain %q is not a domain name (such as \"example.com\")", ErrConfig, s.CookieDomain)
 	}
 	if s.DatabasePath == "" {
 		s.DatabasePath = DefaultDatabasePath

@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sessionkit/sessionkit/cache"
 )
 
 // maxCookieValue bounds a cookie value we are willing to look at. Browsers
@@ -67,13 +69,31 @@ func (s *settings) readJar(h http.Header) jar {
 					j.dontRemember, haveDR = val, true
 				}
 			case strings.HasPrefix(name, s.names.data):
-				if rest := name[len(s.names.data):]; rest == "" || rest[0] == '.' {
+				if rest := name[len(s.names.data):]; rest == "" || isChunkSuffix(rest) {
 					j.data = append(j.data, &http.Cookie{Name: name, Value: val})
 				}
 			}
 		}
 	}
 	return j
+}
+
+// isChunkSuffix reports whether rest is ".<i>" for a chunk index Better
+// Auth can write: canonical decimal, below cache.MaxChunks (spec §1.4).
+// Other names are not ours, and bounding them bounds the expiries a
+// request can make us send.
+func isChunkSuffix(rest string) bool {
+	if len(rest) < 2 || len(rest) > 4 || rest[0] != '.' || rest[1] == '0' && len(rest) > 2 {
+		return false
+	}
+	n := 0
+	for i := 1; i < len(rest); i++ {
+		if rest[i] < '0' || rest[i] > '9' {
+			return false
+		}
+		n = n*10 + int(rest[i]-'0')
+	}
+	return n < cache.MaxChunks
 }
 
 // sign returns the wire value of a signed cookie: percent-encoded

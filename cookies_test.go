@@ -155,3 +155,34 @@ func TestReadJar(t *testing.T) {
 		t.Errorf("data cookies = %v", j.data)
 	}
 }
+
+// TestReadJarDataNames: the cache cookies of a request are the plain name
+// and the chunks Better Auth can write, <base>.<i> with a canonical index
+// below cache.MaxChunks (spec §1.4); other names are not ours to read or
+// expire.
+func TestReadJarDataNames(t *testing.T) {
+	t.Parallel()
+	s := mustSettings(t, Config{Secret: testSecretOther})
+	for _, tt := range []struct {
+		name string
+		ours bool
+	}{
+		{"better-auth.session_data", true},
+		{"better-auth.session_data.0", true},
+		{"better-auth.session_data.9", true},
+		{"better-auth.session_data.10", true},
+		{"better-auth.session_data.99", true},
+		{"better-auth.session_data.100", false},
+		{"better-auth.session_data.01", false},
+		{"better-auth.session_data.-1", false},
+		{"better-auth.session_data.1e1", false},
+		{"better-auth.session_data.x", false},
+		{"better-auth.session_data.", false},
+		{"better-auth.session_datax", false},
+	} {
+		j := s.readJar(http.Header{"Cookie": {tt.name + "=v"}})
+		if got := len(j.data) == 1; got != tt.ours {
+			t.Errorf("%s: read as a cache cookie %v, want %v", tt.name, got, tt.ours)
+		}
+	}
+}

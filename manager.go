@@ -143,11 +143,8 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 	var cw cookieWriter
 	j := m.s.readJar(r.Header)
 	// A new sign-in replaces whatever session cookies the browser had.
-	for _, c := range j.data {
-		cw.expire(m.s, c.Name)
-	}
 	m.setSessionCookies(&cw, out, opts.DontRemember, j.dontRemember != "")
-	m.setCache(r.Context(), &cw, out, now, opts.DontRemember)
+	m.setCache(r.Context(), &cw, &j, out, now, opts.DontRemember)
 	cw.writeTo(w.Header())
 	return out, nil
 }
@@ -261,7 +258,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 		if out, p := m.fromCache(j, token, now); out != nil {
 			if m.s.Stateless && !opts.DisableRefresh && p.ExpiresAt.Sub(now) < m.s.refreshAge {
 				m.setSessionCookies(cw, out, dontRemember, false)
-				m.setCache(ctx, cw, out, now, dontRemember)
+				m.setCache(ctx, cw, j, out, now, dontRemember)
 			}
 			return out, nil
 		}
@@ -303,7 +300,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 		out.Session = slid
 		m.setSessionCookies(cw, out, false, false)
 	}
-	m.setCache(ctx, cw, out, now, false)
+	m.setCache(ctx, cw, j, out, now, false)
 	return out, nil
 }
 
@@ -330,18 +327,25 @@ func (m *Manager) fromCache(j *jar, token string, now time.Time) (*Session, *cac
 }
 
 // setCache writes a fresh cache cookie for sess (chunked when large), after
-// expiring the cache cookies the request carried. With remember-me off the
-// cookie ends with the browser session, like the token cookie.
-func (m *Manager) setCache(ctx context.Context, cw *cookieWriter, sess *Session, now time.Time, dontRemember bool) {
+// expiring the cache cookies the request carried (spec §1.4): a name set
+// again replaces its expiry, and a carried name not set again (the plain
+// cookie after a switch to chunks, a chunk past the new count, everything
+// when no cookie is written) must not outlive the new value. With
+// remember-me off the cookie ends with the browser session, like the token
+// cookie.
+func (m *Manager) setCache(ctx context.Context, cw *cookieWriter, j *jar, sess *Session, now time.Time, dontRemember bool) {
+	for _, c := range j.data {
+		cw.expire(m.s, c.Name)
+	}
 	if m.s.codec == nil {
 		return
 	}
-	exp := now.Add(m.s.cacheMaxAge)
-	if sess.Session.ExpiresAt.Before(exp) {
-		exp = sess.Session.ExpiresAt
-	}
+	// The cache's own expiry is a full MaxAge, as Better Auth mints it
+	// (spec §3.2–3.4), even past the session's: fromCache checks that one
+	// too, and a shorter value would have a stateless session re-minted on
+	// every request of its last fifth.
 	val, err := m.s.codec.Encode(&cache.Payload{
-		Session: sess.Session, User: sess.User, UpdatedAt: now, Version: m.s.cacheVersion, ExpiresAt: exp,
+		Session: sess.Session, User: sess.User, UpdatedAt: now, Version: m.s.cacheVersion, ExpiresAt: now.Add(m.s.cacheMaxAge),
 	})
 	if err != nil {
 		m.s.Logger.ErrorContext(ctx, "sessionkit: encode cookie cache", "err", err)
@@ -376,16 +380,25 @@ func (m *Manager) dueForSlide(s *store.Session, now time.Time) bool {
 // slide pushes the session's expiry to now+ExpiresIn. Concurrent calls for
 // one token share one store write: each caller waits for the write in
 // flight, and a late caller re-reads the row and finds it no longer due.
+// The shared write is not cancelled with the request that started it (its
+// client may go away while others wait on the result); it keeps that
+// request's deadline.
 func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store.Session, error) {
 	return m.slides.do(token, func() (store.Session, error) {
-		cur, _, err := m.store.SessionByToken(ctx, token)
+		shared := context.WithoutCancel(ctx)
+		if d, ok := ctx.Deadline(); ok {
+			var cancel context.CancelFunc
+			shared, cancel = context.WithDeadline(shared, d)
+			defer cancel()
+		}
+		cur, _, err := m.store.SessionByToken(shared, token)
 		if err != nil {
 			return store.Session{}, err
 		}
 		if !m.dueForSlide(&cur, now) {
 			return cur, nil // another request slid it a moment ago
 		}
-		return m.store.SlideSession(ctx, token, now.Add(m.s.ExpiresIn), now)
+		return m.store.SlideSession(shared, token, now.Add(m.s.ExpiresIn), now)
 	})
 }
 

@@ -28,6 +28,15 @@ func TestNewConfigErrors(t *testing.T) {
 		{"short old secret", sessionkit.Config{Secret: testSecret, OldSecrets: []string{"x"}}, "OldSecrets[0]"},
 		{"bad base URL", sessionkit.Config{Secret: testSecret, BaseURL: "example.com"}, "BaseURL"},
 		{"bad prefix", sessionkit.Config{Secret: testSecret, CookiePrefix: "a;b"}, "CookiePrefix"},
+		// Names net/http refuses to write: every Set-Cookie would be dropped.
+		{"prefix with slash", sessionkit.Config{Secret: testSecret, CookiePrefix: "my/app"}, "CookiePrefix"},
+		{"prefix with parens", sessionkit.Config{Secret: testSecret, CookiePrefix: "app(1)"}, "CookiePrefix"},
+		{"prefix with non-ASCII", sessionkit.Config{Secret: testSecret, CookiePrefix: "über"}, "CookiePrefix"},
+		{"prefix with control", sessionkit.Config{Secret: testSecret, CookiePrefix: "a\x01b"}, "CookiePrefix"},
+		// Domains net/http drops from every cookie, making them host-only.
+		{"domain with space", sessionkit.Config{Secret: testSecret, CookieDomain: "example .com"}, "CookieDomain"},
+		{"domain with semicolon", sessionkit.Config{Secret: testSecret, CookieDomain: "example.com;x=y"}, "CookieDomain"},
+		{"domain is a URL", sessionkit.Config{Secret: testSecret, CookieDomain: "https://example.com"}, "CookieDomain"},
 		{"tiny expiry", sessionkit.Config{Secret: testSecret, ExpiresIn: time.Millisecond}, "ExpiresIn"},
 		{"negative update age", sessionkit.Config{Secret: testSecret, UpdateAge: -time.Hour}, "UpdateAge"},
 	}

@@ -1,6 +1,7 @@
 package sessionkit_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -16,6 +17,8 @@ import (
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/memory"
 )
 
 // whoami writes the session's user email, or "anonymous".
@@ -247,5 +250,64 @@ func TestBadCookiesMeanNoSession(t *testing.T) {
 	// good one first is a session.
 	if rec := do(app, "GET", "/dashboard", good+"; "+name+"=x.y"); rec.Code != 200 {
 		t.Fatalf("good cookie first: %d", rec.Code)
+	}
+}
+
+// gatedSlideStore holds every SlideSession until released, then honours
+// the context as a network store does.
+type gatedSlideStore struct {
+	*countingStore
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *gatedSlideStore) SlideSession(ctx context.Context, token string, e, u time.Time) (store.Session, error) {
+	s.entered <- struct{}{}
+	<-s.release
+	if err := ctx.Err(); err != nil {
+		return store.Session{}, err
+	}
+	return s.countingStore.SlideSession(ctx, token, e, u)
+}
+
+// TestSharedSlideOutlivesItsCaller: requests that wait for a slide another
+// request started get its result even when that request's client goes
+// away meanwhile; one client's disconnect must not fail the others (503).
+func TestSharedSlideOutlivesItsCaller(t *testing.T) {
+	t.Parallel()
+	cs := &countingStore{Store: memory.New()}
+	gs := &gatedSlideStore{countingStore: cs, entered: make(chan struct{}, 1), release: make(chan struct{})}
+	h := newHarness(t, sessionkit.Config{Store: gs})
+	u := h.user("a@example.com")
+	cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
+	h.clock.Advance(25 * time.Hour)
+	hdr := http.Header{"Cookie": {cookie}}
+
+	first, cancel := context.WithCancel(context.Background())
+	firstDone := make(chan struct{})
+	go func() {
+		defer close(firstDone)
+		h.m.LookupHeader(first, hdr, sessionkit.LookupOptions{})
+	}()
+	<-gs.entered // the first request's slide is in flight
+	type result struct {
+		l   *sessionkit.Lookup
+		err error
+	}
+	second := make(chan result, 1)
+	go func() {
+		l, err := h.m.LookupHeader(context.Background(), hdr, sessionkit.LookupOptions{})
+		second <- result{l, err}
+	}()
+	for cs.reads.Load() < 3 { // the second request has read the row and is joining the slide
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond)
+	cancel()
+	close(gs.release)
+	<-firstDone
+	r := <-second
+	if r.err != nil || r.l.Session == nil {
+		t.Fatalf("the waiting request failed with the first one's cancellation: %v", r.err)
 	}
 }

@@ -4,7 +4,9 @@
 // not make it fresh again, only a new sign-in does.
 //
 // The gate re-reads the session from the store, bypassing any cookie cache,
-// so a revoked session never passes it.
+// so a revoked session never passes it. In stateless mode
+// (sessionkit.Config.Stateless) there is no store for sessions: the cookie
+// is the record, and the gate reads it.
 package freshness
 
 import (

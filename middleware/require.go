@@ -59,7 +59,10 @@ func WantsHTML(r *http.Request) bool {
 }
 
 // WithReturnPath returns target with param (default "returnTo") set to the
-// path and query of r, the place to return to.
+// path and query of r, the place to return to. A request path that a
+// browser would read as another host ("//host/…", which routers other than
+// ServeMux pass through) is replaced by "/", so the value is always safe
+// to redirect to (see SafeReturnPath).
 func WithReturnPath(target, param string, r *http.Request) string {
 	if param == "" {
 		param = "returnTo"
@@ -69,7 +72,7 @@ func WithReturnPath(target, param string, r *http.Request) string {
 		return target
 	}
 	q := u.Query()
-	q.Set(param, r.URL.RequestURI())
+	q.Set(param, SafeReturnPath(r.URL.RequestURI(), "/"))
 	u.RawQuery = q.Encode()
 	return u.String()
 }
