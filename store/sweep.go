@@ -2,14 +2,19 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"time"
 )
 
 // Sweep deletes the sessions of s that expired at or before now, in batches
 // of at most batch rows (so no statement holds a lock for long), until a
-// batch comes back short. It returns how many it deleted.
+// batch comes back short. It returns how many it deleted. A batch below 1
+// is an error: DeleteExpired would delete nothing, forever.
 func Sweep(ctx context.Context, s Store, now time.Time, batch int) (int, error) {
+	if batch < 1 {
+		return 0, fmt.Errorf("store: sweep: batch %d, want at least 1", batch)
+	}
 	total := 0
 	for ctx.Err() == nil {
 		n, err := s.DeleteExpired(ctx, now, batch)
@@ -29,8 +34,12 @@ type Sweeper struct {
 
 // StartSweeper sweeps s at once, then every interval, in batches of batch,
 // with the clock now, until Stop. Failures are logged to log, counts at
-// Debug level.
+// Debug level. It panics when interval or batch is not positive, a
+// programming error that would otherwise crash or spin the goroutine.
 func StartSweeper(s Store, interval time.Duration, batch int, now func() time.Time, log *slog.Logger) *Sweeper {
+	if interval <= 0 || batch < 1 {
+		panic(fmt.Sprintf("store: StartSweeper: interval %v and batch %d must be positive", interval, batch))
+	}
 	if log == nil {
 		log = slog.Default()
 	}

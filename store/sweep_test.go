@@ -46,3 +46,35 @@ func TestSweepBatches(t *testing.T) {
 	var nilSweeper *store.Sweeper
 	nilSweeper.Stop() // must not panic
 }
+
+// TestSweepBadBatch checks that a batch below 1, with which DeleteExpired
+// deletes nothing, is an error rather than an endless loop.
+func TestSweepBadBatch(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	for _, batch := range []int{0, -1} {
+		n, err := store.Sweep(ctx, memory.New(), time.Now(), batch)
+		if err == nil || ctx.Err() != nil {
+			t.Fatalf("Sweep(batch %d) = %d, %v after %v; want an error at once", batch, n, err, ctx.Err())
+		}
+	}
+}
+
+func TestStartSweeperBadArgs(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		interval time.Duration
+		batch    int
+	}{{0, 10}, {-time.Second, 10}, {time.Hour, 0}} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("StartSweeper(%v, %d) did not panic", tc.interval, tc.batch)
+				}
+			}()
+			w := store.StartSweeper(memory.New(), tc.interval, tc.batch, time.Now, nil)
+			w.Stop()
+		}()
+	}
+}
