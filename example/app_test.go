@@ -612,9 +612,55 @@ func TestDeviceName(t *testing.T) {
 		{"Go-http-client/1.1", "Go program"},
 		{"curl/8.5.0", "curl"},
 		{"SomeBot/1.0 (+https://bot.example)", "SomeBot/1.0"},
+		// A long name is cut at a character, not inside one.
+		{strings.Repeat("a", 39) + "é/1.0", strings.Repeat("a", 39) + "…"},
 	} {
 		if got := deviceName(tc.ua); got != tc.want {
 			t.Errorf("deviceName(%q) = %q, want %q", tc.ua, got, tc.want)
+		}
+	}
+}
+
+// TestSignInReplacesSession checks that signing in again in a browser (the
+// re-authentication settings asks for) ends the session the browser held:
+// otherwise it stays live, unreachable, and shows on the sessions page as a
+// second device.
+func TestSignInReplacesSession(t *testing.T) {
+	t.Parallel()
+	clock := newTestClock()
+	srv := newServer(t, clock, sessionkit.Config{})
+	laptop, phone := newClient(t, srv), newClient(t, srv)
+	laptop.signUp("Ada", "ada@example.com")
+	phone.signIn("ada@example.com")
+	old, _ := sessionRows(t, laptop)
+
+	clock.Advance(48 * time.Hour)
+	form := url.Values{"email": {"ada@example.com"}, "password": {"correct horse"}, "remember": {"on"}, "reauth": {"1"}, "returnTo": {"/settings"}}
+	if code, loc, _ := laptop.do("POST", "/sign-in", form); code != 303 || loc != "/settings" {
+		t.Fatalf("re-auth: %d %q", code, loc)
+	}
+	current, others := sessionRows(t, laptop)
+	if current == "" || current == old || len(others) != 1 || others[0] == old {
+		t.Fatalf("after re-auth: this device %q (was %q), others %q; want a new session and only the phone's", current, old, others)
+	}
+}
+
+// TestStoreLabel checks the store the startup log names: the one in use,
+// never a connection string (which may hold a password).
+func TestStoreLabel(t *testing.T) {
+	t.Parallel()
+	const dsn = "postgres://app:hunter2@db.internal/app"
+	for _, tc := range []struct {
+		o    options
+		want string
+	}{
+		{options{db: "example.db"}, "sqlite example.db"},
+		{options{db: "example.db", postgres: dsn}, "postgres"},
+		{options{db: "example.db", redis: "localhost:6379"}, "redis + sqlite example.db"},
+		{options{db: "example.db", postgres: dsn, redis: "redis://:pw@cache:6379"}, "redis + postgres"},
+	} {
+		if got := tc.o.storeLabel(); got != tc.want {
+			t.Errorf("storeLabel(%+v) = %q, want %q", tc.o, got, tc.want)
 		}
 	}
 }

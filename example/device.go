@@ -1,6 +1,9 @@
 package main
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // deviceName turns a User-Agent header into a name a person recognises on
 // the sessions page, such as "Firefox on Windows". It is a rough guess for
@@ -56,7 +59,11 @@ func deviceName(ua string) string {
 	}
 	name, _, _ := strings.Cut(ua, " ")
 	if len(name) > 40 {
-		name = name[:40] + "…"
+		cut := 40
+		for cut > 0 && !utf8.RuneStart(name[cut]) {
+			cut--
+		}
+		name = name[:cut] + "…"
 	}
 	return name
 }

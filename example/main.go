@@ -123,7 +123,7 @@ func run(args []string, getenv func(string) string) error {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	log.Info("listening", "url", "http://"+ln.Addr().String(), "database", o.db, "cache", o.cacheLabel(), "stateless", o.stateless)
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "store", o.storeLabel(), "cache", o.cacheLabel(), "stateless", o.stateless)
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -97,6 +97,19 @@ func (o options) cacheLabel() string {
 	return strings.ToLower(o.cache)
 }
 
+// storeLabel names the store in use, for the log: never a connection
+// string, which may hold a password.
+func (o options) storeLabel() string {
+	label := "sqlite " + o.db
+	if o.postgres != "" {
+		label = "postgres"
+	}
+	if o.redis != "" {
+		label = "redis + " + label
+	}
+	return label
+}
+
 // splitSecrets reads -secret: one secret, or several separated by commas,
 // the first signing and the others still accepted (a rotation).
 func splitSecrets(s string) []string {
