@@ -81,8 +81,15 @@ func WithReturnPath(target, param string, r *http.Request) string {
 // "//…" or "/\…", which browsers read as another host), and fallback
 // otherwise. Use it on the return parameter before redirecting back.
 func SafeReturnPath(p, fallback string) string {
-	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
+	if p == "" || p[0] != '/' || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
 		return fallback
+	}
+	// Browsers delete tabs and newlines from URLs ("/\t/evil.example"
+	// becomes "//evil.example"): refuse every control character.
+	for i := 0; i < len(p); i++ {
+		if p[i] < 0x20 || p[i] == 0x7f {
+			return fallback
+		}
 	}
 	return p
 }

@@ -41,3 +41,23 @@ func TestLoginRedirectStaysOnSite(t *testing.T) {
 		}
 	}
 }
+
+// TestSafeReturnPath: only paths of this site pass. Browsers delete tabs
+// and newlines from URLs, so "/\t/evil.example" would become
+// "//evil.example", another site: every control character is refused.
+func TestSafeReturnPath(t *testing.T) {
+	t.Parallel()
+	for _, p := range []string{"/dashboard", "/settings?tab=2", "/a/b#c", "/%2F%2Fevil.example"} {
+		if got := middleware.SafeReturnPath(p, "/fb"); got != p {
+			t.Errorf("SafeReturnPath(%q) = %q, want it kept", p, got)
+		}
+	}
+	for _, p := range []string{
+		"", "dashboard", "https://evil.example", "//evil.example", "/\\evil.example",
+		"/\t/evil.example", "/\t\\evil.example", "/\n/evil.example", "/\r/x", "/\x00/x", "/\x7f/x", "/\x1b/x",
+	} {
+		if got := middleware.SafeReturnPath(p, "/fb"); got != "/fb" {
+			t.Errorf("SafeReturnPath(%q) = %q, want the fallback", p, got)
+		}
+	}
+}
