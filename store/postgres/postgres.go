@@ -336,7 +336,24 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (in
 // SetPassword implements store.CredentialStore in one statement: it updates
 // the user's credential account, or creates it when missing.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.Time) error {
-	if _, err := s.pool.Exec(ctx, qSetPassword, userID, hash, store.Truncate(now), store.NewID()); err != nil {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return mapError("set password", err)
+	}
+	defer tx.Rollback(ctx)
+	// Lock the user's row, so that two calls for a user without a password
+	// take turns instead of both inserting a credential account.
+	tag, err := tx.Exec(ctx, qLockUser, userID)
+	if err != nil {
+		return mapError("set password", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: set password: user %w", store.ErrNotFound)
+	}
+	if _, err := tx.Exec(ctx, qSetPassword, userID, hash, store.Truncate(now), store.NewID()); err != nil {
+		return mapError("set password", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
 		return mapError("set password", err)
 	}
 	return nil

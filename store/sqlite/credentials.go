@@ -23,14 +23,23 @@ const (
 // SetPassword implements store.CredentialStore.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.Time) error {
 	ts := store.FormatTime(now)
-	res, err := s.updatePassword.ExecContext(ctx, hash, ts, userID)
+	// One transaction (BEGIN IMMEDIATE: writers take turns), so two calls
+	// for a user without a password cannot both insert.
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError("set password", err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
+	defer tx.Rollback()
+	res, err := tx.StmtContext(ctx, s.updatePassword).ExecContext(ctx, hash, ts, userID)
+	if err != nil {
+		return mapError("set password", err)
 	}
-	if _, err := s.insertPassword.ExecContext(ctx, store.NewID(), userID, userID, hash, ts, ts); err != nil {
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := tx.StmtContext(ctx, s.insertPassword).ExecContext(ctx, store.NewID(), userID, userID, hash, ts, ts); err != nil {
+			return mapError("set password", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
 		return mapError("set password", err)
 	}
 	return nil
