@@ -626,33 +626,10 @@ func BenchmarkSessionByToken(b *testing.B) {
 func TestSetPasswordConcurrentOneRow(t *testing.T) {
 	t.Parallel()
 	s := openTemp(t, Options{SweepInterval: -1})
-	ctx := context.Background()
-	now := store.Truncate(time.Now())
-	start := make(chan struct{})
-	var wg sync.WaitGroup
-	for u := range 20 {
-		user := store.User{ID: store.NewID(), Name: "Pat", Email: fmt.Sprintf("pat%d@example.com", u), CreatedAt: now, UpdatedAt: now}
-		if err := s.CreateUser(ctx, user); err != nil {
-			t.Fatal(err)
-		}
-		for i := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				<-start
-				if err := s.SetPassword(ctx, user.ID, fmt.Sprintf("salt:%d", i), now); err != nil {
-					t.Error(err)
-				}
-			}()
-		}
-	}
-	close(start)
-	wg.Wait()
-	var n int
-	if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM "account" GROUP BY "userId" ORDER BY count(*) DESC LIMIT 1`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
-		t.Fatalf("a user has %d credential accounts after racing SetPassword calls, want 1", n)
-	}
+	storetest.CredentialRace(t, s, func(ctx context.Context) (int, error) {
+		const q = `SELECT count(*) FROM "account" GROUP BY "userId" ORDER BY count(*) DESC LIMIT 1`
+		var n int
+		err := s.Pool().QueryRow(ctx, q).Scan(&n)
+		return n, err
+	})
 }

@@ -928,3 +928,45 @@ func testConcurrent(t testing.TB, s store.Store) {
 		t.Errorf("shared session UpdatedAt = %v, want %v", got.UpdatedAt, now)
 	}
 }
+
+// CredentialRace races 8 SetPassword calls on each of 20 users without a
+// password, then asks the backend, through maxRows, for the largest number
+// of credential accounts any user has: it must be 1. The check needs the
+// backend's own tables, so it is not part of Run; backends that implement
+// store.CredentialStore call it from their tests.
+func CredentialRace(t *testing.T, s store.Store, maxRows func(ctx context.Context) (int, error)) {
+	t.Helper()
+	cs, ok := s.(store.CredentialStore)
+	if !ok {
+		t.Fatalf("%T does not implement store.CredentialStore", s)
+	}
+	ctx := context.Background()
+	now := store.Truncate(time.Now())
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for u := range 20 {
+		user := store.User{ID: store.NewID(), Name: "Pat", Email: fmt.Sprintf("race%d@example.com", u), CreatedAt: now, UpdatedAt: now}
+		if err := s.CreateUser(ctx, user); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := cs.SetPassword(ctx, user.ID, fmt.Sprintf("salt:%d", i), now); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+	}
+	close(start)
+	wg.Wait()
+	n, err := maxRows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Fatalf("a user has %d credential accounts after racing SetPassword calls, want 1", n)
+	}
+}
