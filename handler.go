@@ -260,9 +260,9 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, struct {
-		Token string   `json:"token"`
-		User  userJSON `json:"user"`
-	}{sess.Session.Token, toUserJSON(&sess.User)})
+		Token string     `json:"token"`
+		User  store.User `json:"user"`
+	}{sess.Session.Token, sess.User})
 }
 
 func (h *apiHandler) signInEmail(w http.ResponseWriter, r *http.Request) {
@@ -305,11 +305,11 @@ func (h *apiHandler) signInEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := struct {
-		Redirect bool     `json:"redirect"`
-		Token    string   `json:"token"`
-		URL      string   `json:"url,omitempty"`
-		User     userJSON `json:"user"`
-	}{callbackURL != "", sess.Session.Token, callbackURL, toUserJSON(&sess.User)}
+		Redirect bool       `json:"redirect"`
+		Token    string     `json:"token"`
+		URL      string     `json:"url,omitempty"`
+		User     store.User `json:"user"`
+	}{callbackURL != "", sess.Session.Token, callbackURL, sess.User}
 	if callbackURL != "" {
 		w.Header().Set("Location", callbackURL)
 	}
@@ -346,11 +346,10 @@ func (h *apiHandler) listSessions(w http.ResponseWriter, r *http.Request) {
 		h.unavailable(w, r, "list sessions", err)
 		return
 	}
-	out := make([]sessionJSON, len(list))
-	for i := range list {
-		out[i] = toSessionJSON(&list[i])
+	if list == nil {
+		list = []store.Session{} // [], not null
 	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, list)
 }
 
 // fresh is freshness.IsFresh (which imports this package): created less
@@ -624,62 +623,13 @@ func (v *validator) fail(w http.ResponseWriter) bool {
 	return true
 }
 
-// sessionJSON and userJSON are Better Auth's JSON shapes, members in the
-// order its SQLite adapter returns them.
-type sessionJSON struct {
-	ExpiresAt string `json:"expiresAt"`
-	Token     string `json:"token"`
-	CreatedAt string `json:"createdAt"`
-	UpdatedAt string `json:"updatedAt"`
-	IPAddress string `json:"ipAddress"`
-	UserAgent string `json:"userAgent"`
-	UserID    string `json:"userId"`
-	ID        string `json:"id"`
-}
-
-type userJSON struct {
-	Name          string  `json:"name"`
-	Email         string  `json:"email"`
-	EmailVerified bool    `json:"emailVerified"`
-	Image         *string `json:"image"`
-	CreatedAt     string  `json:"createdAt"`
-	UpdatedAt     string  `json:"updatedAt"`
-	ID            string  `json:"id"`
-}
-
-func toSessionJSON(s *store.Session) sessionJSON {
-	return sessionJSON{
-		ExpiresAt: store.FormatTime(s.ExpiresAt),
-		Token:     s.Token,
-		CreatedAt: store.FormatTime(s.CreatedAt),
-		UpdatedAt: store.FormatTime(s.UpdatedAt),
-		IPAddress: s.IPAddress,
-		UserAgent: s.UserAgent,
-		UserID:    s.UserID,
-		ID:        s.ID,
-	}
-}
-
-func toUserJSON(u *store.User) userJSON {
-	out := userJSON{
-		Name:          u.Name,
-		Email:         u.Email,
-		EmailVerified: u.EmailVerified,
-		CreatedAt:     store.FormatTime(u.CreatedAt),
-		UpdatedAt:     store.FormatTime(u.UpdatedAt),
-		ID:            u.ID,
-	}
-	if u.Image != "" {
-		out.Image = &u.Image
-	}
-	return out
-}
-
+// sessionPairJSON is get-session's {session, user}, in Better Auth's
+// shapes (store.Session and store.User marshal as Better Auth does).
 func sessionPairJSON(s *Session) any {
 	return struct {
-		Session sessionJSON `json:"session"`
-		User    userJSON    `json:"user"`
-	}{toSessionJSON(&s.Session), toUserJSON(&s.User)}
+		Session store.Session `json:"session"`
+		User    store.User    `json:"user"`
+	}{s.Session, s.User}
 }
 
 func writeStatusTrue(w http.ResponseWriter) {

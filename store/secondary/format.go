@@ -100,97 +100,26 @@ type record struct {
 	User    map[string]json.RawMessage `json:"user"`
 }
 
-// sessionJSON and userJSON are the fields of Better Auth's session and user
-// objects that sessionkit reads and writes. Dates are ISO-8601 strings with
-// milliseconds (JavaScript's Date#toJSON); a missing image is null.
-type sessionJSON struct {
-	ID        string  `json:"id"`
-	ExpiresAt string  `json:"expiresAt"`
-	Token     string  `json:"token"`
-	CreatedAt string  `json:"createdAt"`
-	UpdatedAt string  `json:"updatedAt"`
-	IPAddress *string `json:"ipAddress"`
-	UserAgent *string `json:"userAgent"`
-	UserID    string  `json:"userId"`
-}
-
-type userJSON struct {
-	ID            string  `json:"id"`
-	Name          string  `json:"name"`
-	Email         string  `json:"email"`
-	EmailVerified bool    `json:"emailVerified"`
-	Image         *string `json:"image"`
-	CreatedAt     string  `json:"createdAt"`
-	UpdatedAt     string  `json:"updatedAt"`
-}
-
-// decoded is a token's value read for lookups: typed, unknown fields
-// ignored.
-type decoded struct {
-	Session sessionJSON `json:"session"`
-	User    userJSON    `json:"user"`
+// pair is a token key's value: Better Auth's session and user objects
+// (store.Session and store.User marshal and unmarshal in its shapes).
+type pair struct {
+	Session store.Session `json:"session"`
+	User    store.User    `json:"user"`
 }
 
 func encodeRecord(s store.Session, u store.User) ([]byte, error) {
-	var image *string
-	if u.Image != "" {
-		image = &u.Image
-	}
-	return json.Marshal(struct {
-		Session sessionJSON `json:"session"`
-		User    userJSON    `json:"user"`
-	}{
-		Session: sessionJSON{
-			ID: s.ID, ExpiresAt: store.FormatTime(s.ExpiresAt), Token: s.Token,
-			CreatedAt: store.FormatTime(s.CreatedAt), UpdatedAt: store.FormatTime(s.UpdatedAt),
-			IPAddress: &s.IPAddress, UserAgent: &s.UserAgent, UserID: s.UserID,
-		},
-		User: userJSON{
-			ID: u.ID, Name: u.Name, Email: u.Email, EmailVerified: u.EmailVerified, Image: image,
-			CreatedAt: store.FormatTime(u.CreatedAt), UpdatedAt: store.FormatTime(u.UpdatedAt),
-		},
-	})
+	return json.Marshal(pair{s, u})
 }
 
 func decodeRecord(b []byte) (store.Session, store.User, error) {
-	var d decoded
+	var d pair
 	if err := json.Unmarshal(b, &d); err != nil {
 		return store.Session{}, store.User{}, err
 	}
-	return d.session()
-}
-
-func (d *decoded) session() (store.Session, store.User, error) {
-	var err error
-	times := func(dst *time.Time, v string) {
-		if err != nil {
-			return
-		}
-		*dst, err = store.ParseTime(v)
-	}
-	s := store.Session{ID: d.Session.ID, Token: d.Session.Token, UserID: d.Session.UserID}
-	if d.Session.IPAddress != nil {
-		s.IPAddress = *d.Session.IPAddress
-	}
-	if d.Session.UserAgent != nil {
-		s.UserAgent = *d.Session.UserAgent
-	}
-	times(&s.ExpiresAt, d.Session.ExpiresAt)
-	times(&s.CreatedAt, d.Session.CreatedAt)
-	times(&s.UpdatedAt, d.Session.UpdatedAt)
-	u := store.User{ID: d.User.ID, Name: d.User.Name, Email: d.User.Email, EmailVerified: d.User.EmailVerified}
-	if d.User.Image != nil {
-		u.Image = *d.User.Image
-	}
-	times(&u.CreatedAt, d.User.CreatedAt)
-	times(&u.UpdatedAt, d.User.UpdatedAt)
-	if err != nil {
-		return store.Session{}, store.User{}, fmt.Errorf("bad date: %w", err)
-	}
-	if s.Token == "" || s.UserID == "" {
+	if d.Session.Token == "" || d.Session.UserID == "" {
 		return store.Session{}, store.User{}, fmt.Errorf("session without token or userId")
 	}
-	return s, u, nil
+	return d.Session, d.User, nil
 }
 
 // entry is one element of an active-sessions list: the token and its
@@ -225,3 +154,12 @@ func sortList(l []entry) {
 func formatMillis(t time.Time) []byte { return strconv.AppendInt(nil, t.UnixMilli(), 10) }
 
 func parseMillis(b []byte) (int64, error) { return strconv.ParseInt(string(b), 10, 64) }
+
+// refs reads only a token key's session and user ids, for bookkeeping that
+// must work even on a value whose other fields are damaged.
+type refs struct {
+	Session struct {
+		ID     string `json:"id"`
+		UserID string `json:"userId"`
+	} `json:"session"`
+}

@@ -279,7 +279,7 @@ func (s *Store) checkUnique(ctx context.Context, ss store.Session) error {
 		if !found {
 			continue
 		}
-		var d decoded
+		var d refs
 		if json.Unmarshal(b, &d) == nil && d.Session.ID == ss.ID {
 			return fmt.Errorf("secondary: create session: id: %w", store.ErrDuplicate)
 		}
@@ -447,7 +447,7 @@ func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updat
 		}
 		return store.Session{}, store.ErrNotFound
 	}
-	var d decoded
+	var d refs
 	if err := json.Unmarshal(b, &d); err != nil || d.Session.UserID == "" {
 		return store.Session{}, store.ErrNotFound
 	}
@@ -499,7 +499,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 		return fmt.Errorf("secondary: delete session: %w", err)
 	}
 	if found {
-		var d decoded
+		var d refs
 		if json.Unmarshal(b, &d) == nil && d.Session.UserID != "" {
 			unlock := s.lock(d.Session.UserID)
 			err = s.deleteListed(ctx, d.Session.UserID, token)

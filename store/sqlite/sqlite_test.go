@@ -17,11 +17,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sessionkit/sessionkit/internal/vectors"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/storetest"
 )
 
-const vectorDir = "../../testdata/vectors/better-auth-1.7.25"
+// vectorDir is the vectors folder (internal/vectors.Dir: the committed copy,
+// or $SESSIONKIT_VECTORS_DIR).
+var vectorDir = vectors.Dir()
 
 // openTemp opens a store on a new file in t.TempDir, sweeper off unless o
 // says otherwise, and closes it when the test ends.
