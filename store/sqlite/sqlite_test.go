@@ -203,7 +203,9 @@ func TestVectors(t *testing.T) {
 			wantSchema := masterRows(t, before)
 			before.Close()
 
-			s, err := Open(path)
+			// No sweeper: the vectors' sessions expire on fixed dates, and a
+			// sweep on the real clock would delete them once those passed.
+			s, err := OpenWith(path, Options{SweepInterval: -1})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -682,12 +684,14 @@ func TestPathNeedsEscaping(t *testing.T) {
 func TestTwoStoresOneFile(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), "shared.db")
-	a, err := Open(path)
+	// No sweepers: the session below expires on a fixed date, which a
+	// sweep on the real clock would act on once it passed.
+	a, err := OpenWith(path, Options{SweepInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := Open(path)
+	b, err := OpenWith(path, Options{SweepInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
