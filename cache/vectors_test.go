@@ -5,15 +5,19 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
 	"time"
 
+	"github.com/sessionkit/sessionkit/internal/vectors"
 	"github.com/sessionkit/sessionkit/store"
 )
 
-const vectorDir = "../testdata/vectors/better-auth-1.7.25/"
+// vectorDir is the vectors folder (internal/vectors.Dir: the committed copy,
+// or $SESSIONKIT_VECTORS_DIR).
+var vectorDir = vectors.Dir()
 
 // vectorFiles are the vector sets with a cookie cache, by file name.
 var vectorFiles = []string{"compact", "compact-chunked", "jwt", "jwe", "jwe-https"}
@@ -62,7 +66,7 @@ type vectorCase struct {
 
 func loadVector(t testing.TB, name string) *vectorFile {
 	t.Helper()
-	b, err := os.ReadFile(vectorDir + name + ".json")
+	b, err := os.ReadFile(filepath.Join(vectorDir, name+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,15 +4,18 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/sessionkit/sessionkit/internal/vectors"
 )
 
 // TestVerifyBetterAuthHash checks a hash written by Better Auth 1.7.25 into
 // the vectors' account table.
 func TestVerifyBetterAuthHash(t *testing.T) {
 	t.Parallel()
-	raw, err := os.ReadFile("../testdata/vectors/better-auth-1.7.25/none.json")
+	raw, err := os.ReadFile(filepath.Join(vectors.Dir(), "none.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -92,10 +92,23 @@ type Set struct {
 // Now is the pinned clock of the set: the moment the vectors were minted.
 func (s *Set) Now() time.Time { return time.UnixMilli(s.Meta.GeneratedAtMs).UTC() }
 
-// Dir returns the vectors folder, wherever the calling test runs.
+// EnvDir names the environment variable that, when set, points every
+// vector reader at another folder, such as one freshly written by
+// interop/mint-vectors.mjs. A relative path is taken from the module root.
+const EnvDir = "SESSIONKIT_VECTORS_DIR"
+
+// Dir returns the vectors folder, wherever the calling test runs: $EnvDir
+// when set, else the committed copy, testdata/vectors/better-auth-1.7.25.
 func Dir() string {
 	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(filepath.Dir(file), "..", "..", "testdata", "vectors", "better-auth-1.7.25")
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	if d := os.Getenv(EnvDir); d != "" {
+		if filepath.IsAbs(d) {
+			return filepath.Clean(d)
+		}
+		return filepath.Join(root, d)
+	}
+	return filepath.Join(root, "testdata", "vectors", "better-auth-1.7.25")
 }
 
 // Load reads one vector set.
