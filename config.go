@@ -28,9 +28,10 @@ const (
 	MinSecretLength = 32
 )
 
-// Disabled, given as FreshAge, turns the freshness check off; given as
-// UpdateAge, it makes every request slide the session (Better Auth's
-// updateAge: 0). A zero Duration in Config means "use the default".
+// Disabled switches a duration setting off: as FreshAge, the freshness
+// check; as UpdateAge, the wait between slides, so every request slides the
+// session (Better Auth's updateAge: 0). A zero Duration in Config means
+// "use the default".
 const Disabled time.Duration = -1
 
 // ErrConfig is wrapped by every error New returns for a bad Config.
