@@ -28,21 +28,13 @@ type compactCodec struct {
 // verifier accepts it. The cache is expired when expiresAt <= now in
 // milliseconds: Better Auth accepts it while expiresAt > Date.now().
 func NewCompact(secrets ...[]byte) Codec {
-	secrets = copySecrets("NewCompact", secrets)
-	c := &compactCodec{}
-	for _, s := range secrets {
-		c.macs = append(c.macs, newMacPool(sha256.New, s))
-	}
-	return c
+	return &compactCodec{macs: sha256Pools("NewCompact", secrets)}
 }
 
 func (c *compactCodec) Strategy() string { return StrategyCompact }
 
 func (c *compactCodec) Encode(p *Payload) (string, error) {
-	if p == nil {
-		return "", errNilPayload
-	}
-	body, err := appendPayloadBody(make([]byte, 0, 1024), p)
+	body, err := payloadBody(p)
 	if err != nil {
 		return "", err
 	}

@@ -21,6 +21,27 @@ var errEncodeRange = errors.New("cache: encode: date outside years 0000-9999")
 // errNilPayload is returned by Encode for a nil payload.
 var errNilPayload = errors.New("cache: encode: nil payload")
 
+// payloadBody starts every codec's JSON: P (see appendPayloadBody), left
+// open for the codec's own members.
+func payloadBody(p *Payload) ([]byte, error) {
+	if p == nil {
+		return nil, errNilPayload
+	}
+	return appendPayloadBody(make([]byte, 0, 1024), p)
+}
+
+// appendClaims appends the JWT claims iat (from UpdatedAt) and exp (from
+// ExpiresAt), in whole seconds, as jwt and jwe write them.
+func appendClaims(dst []byte, p *Payload) ([]byte, error) {
+	dst = append(dst, `,"iat":`...)
+	dst, err := appendClaimTime(dst, p.UpdatedAt)
+	if err != nil {
+		return dst, err
+	}
+	dst = append(dst, `,"exp":`...)
+	return appendClaimTime(dst, p.ExpiresAt)
+}
+
 // jsSafe marks the bytes JSON.stringify copies as they are: printable ASCII
 // other than '"' and '\\'. Bytes from 0x80 up are handled as UTF-8.
 var jsSafe = func() (t [256]bool) {

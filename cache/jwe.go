@@ -90,20 +90,12 @@ func (c *jweCodec) Encode(p *Payload) (string, error) {
 
 // seal is Encode with the random parts given: the IV and the jti.
 func (c *jweCodec) seal(p *Payload, iv [aes.BlockSize]byte, jti []byte) (string, error) {
-	if p == nil {
-		return "", errNilPayload
-	}
 	key := c.keys[0]
-	body, err := appendPayloadBody(make([]byte, 0, 1024), p)
+	body, err := payloadBody(p)
 	if err != nil {
 		return "", err
 	}
-	body = append(body, `,"iat":`...)
-	if body, err = appendClaimTime(body, p.UpdatedAt); err != nil {
-		return "", err
-	}
-	body = append(body, `,"exp":`...)
-	if body, err = appendClaimTime(body, p.ExpiresAt); err != nil {
+	if body, err = appendClaims(body, p); err != nil {
 		return "", err
 	}
 	body = append(body, `,"jti":`...)

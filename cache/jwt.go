@@ -29,30 +29,17 @@ type jwtCodec struct {
 // The first secret signs; every secret verifies. It panics if no secret,
 // or an empty one, is given.
 func NewJWT(secrets ...[]byte) Codec {
-	secrets = copySecrets("NewJWT", secrets)
-	c := &jwtCodec{}
-	for _, s := range secrets {
-		c.macs = append(c.macs, newMacPool(sha256.New, s))
-	}
-	return c
+	return &jwtCodec{macs: sha256Pools("NewJWT", secrets)}
 }
 
 func (c *jwtCodec) Strategy() string { return StrategyJWT }
 
 func (c *jwtCodec) Encode(p *Payload) (string, error) {
-	if p == nil {
-		return "", errNilPayload
-	}
-	body, err := appendPayloadBody(make([]byte, 0, 1024), p)
+	body, err := payloadBody(p)
 	if err != nil {
 		return "", err
 	}
-	body = append(body, `,"iat":`...)
-	if body, err = appendClaimTime(body, p.UpdatedAt); err != nil {
-		return "", err
-	}
-	body = append(body, `,"exp":`...)
-	if body, err = appendClaimTime(body, p.ExpiresAt); err != nil {
+	if body, err = appendClaims(body, p); err != nil {
 		return "", err
 	}
 	body = append(body, '}')

@@ -64,10 +64,7 @@ func NewSecureCookie(name string, secrets ...[]byte) Codec {
 func (c *secureCookieCodec) Strategy() string { return StrategySecureCookie }
 
 func (c *secureCookieCodec) Encode(p *Payload) (string, error) {
-	if p == nil {
-		return "", errNilPayload
-	}
-	body, err := appendPayloadBody(make([]byte, 0, 1024), p)
+	body, err := payloadBody(p)
 	if err != nil {
 		return "", err
 	}
