@@ -179,11 +179,8 @@ func TestCacheFallbacks(t *testing.T) {
 	// A cache cookie minted for another session, under another secret, of
 	// another version, and in another format.
 	mint := func(cfg sessionkit.Config, strategy string, token string) string {
-		mm, err := sessionkit.New(sessionkit.Config{Secret: firstNonEmpty(cfg.Secret, testSecret), Store: h.store, Now: h.clock.Now,
-			CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy, Version: cfg.CookieCache.Version}})
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg.CookieCache = sessionkit.CookieCache{Enabled: true, Strategy: strategy, Version: cfg.CookieCache.Version}
+		mm := h.sibling(cfg)
 		l, err := mm.LookupHeader(context.Background(), http.Header{"Cookie": {"better-auth.session_token=" + sessionkit.SignedTokenValue(mm, token)}}, sessionkit.LookupOptions{})
 		if err != nil {
 			t.Fatal(err)
@@ -245,23 +242,12 @@ func TestCacheFallbacks(t *testing.T) {
 	}
 }
 
-func firstNonEmpty(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
-}
-
 func TestCacheVersionBumpInvalidates(t *testing.T) {
 	t.Parallel()
 	h := cacheHarness(t, "jwt", sessionkit.Config{})
 	u := h.user("ada@example.com")
 	cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
-	bumped, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: h.store, Now: h.clock.Now,
-		CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: "jwt", Version: "2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bumped := h.sibling(sessionkit.Config{CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: "jwt", Version: "2"}})
 	if _, err := bumped.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
 		t.Fatal(err)
 	}
@@ -278,11 +264,8 @@ func TestCacheSecretRotation(t *testing.T) {
 			h := cacheHarness(t, strategy, sessionkit.Config{})
 			u := h.user("ada@example.com")
 			cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
-			rotated, err := sessionkit.New(sessionkit.Config{Secret: testSecretOther, OldSecrets: []string{testSecret}, Store: h.store, Now: h.clock.Now,
+			rotated := h.sibling(sessionkit.Config{Secret: testSecretOther, OldSecrets: []string{testSecret},
 				CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy}})
-			if err != nil {
-				t.Fatal(err)
-			}
 			if _, err := rotated.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
 				t.Fatal(err)
 			}
@@ -439,10 +422,7 @@ func TestStateless(t *testing.T) {
 	h2 := newHarness(t, sessionkit.Config{Stateless: true})
 	u2 := h2.user("b@example.com")
 	c2, _ := h2.signIn(u2.ID, sessionkit.SignInOptions{})
-	bumped, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Stateless: true, Now: h2.clock.Now, CookieCache: sessionkit.CookieCache{Version: "2"}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	bumped := h2.sibling(sessionkit.Config{Stateless: true, CookieCache: sessionkit.CookieCache{Version: "2"}})
 	if _, err := bumped.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {c2}}); !errors.Is(err, sessionkit.ErrNoSession) {
 		t.Fatalf("version bump kept a stateless session: %v", err)
 	}

@@ -153,3 +153,22 @@ type responseRecorder struct{ *httptest.ResponseRecorder }
 func newResponseRecorder() *responseRecorder { return &responseRecorder{httptest.NewRecorder()} }
 
 func newRequest(method, path string) *http.Request { return httptest.NewRequest(method, path, nil) }
+
+// sibling returns another Manager on the harness's store and clock, with
+// cfg's other settings (Secret defaults to testSecret): another instance,
+// or the same app after a configuration change.
+func (h *harness) sibling(cfg sessionkit.Config) *sessionkit.Manager {
+	h.t.Helper()
+	if cfg.Secret == "" {
+		cfg.Secret = testSecret
+	}
+	if cfg.Store == nil && !cfg.Stateless {
+		cfg.Store = h.store
+	}
+	cfg.Now = h.clock.Now
+	m, err := sessionkit.New(cfg)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return m
+}

@@ -256,10 +256,7 @@ func TestSecretRotation(t *testing.T) {
 	u := st.user("a@example.com")
 	cookie, _ := st.signIn(u.ID, sessionkit.SignInOptions{})
 
-	rotated, err := sessionkit.New(sessionkit.Config{Secret: testSecretOther, OldSecrets: []string{testSecret}, Store: st.store, Now: st.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rotated := st.sibling(sessionkit.Config{Secret: testSecretOther, OldSecrets: []string{testSecret}})
 	if _, err := rotated.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
 		t.Fatalf("a cookie signed with the old secret is refused after rotation: %v", err)
 	}
