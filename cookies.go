@@ -205,6 +205,14 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
+// dontRemember reports whether the request carries a valid dont_remember
+// cookie (remember-me was off at sign-in). Only the paths that may write
+// cookies ask, so a cache hit pays no HMAC for it.
+func (s *settings) dontRemember(j *jar) bool {
+	_, ok := s.verify(j.dontRemember)
+	return ok
+}
+
 // cookie builds a session cookie with the attributes every one shares
 // (spec §1.2): Path=/, HttpOnly, SameSite=Lax, Secure under https.
 // maxAge > 0 sets Max-Age; 0 makes a browser-session cookie; < 0 deletes.

@@ -250,13 +250,13 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 		return nil, ErrNoSession
 	}
 	now := m.s.now()
-	_, dontRemember := m.s.verify(j.dontRemember)
 
 	// The cookie cache answers without the store, unless the caller wants
 	// an authoritative read; in stateless mode the cookie is the authority.
 	if m.s.codec != nil && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
 		if out, p := m.fromCache(j, token, now); out != nil {
 			if m.s.Stateless && !opts.DisableRefresh && p.ExpiresAt.Sub(now) < m.s.refreshAge {
+				dontRemember := m.s.dontRemember(j)
 				m.setSessionCookies(cw, out, dontRemember, false)
 				m.setCache(ctx, cw, j, out, now, dontRemember)
 			}
@@ -285,7 +285,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 		return nil, ErrNoSession
 	}
 	out := &Session{Session: sess, User: user, Source: SourceStore}
-	if dontRemember || opts.DisableRefresh {
+	if opts.DisableRefresh || m.s.dontRemember(j) {
 		return out, nil
 	}
 	if !m.s.DisableRefresh && m.dueForSlide(&sess, now) {
