@@ -3,6 +3,7 @@ package sessionkit_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -26,7 +27,12 @@ const apiSecret = "api-test-secret-0123456789abcdefghijklmnopqrstu"
 type apiStore struct {
 	*memory.Store
 	writes atomic.Int64
+	// failAccounts makes every credential-account write fail, as a
+	// database whose account insert breaks would.
+	failAccounts atomic.Bool
 }
+
+var errAccountInsert = errors.New("apiStore: injected account insert failure")
 
 // count counts a write that succeeded.
 func (s *apiStore) count(err error) error {
@@ -62,7 +68,19 @@ func (s *apiStore) DeleteOtherSessions(ctx context.Context, userID, keep string)
 }
 
 func (s *apiStore) SetPassword(ctx context.Context, userID, hash string, now time.Time) error {
+	if s.failAccounts.Load() {
+		return errAccountInsert
+	}
 	return s.count(s.Store.SetPassword(ctx, userID, hash, now))
+}
+
+// CreateUserWithPassword fails as a transactional store does when the
+// account insert fails: nothing is kept.
+func (s *apiStore) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
+	if s.failAccounts.Load() {
+		return errAccountInsert
+	}
+	return s.count(s.Store.CreateUserWithPassword(ctx, u, hash))
 }
 
 // apiEnv is a Manager's Handler on an httptest server, with a settable clock.
@@ -710,4 +728,28 @@ func FuzzHandlerBody(f *testing.F) {
 			t.Fatalf("%d store writes", n)
 		}
 	})
+}
+
+// TestHandlerSignUpAccountFailure fails the credential-account insert: the
+// sign-up answers 503 and sets no cookie, the e-mail stays free, and the
+// retry signs up and signs in.
+func TestHandlerSignUpAccountFailure(t *testing.T) {
+	t.Parallel()
+	e := newAPIEnv(t, sessionkit.Config{}, sessionkit.HandlerOpts{})
+	const body = `{"name":"Eve","email":"eve@example.com","password":"correct horse battery"}`
+	e.st.failAccounts.Store(true)
+	r := e.client().post("/sign-up/email", body)
+	if r.status != http.StatusServiceUnavailable || len(r.header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("sign-up while account inserts fail: %d %s %q, want 503 and no cookie", r.status, r.body, r.header.Values("Set-Cookie"))
+	}
+	if _, err := e.m.UserByEmail(context.Background(), "eve@example.com"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("user after the failed sign-up: err = %v, want ErrNotFound", err)
+	}
+	e.st.failAccounts.Store(false)
+	if r = e.client().post("/sign-up/email", body); r.status != http.StatusOK {
+		t.Fatalf("retried sign-up: %d %s, want 200", r.status, r.body)
+	}
+	if r = e.client().post("/sign-in/email", `{"email":"eve@example.com","password":"correct horse battery"}`); r.status != http.StatusOK {
+		t.Fatalf("sign-in after the retried sign-up: %d %s", r.status, r.body)
+	}
 }

@@ -142,6 +142,10 @@ func (c *countingStore) SetPassword(ctx context.Context, userID, hash string, no
 	return c.Store.(store.CredentialStore).SetPassword(ctx, userID, hash, now)
 }
 
+func (c *countingStore) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
+	return c.Store.(store.CredentialStore).CreateUserWithPassword(ctx, u, hash)
+}
+
 func (c *countingStore) PasswordHash(ctx context.Context, userID string) (string, error) {
 	return c.Store.(store.CredentialStore).PasswordHash(ctx, userID)
 }

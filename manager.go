@@ -531,16 +531,19 @@ func (m *Manager) CreateUserWith(ctx context.Context, nu NewUser) (store.User, e
 	}
 	now := m.s.now()
 	u := store.User{ID: store.NewID(), Name: name, Email: email, Image: nu.Image, CreatedAt: now, UpdatedAt: now}
-	if err := m.store.CreateUser(ctx, u); err != nil {
+	var err error
+	if hash != "" {
+		// One transaction: a user without its password could neither sign
+		// up again (email taken) nor sign in.
+		err = cs.CreateUserWithPassword(ctx, u, hash)
+	} else {
+		err = m.store.CreateUser(ctx, u)
+	}
+	if err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return store.User{}, ErrEmailTaken
 		}
 		return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
-	}
-	if hash != "" {
-		if err := cs.SetPassword(ctx, u.ID, hash, now); err != nil {
-			return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
-		}
 	}
 	return u, nil
 }

@@ -417,3 +417,35 @@ func TestVectorDatabases(t *testing.T) {
 		})
 	}
 }
+
+// TestCreateUserAtomicOnSQLite makes SQLite refuse the credential account
+// with a trigger: CreateUser fails with a store error and leaves no user,
+// and the retry with the same e-mail succeeds and can sign in.
+func TestCreateUserAtomicOnSQLite(t *testing.T) {
+	t.Parallel()
+	m, err := sessionkit.New(sessionkit.Config{Secret: testSecret, DatabasePath: filepath.Join(t.TempDir(), "auth.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	db := m.Store().(*sqlite.Store).DB()
+	ctx := context.Background()
+	if _, err := db.ExecContext(ctx, `CREATE TRIGGER "fail_account" BEFORE INSERT ON "account" BEGIN SELECT RAISE(ABORT, 'injected'); END`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.CreateUser(ctx, "Eve", "eve@example.com", "correct horse battery"); err == nil || errors.Is(err, sessionkit.ErrEmailTaken) {
+		t.Fatalf("CreateUser while account inserts fail: err = %v, want a store error", err)
+	}
+	if _, err := m.UserByEmail(ctx, "eve@example.com"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("user after the failed sign-up: err = %v, want ErrNotFound", err)
+	}
+	if _, err := db.ExecContext(ctx, `DROP TRIGGER "fail_account"`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.CreateUser(ctx, "Eve", "eve@example.com", "correct horse battery"); err != nil {
+		t.Fatalf("retried CreateUser: %v", err)
+	}
+	if _, err := m.CheckPassword(ctx, "eve@example.com", "correct horse battery"); err != nil {
+		t.Fatalf("CheckPassword after the retry: %v", err)
+	}
+}

@@ -156,4 +156,9 @@ type CredentialStore interface {
 	// PasswordHash returns the user's stored password hash, or ErrNotFound
 	// when the user has no credential account.
 	PasswordHash(ctx context.Context, userID string) (string, error)
+	// CreateUserWithPassword inserts u and its credential account holding
+	// hash (created at u.CreatedAt) atomically: on any error neither is
+	// stored, so a failed sign-up can be retried with the same email. Its
+	// errors are CreateUser's.
+	CreateUserWithPassword(ctx context.Context, u User, hash string) error
 }

@@ -59,6 +59,11 @@ func (m *Store) CreateUser(_ context.Context, u store.User) error {
 	u = normUser(u)
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	return m.insertUserLocked(u)
+}
+
+// insertUserLocked inserts the normalised u; m.mu must be held.
+func (m *Store) insertUserLocked(u store.User) error {
 	if _, ok := m.users[u.ID]; ok {
 		return fmt.Errorf("memory: create user: id: %w", store.ErrDuplicate)
 	}
@@ -228,6 +233,25 @@ func (m *Store) SetPassword(_ context.Context, userID, hash string, _ time.Time)
 		m.passwords = map[string]string{}
 	}
 	m.passwords[userID] = hash
+	return nil
+}
+
+// CreateUserWithPassword implements store.CredentialStore: the user and the
+// password are stored under one lock, or neither is.
+func (m *Store) CreateUserWithPassword(_ context.Context, u store.User, hash string) error {
+	if u.ID == "" || u.Name == "" || u.Email == "" {
+		return fmt.Errorf("memory: create user: %w: id, name and email are required", store.ErrInvalid)
+	}
+	u = normUser(u)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.insertUserLocked(u); err != nil {
+		return err
+	}
+	if m.passwords == nil {
+		m.passwords = map[string]string{}
+	}
+	m.passwords[u.ID] = hash
 	return nil
 }
 

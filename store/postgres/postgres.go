@@ -194,12 +194,16 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if u.ID == "" || u.Name == "" || u.Email == "" {
 		return fmt.Errorf("postgres: create user: %w: id, name and email are required", store.ErrInvalid)
 	}
-	_, err := s.pool.Exec(ctx, qInsertUser, u.ID, u.Name, strings.ToLower(u.Email), u.EmailVerified,
-		pgtype.Text{String: u.Image, Valid: u.Image != ""}, store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt))
-	if err != nil {
+	if _, err := s.pool.Exec(ctx, qInsertUser, userArgs(u)...); err != nil {
 		return mapError("create user", err)
 	}
 	return nil
+}
+
+// userArgs are qInsertUser's arguments for u.
+func userArgs(u store.User) []any {
+	return []any{u.ID, u.Name, strings.ToLower(u.Email), u.EmailVerified,
+		pgtype.Text{String: u.Image, Valid: u.Image != ""}, store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt)}
 }
 
 // UserByID implements store.Store.
@@ -355,6 +359,29 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return mapError("set password", err)
+	}
+	return nil
+}
+
+// CreateUserWithPassword implements store.CredentialStore: the user and
+// its credential account are inserted in one transaction.
+func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
+	if u.ID == "" || u.Name == "" || u.Email == "" {
+		return fmt.Errorf("postgres: create user: %w: id, name and email are required", store.ErrInvalid)
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return mapError("create user", err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, qInsertUser, userArgs(u)...); err != nil {
+		return mapError("create user", err)
+	}
+	if _, err := tx.Exec(ctx, qInsertPassword, store.NewID(), u.ID, hash, store.Truncate(u.CreatedAt)); err != nil {
+		return mapError("create user: credential account", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return mapError("create user", err)
 	}
 	return nil
 }

@@ -635,3 +635,18 @@ func TestSetPasswordConcurrentOneRow(t *testing.T) {
 		return n, err
 	})
 }
+
+// TestCreateUserWithPasswordAtomic makes the account insert fail with a
+// trigger: the user insert before it must be rolled back.
+func TestCreateUserWithPasswordAtomic(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, Options{SweepInterval: -1})
+	storetest.AtomicSignUp(t, s, func(ctx context.Context) error {
+		_, err := s.Pool().Exec(ctx, `CREATE FUNCTION fail_account() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
+			CREATE TRIGGER fail_account BEFORE INSERT ON "account" FOR EACH ROW EXECUTE FUNCTION fail_account()`)
+		return err
+	}, func(ctx context.Context) error {
+		_, err := s.Pool().Exec(ctx, `DROP TRIGGER fail_account ON "account"; DROP FUNCTION fail_account()`)
+		return err
+	})
+}

@@ -57,6 +57,7 @@ const (
 	)
 	INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt")
 	SELECT $4, $1, 'credential', $1, $2, $3, $3 WHERE NOT EXISTS (SELECT 1 FROM updated)`
-	qLockUser     = `SELECT 1 FROM "user" WHERE "id" = $1 FOR UPDATE`
-	qPasswordHash = `SELECT "password" FROM "account" WHERE "userId" = $1 AND "providerId" = 'credential' AND "password" IS NOT NULL ORDER BY "createdAt" LIMIT 1`
+	qInsertPassword = `INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES ($1, $2, 'credential', $2, $3, $4, $4)`
+	qLockUser       = `SELECT 1 FROM "user" WHERE "id" = $1 FOR UPDATE`
+	qPasswordHash   = `SELECT "password" FROM "account" WHERE "userId" = $1 AND "providerId" = 'credential' AND "password" IS NOT NULL ORDER BY "createdAt" LIMIT 1`
 )

@@ -203,6 +203,16 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 	return cs.SetPassword(ctx, userID, hash, now)
 }
 
+// CreateUserWithPassword implements store.CredentialStore through Primary,
+// whose transaction makes it atomic.
+func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
+	cs, ok := s.primary.(store.CredentialStore)
+	if !ok {
+		return fmt.Errorf("secondary: create user: the primary store %T keeps no passwords", s.primary)
+	}
+	return cs.CreateUserWithPassword(ctx, u, hash)
+}
+
 // PasswordHash implements store.CredentialStore through Primary.
 func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
 	cs, ok := s.primary.(store.CredentialStore)

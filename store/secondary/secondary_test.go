@@ -599,3 +599,23 @@ func BenchmarkSessionByToken(b *testing.B) {
 		}
 	}
 }
+
+// TestCreateUserWithPasswordAtomic makes the primary's account insert fail
+// with a trigger: the sign-up must leave no user behind.
+func TestCreateUserWithPasswordAtomic(t *testing.T) {
+	t.Parallel()
+	p := pgPrimary(t).(*postgres.Store)
+	s, err := New(memKV(t), Options{Primary: p, StoreSessionInDatabase: true, Now: suiteClock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	storetest.AtomicSignUp(t, s, func(ctx context.Context) error {
+		_, err := p.Pool().Exec(ctx, `CREATE FUNCTION fail_account() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected'; END $$;
+			CREATE TRIGGER fail_account BEFORE INSERT ON "account" FOR EACH ROW EXECUTE FUNCTION fail_account()`)
+		return err
+	}, func(ctx context.Context) error {
+		_, err := p.Pool().Exec(ctx, `DROP TRIGGER fail_account ON "account"; DROP FUNCTION fail_account()`)
+		return err
+	})
+}

@@ -45,6 +45,30 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 	return nil
 }
 
+// CreateUserWithPassword implements store.CredentialStore: the user and
+// its credential account are inserted in one transaction.
+func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
+	if u.ID == "" || u.Name == "" || u.Email == "" {
+		return fmt.Errorf("sqlite: create user: %w: id, name and email are required", store.ErrInvalid)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return mapError("create user", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.StmtContext(ctx, s.insertUser).ExecContext(ctx, userArgs(u)...); err != nil {
+		return mapError("create user", err)
+	}
+	ts := store.FormatTime(u.CreatedAt)
+	if _, err := tx.StmtContext(ctx, s.insertPassword).ExecContext(ctx, store.NewID(), u.ID, u.ID, hash, ts, ts); err != nil {
+		return mapError("create user: credential account", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return mapError("create user", err)
+	}
+	return nil
+}
+
 // PasswordHash implements store.CredentialStore.
 func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
 	var h string

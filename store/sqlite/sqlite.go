@@ -346,16 +346,20 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if u.ID == "" || u.Name == "" || u.Email == "" {
 		return fmt.Errorf("sqlite: create user: %w: id, name and email are required", store.ErrInvalid)
 	}
+	if _, err := s.insertUser.ExecContext(ctx, userArgs(u)...); err != nil {
+		return mapError("create user", err)
+	}
+	return nil
+}
+
+// userArgs are qInsertUser's arguments for u.
+func userArgs(u store.User) []any {
 	var image any
 	if u.Image != "" {
 		image = u.Image
 	}
-	_, err := s.insertUser.ExecContext(ctx, u.ID, u.Name, strings.ToLower(u.Email), boolInt(u.EmailVerified), image,
-		store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt))
-	if err != nil {
-		return mapError("create user", err)
-	}
-	return nil
+	return []any{u.ID, u.Name, strings.ToLower(u.Email), boolInt(u.EmailVerified), image,
+		store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt)}
 }
 
 // UserByID implements store.Store.

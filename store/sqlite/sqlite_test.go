@@ -880,3 +880,17 @@ func TestSetPasswordConcurrentOneRow(t *testing.T) {
 		return n, err
 	})
 }
+
+// TestCreateUserWithPasswordAtomic makes the account insert fail with a
+// trigger: the user insert before it must be rolled back.
+func TestCreateUserWithPasswordAtomic(t *testing.T) {
+	t.Parallel()
+	s := openTemp(t, Options{SweepInterval: -1})
+	storetest.AtomicSignUp(t, s, func(ctx context.Context) error {
+		_, err := s.DB().ExecContext(ctx, `CREATE TRIGGER "fail_account" BEFORE INSERT ON "account" BEGIN SELECT RAISE(ABORT, 'injected'); END`)
+		return err
+	}, func(ctx context.Context) error {
+		_, err := s.DB().ExecContext(ctx, `DROP TRIGGER "fail_account"`)
+		return err
+	})
+}

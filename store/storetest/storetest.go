@@ -75,6 +75,7 @@ var cases = []suiteCase{
 	{"DeleteExpired", testDeleteExpired},
 	{"Concurrent", testConcurrent},
 	{"CredentialStore", testCredentials},
+	{"CredentialStore/CreateUserWithPassword", testCreateUserWithPassword},
 }
 
 // testCredentials checks the optional store.CredentialStore ability.
@@ -103,6 +104,91 @@ func testCredentials(t testing.TB, s store.Store) {
 		if err != nil || got != h {
 			t.Fatalf("PasswordHash = %q, %v; want %q", got, err, h)
 		}
+	}
+}
+
+// testCreateUserWithPassword checks that sign-up stores the user and its
+// password together, and that a refused one stores neither.
+func testCreateUserWithPassword(t testing.TB, s store.Store) {
+	cs, ok := s.(store.CredentialStore)
+	if !ok {
+		t.Skip("the store does not implement store.CredentialStore")
+	}
+	ctx := context.Background()
+	if err := cs.CreateUserWithPassword(ctx, store.User{ID: store.NewID(), Name: "Pat"}, "salt:h"); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("CreateUserWithPassword(no email): err = %v, want ErrInvalid", err)
+	}
+	u := newUser("Pat")
+	u.Image = "https://example.com/pat.png"
+	if err := cs.CreateUserWithPassword(ctx, u, "salt:first"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UserByEmail(ctx, u.Email)
+	if err != nil {
+		t.Fatalf("UserByEmail after CreateUserWithPassword: %v", err)
+	}
+	checkUser(t, "UserByEmail after CreateUserWithPassword", got, u)
+	if h, err := cs.PasswordHash(ctx, u.ID); err != nil || h != "salt:first" {
+		t.Fatalf("PasswordHash = %q, %v; want %q", h, err, "salt:first")
+	}
+	// A taken email or id is ErrDuplicate, and leaves no password behind.
+	for _, dup := range []store.User{
+		{ID: store.NewID(), Name: "Other", Email: strings.ToUpper(u.Email), CreatedAt: base, UpdatedAt: base},
+		{ID: u.ID, Name: "Other", Email: "other-" + u.Email, CreatedAt: base, UpdatedAt: base},
+	} {
+		if err := cs.CreateUserWithPassword(ctx, dup, "salt:second"); !errors.Is(err, store.ErrDuplicate) {
+			t.Fatalf("CreateUserWithPassword(%s, %s): err = %v, want ErrDuplicate", dup.ID, dup.Email, err)
+		}
+		if dup.ID != u.ID {
+			if _, err := cs.PasswordHash(ctx, dup.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("PasswordHash of a refused sign-up: err = %v, want ErrNotFound", err)
+			}
+		}
+		if _, err := s.UserByEmail(ctx, "other-"+u.Email); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("UserByEmail of a refused sign-up: err = %v, want ErrNotFound", err)
+		}
+	}
+	if h, err := cs.PasswordHash(ctx, u.ID); err != nil || h != "salt:first" {
+		t.Fatalf("PasswordHash after refused sign-ups = %q, %v; want %q", h, err, "salt:first")
+	}
+}
+
+// AtomicSignUp checks that a sign-up whose credential account cannot be
+// written leaves nothing behind and can be retried. breakAccounts makes the
+// backend's next account inserts fail (a trigger, say) and repair undoes
+// it; both reach into the backend's own tables, so this is not part of Run:
+// backends that implement store.CredentialStore call it from their tests.
+func AtomicSignUp(t testing.TB, s store.Store, breakAccounts, repair func(ctx context.Context) error) {
+	t.Helper()
+	cs, ok := s.(store.CredentialStore)
+	if !ok {
+		t.Fatalf("%T does not implement store.CredentialStore", s)
+	}
+	ctx := context.Background()
+	u := newUser("Atomic")
+	if err := breakAccounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CreateUserWithPassword(ctx, u, "salt:hash"); err == nil {
+		t.Fatal("CreateUserWithPassword succeeded while account inserts fail")
+	}
+	if _, err := s.UserByEmail(ctx, u.Email); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UserByEmail after a failed sign-up: err = %v, want ErrNotFound (the user must not be left without a password)", err)
+	}
+	if _, err := s.UserByID(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UserByID after a failed sign-up: err = %v, want ErrNotFound", err)
+	}
+	if _, err := cs.PasswordHash(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("PasswordHash after a failed sign-up: err = %v, want ErrNotFound", err)
+	}
+	if err := repair(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := cs.CreateUserWithPassword(ctx, u, "salt:hash"); err != nil {
+		t.Fatalf("retrying the failed sign-up: %v", err)
+	}
+	if h, err := cs.PasswordHash(ctx, u.ID); err != nil || h != "salt:hash" {
+		t.Fatalf("PasswordHash after the retry = %q, %v; want %q", h, err, "salt:hash")
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 // must pass it when bug is "" and fail it for every bug.
 type refStore struct {
 	bug       string
+	noAccount bool // account inserts fail, for AtomicSignUp
 	mu        sync.Mutex
 	users     []store.User
 	sessions  []store.Session
@@ -39,6 +40,26 @@ func (r *refStore) SetPassword(_ context.Context, userID, hash string, _ time.Ti
 		}
 	}
 	return store.ErrNotFound
+}
+
+func (r *refStore) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
+	if r.noAccount && r.bug != "sign-up not atomic" {
+		return errors.New("injected: account insert fails")
+	}
+	err := r.CreateUser(ctx, u)
+	if r.noAccount {
+		return errors.Join(err, errors.New("injected: account insert fails"))
+	}
+	if (err != nil && r.bug != "refused sign-up keeps its password") || r.bug == "sign-up password dropped" {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.passwords == nil {
+		r.passwords = map[string]string{}
+	}
+	r.passwords[u.ID] = hash
+	return err
 }
 
 func (r *refStore) PasswordHash(_ context.Context, userID string) (string, error) {
@@ -375,6 +396,8 @@ func TestSuiteCatchesBugs(t *testing.T) {
 		{"sweep miscounts", []string{"DeleteExpired", "Concurrent"}},
 		{"sweep spares expiring at now", []string{"DeleteExpired"}},
 		{"password not replaced", []string{"CredentialStore"}},
+		{"sign-up password dropped", []string{"CredentialStore/CreateUserWithPassword"}},
+		{"refused sign-up keeps its password", []string{"CredentialStore/CreateUserWithPassword"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {
@@ -395,6 +418,23 @@ func TestSuiteCatchesBugs(t *testing.T) {
 	for _, c := range cases {
 		if msgs := runCase(t, c.fn, &refStore{}); len(msgs) > 0 {
 			t.Errorf("case %s failed the reference store: %s", c.name, strings.Join(msgs, "; "))
+		}
+	}
+}
+
+// TestAtomicSignUp runs AtomicSignUp on the reference store, and checks
+// that it fails one that keeps the user when the account insert fails.
+func TestAtomicSignUp(t *testing.T) {
+	t.Parallel()
+	for _, bug := range []string{"", "sign-up not atomic"} {
+		r := &refStore{bug: bug}
+		msgs := runCase(t, func(tb testing.TB, s store.Store) {
+			AtomicSignUp(tb, s,
+				func(context.Context) error { r.noAccount = true; return nil },
+				func(context.Context) error { r.noAccount = false; return nil })
+		}, r)
+		if failed := len(msgs) > 0; failed != (bug != "") {
+			t.Errorf("bug %q: AtomicSignUp failed = %v (%s)", bug, failed, strings.Join(msgs, "; "))
 		}
 	}
 }
