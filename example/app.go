@@ -465,10 +465,14 @@ func (a *app) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
 }
 
-// fail logs err and shows a page that reveals nothing of it.
+// fail logs err and shows a page that reveals nothing of it. Every error
+// that reaches it is the session store's (down, locked, disk full): 503 with
+// Retry-After says "try again", as the JSON API does, where 500 would say
+// the request itself broke something.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	a.auth.Logger().Error("request failed", "path", r.URL.Path, "err", err)
-	a.render(w, r, "error", view{Error: "Something went wrong on our side. Please try again."}, http.StatusInternalServerError)
+	w.Header().Set("Retry-After", "1")
+	a.render(w, r, "error", view{Error: "Something went wrong on our side. Please try again."}, http.StatusServiceUnavailable)
 }
 
 // sourceLabel says in words what answered a session lookup: the store or
