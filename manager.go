@@ -319,8 +319,10 @@ func (m *Manager) fromCache(j *jar, token string, now time.Time) (*Session, *cac
 	if version == "" {
 		version = "1"
 	}
+	// The cache's own expiry is checked again here, whatever the codec's
+	// clock tolerance: a cache cookie never answers past it.
 	if subtle.ConstantTimeCompare([]byte(p.Session.Token), []byte(token)) != 1 ||
-		version != m.s.cacheVersion || p.Session.Expired(now) {
+		version != m.s.cacheVersion || p.Session.Expired(now) || !p.ExpiresAt.After(now) {
 		return nil, nil
 	}
 	return &Session{Session: p.Session, User: p.User, Source: m.s.codec.Strategy()}, p
