@@ -110,6 +110,9 @@ func (m *Manager) Now() time.Time { return m.s.now() }
 type SignInOptions struct {
 	// DontRemember is Better Auth's rememberMe: false. The session lasts one
 	// day and never slides, and its cookies end with the browser session.
+	// "Never slides" is read from the stored row (a one-day lifetime), not
+	// from the dont_remember cookie alone, so a token sent without that
+	// cookie does not slide either.
 	DontRemember bool
 }
 
