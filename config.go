@@ -117,8 +117,9 @@ type Config struct {
 // revoked on another device (or by an admin) stays usable on a device that
 // holds a cache cookie until that cookie's MaxAge runs out. Choose MaxAge as
 // the longest such delay you accept: the 5-minute default is Better Auth's.
-// Sensitive routes behind freshness.RequireFresh always re-read the store
-// (except in Stateless mode, where the cookie is the only record).
+// Sensitive routes behind freshness.RequireFresh, the handler's
+// list-sessions and its revoke endpoints always re-read the store (except
+// in Stateless mode, where the cookie is the only record).
 type CookieCache struct {
 	// Enabled turns the cache on.
 	Enabled bool

@@ -332,7 +332,9 @@ func (h *apiHandler) signOut(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *apiHandler) listSessions(w http.ResponseWriter, r *http.Request) {
-	l, ok := h.session(w, r, LookupOptions{})
+	// The answer holds every device's token: a session revoked a moment ago
+	// must not read it from a still-valid cache cookie (Better Auth would).
+	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
 	if !ok {
 		return
 	}

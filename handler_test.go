@@ -426,6 +426,35 @@ func TestHandlerListSessionsNeedsFreshSession(t *testing.T) {
 	}
 }
 
+// TestHandlerListSessionsRereadsStore: list-sessions hands out every
+// device's token, so it never answers from the cookie cache: a session
+// revoked a moment ago (the cache cookie still valid) gets 401.
+func TestHandlerListSessionsRereadsStore(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range []string{"compact", "jwt", "jwe", "securecookie"} {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			e := newAPIEnv(t, sessionkit.Config{CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy}}, sessionkit.HandlerOpts{})
+			c := e.client()
+			var up, other struct{ Token string }
+			c.post("/sign-up/email", `{"name":"Di","email":"di@example.com","password":"12345678"}`).decode(t, &up)
+			e.client().post("/sign-in/email", `{"email":"di@example.com","password":"12345678"}`).decode(t, &other)
+			if r := c.get("/list-sessions"); r.status != 200 || !strings.Contains(r.body, other.Token) {
+				t.Fatalf("before revocation: %d %s", r.status, r.body)
+			}
+			if err := e.m.Store().DeleteSession(context.Background(), up.Token); err != nil {
+				t.Fatal(err)
+			}
+			if r := c.get("/get-session"); r.status != 200 || r.body == "null" {
+				t.Fatalf("the cache cookie no longer answers get-session, the test proves nothing: %d %s", r.status, r.body)
+			}
+			if r := c.get("/list-sessions"); r.status != 401 || strings.Contains(r.body, other.Token) {
+				t.Fatalf("a revoked session listed the other device: %d %s", r.status, r.body)
+			}
+		})
+	}
+}
+
 // TestHandlerBadInput sends what Better Auth 1.7.25 answers with an error
 // (statuses, codes and messages checked against a real run) and what it
 // does not bound (body size, unknown routes), and checks nothing reached

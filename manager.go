@@ -110,6 +110,9 @@ func (m *Manager) Now() time.Time { return m.s.now() }
 type SignInOptions struct {
 	// DontRemember is Better Auth's rememberMe: false. The session lasts one
 	// day and never slides, and its cookies end with the browser session.
+	// "Never slides" is read from the stored row (a one-day lifetime), not
+	// from the dont_remember cookie alone, so a token sent without that
+	// cookie does not slide either.
 	DontRemember bool
 }
 
@@ -122,15 +125,15 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
 	}
 	now := m.s.now()
-	life := m.s.ExpiresIn
+	expires := m.rememberedExpiry(now, now.Add(m.s.ExpiresIn))
 	if opts.DontRemember {
-		life = DontRememberLifetime
+		expires = now.Add(DontRememberLifetime)
 	}
 	sess := store.Session{
 		ID:        store.NewID(),
 		Token:     store.NewID(),
 		UserID:    u.ID,
-		ExpiresAt: now.Add(life),
+		ExpiresAt: expires,
 		CreatedAt: now,
 		UpdatedAt: now,
 		IPAddress: m.clientIP(r),
@@ -256,7 +259,9 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 	if m.s.codec != nil && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
 		if out, p := m.fromCache(j, token, now); out != nil {
 			if m.s.Stateless && !opts.DisableRefresh && p.ExpiresAt.Sub(now) < m.s.refreshAge {
-				dontRemember := m.s.dontRemember(j)
+				// The re-mint never moves the session's expiry; the row
+				// decides that its cookies end with the browser session.
+				dontRemember := m.rememberedOff(&out.Session) || m.s.dontRemember(j)
 				m.setSessionCookies(cw, out, dontRemember, false)
 				m.setCache(ctx, cw, j, out, now, dontRemember)
 			}
@@ -285,7 +290,9 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 		return nil, ErrNoSession
 	}
 	out := &Session{Session: sess, User: user, Source: SourceStore}
-	if opts.DisableRefresh || m.s.dontRemember(j) {
+	// Remember-me off is read from the row, so a token sent without its
+	// dont_remember cookie cannot make the session slide.
+	if opts.DisableRefresh || m.rememberedOff(&sess) || m.s.dontRemember(j) {
 		return out, nil
 	}
 	if !m.s.DisableRefresh && m.dueForSlide(&sess, now) {
@@ -319,8 +326,10 @@ func (m *Manager) fromCache(j *jar, token string, now time.Time) (*Session, *cac
 	if version == "" {
 		version = "1"
 	}
+	// The cache's own expiry is checked again here, whatever the codec's
+	// clock tolerance: a cache cookie never answers past it.
 	if subtle.ConstantTimeCompare([]byte(p.Session.Token), []byte(token)) != 1 ||
-		version != m.s.cacheVersion || p.Session.Expired(now) {
+		version != m.s.cacheVersion || p.Session.Expired(now) || !p.ExpiresAt.After(now) {
 		return nil, nil
 	}
 	return &Session{Session: p.Session, User: p.User, Source: m.s.codec.Strategy()}, p
@@ -377,6 +386,46 @@ func (m *Manager) dueForSlide(s *store.Session, now time.Time) bool {
 	return !s.ExpiresAt.Add(-m.s.ExpiresIn).Add(m.s.updateAge).After(now)
 }
 
+// rememberTolerance is the margin around DontRememberLifetime within
+// which a row's lifetime reads as remember-me off: Better Auth takes
+// expiresAt and createdAt from two clock readings (expiresAt first), and a
+// store may round.
+const rememberTolerance = time.Minute
+
+// rememberedOff reports whether the session was signed in with remember-me
+// off, from the row alone (Better Auth's tables have no column for it, and
+// the dont_remember cookie is the client's to drop). Such a row lives
+// DontRememberLifetime from its creation, while a remembered row starts at
+// ExpiresIn and only grows by sliding, and rememberedExpiry keeps it out of
+// the margin around DontRememberLifetime. A row shorter than that margin is
+// remembered only when ExpiresIn is that short too; otherwise nothing here
+// mints it, and it does not slide.
+func (m *Manager) rememberedOff(s *store.Session) bool {
+	life := s.ExpiresAt.Sub(s.CreatedAt)
+	switch {
+	case life > DontRememberLifetime+rememberTolerance:
+		return false
+	case life >= DontRememberLifetime-rememberTolerance:
+		return true
+	default:
+		return m.s.ExpiresIn > DontRememberLifetime+rememberTolerance
+	}
+}
+
+// rememberedExpiry returns the expiry to give a remembered session created
+// at created, instead of want when want would put its lifetime within
+// rememberTolerance of DontRememberLifetime, where it would read as
+// remember-me off: just below that margin. This happens only when
+// ExpiresIn is at most a day and a minute, and shortens the session by two
+// minutes at most.
+func (m *Manager) rememberedExpiry(created, want time.Time) time.Time {
+	life := want.Sub(created)
+	if life < DontRememberLifetime-rememberTolerance || life > DontRememberLifetime+rememberTolerance {
+		return want
+	}
+	return created.Add(DontRememberLifetime - rememberTolerance - time.Millisecond)
+}
+
 // slide pushes the session's expiry to now+ExpiresIn. Concurrent calls for
 // one token share one store write: each caller waits for the write in
 // flight, and a late caller re-reads the row and finds it no longer due.
@@ -398,7 +447,7 @@ func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store
 		if !m.dueForSlide(&cur, now) {
 			return cur, nil // another request slid it a moment ago
 		}
-		return m.store.SlideSession(shared, token, now.Add(m.s.ExpiresIn), now)
+		return m.store.SlideSession(shared, token, m.rememberedExpiry(cur.CreatedAt, now.Add(m.s.ExpiresIn)), now)
 	})
 }
 

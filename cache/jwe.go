@@ -16,8 +16,6 @@ import (
 const (
 	jweSalt = "better-auth-session"
 	jweInfo = "BetterAuth.js Generated Encryption Key"
-	// jweTolerance is the clock tolerance Better Auth gives jwtDecrypt.
-	jweTolerance = 15
 )
 
 // jweKey is everything derived from one secret.
@@ -41,8 +39,10 @@ type jweCodec struct {
 // Key"), named by its RFC 7638 thumbprint (kid). Encode uses the first
 // secret and writes its kid; Decode picks the key by kid and rejects an
 // unknown kid; a token without kid is tried with every key, first to last.
-// exp is required and checked with jose's 15-second clock tolerance:
-// expired when exp <= now - 15 s.
+// exp is required and checked with no clock tolerance: expired when
+// exp <= now in whole seconds. (Better Auth gives jose 15 s of tolerance,
+// which would keep a cache cookie, and a session revoked elsewhere,
+// answering 15 s past its MaxAge.)
 //
 // It panics if no secret, or an empty one, is given.
 func NewJWE(secrets ...[]byte) Codec {
@@ -260,7 +260,7 @@ func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
 	if err := p.end(); err != nil {
 		return nil, err
 	}
-	if err := checkClaimTimes(rp, now, jweTolerance); err != nil {
+	if err := checkClaimTimes(rp, now, 0); err != nil {
 		return nil, err
 	}
 	exp, ok := secTime(rp.exp)
