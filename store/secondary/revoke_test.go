@@ -274,17 +274,6 @@ func runRevokePartialFailure(t *testing.T, open func(t *testing.T) scs.Store) {
 						t.Errorf("session created %v: listed = %v after the failure, want %v", ss.CreatedAt, got, !st.revoked)
 					}
 				}
-				if st.revoked {
-					// The marker cannot be read: fail closed, never the
-					// database's stale row.
-					e.kv.setRule(func(o, k string) bool { return o == "get" && strings.HasPrefix(k, revokedPrefix) })
-					for _, ss := range op.ended(e) {
-						if _, _, err := e.f.s.SessionByToken(context.Background(), ss.Token); err == nil {
-							t.Errorf("session created %v returned while its marker was unreadable", ss.CreatedAt)
-						}
-					}
-					e.kv.setRule(nil)
-				}
 				// The retry ends them all, for good.
 				if err := op.call(e); err != nil {
 					t.Fatalf("retry: %v", err)

@@ -379,12 +379,9 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 		s.log.WarnContext(ctx, "secondary: unreadable session value; treating the session as missing", "err", err)
 		return store.Session{}, store.User{}, store.ErrNotFound
 	}
-	// A marker that cannot be read is an error, not a reason to ask the
-	// database: a revoke-all that failed half-way leaves the marker as the
-	// only record of it (see DeleteUserSessions).
 	revoked, err := s.revoked(ctx, ss)
 	if err != nil {
-		return store.Session{}, store.User{}, fmt.Errorf("secondary: session by token: %w", err)
+		return s.lookupFallback(ctx, token, err)
 	}
 	if revoked {
 		return store.Session{}, store.User{}, store.ErrNotFound
@@ -403,7 +400,13 @@ func (s *Store) fromPrimary(ctx context.Context, token string) (store.Session, s
 	}
 	revoked, err := s.revoked(ctx, ss)
 	if err != nil {
-		return store.Session{}, store.User{}, fmt.Errorf("secondary: session by token: %w", err)
+		if ctx.Err() != nil {
+			return store.Session{}, store.User{}, fmt.Errorf("secondary: session by token: %w", err)
+		}
+		// As in lookupFallback: secondary storage failed, the database
+		// alone answers.
+		s.log.WarnContext(ctx, "secondary: session by token: secondary storage failed; the database answers", "err", err)
+		return ss, u, nil
 	}
 	if revoked {
 		return store.Session{}, store.User{}, store.ErrNotFound
@@ -413,8 +416,10 @@ func (s *Store) fromPrimary(ctx context.Context, token string) (store.Session, s
 
 // lookupFallback answers a lookup that secondary storage failed with err:
 // from Primary in the fallback mode, else with the error. Neither the
-// marker nor a tombstone can be read then: a revocation whose database step
-// failed (it returned an error) is not seen until it is retried.
+// marker nor a tombstone can be read then, so the rows decide: a revocation
+// whose database step failed (the call returned an error) is not seen by
+// such lookups until it is retried. Refusing them instead would turn every
+// Redis outage into 503s, which the fallback mode exists to prevent.
 func (s *Store) lookupFallback(ctx context.Context, token string, err error) (store.Session, store.User, error) {
 	if !s.fallback() || ctx.Err() != nil {
 		return store.Session{}, store.User{}, fmt.Errorf("secondary: session by token: %w", err)
@@ -654,16 +659,18 @@ func (s *Store) listPrimary(ctx context.Context, userID string, now time.Time) (
 // list and the list, then (with PreserveSessionInDatabase) ends the rows.
 // It stops at the first failure and returns it.
 //
-// Order: the marker first, because every lookup that reaches secondary
+// Order: the marker first, because every lookup that can read secondary
 // storage honours it, whether the session's key is there or the database
 // answers for a missing key (fromPrimary). So a failure at any later step
 // leaves every session of the user revoked to all such lookups, and the
 // caller retries. The rows go before the keys so that a lookup that cannot
-// reach secondary storage at all (answered by the database alone) finds
-// none once the database step succeeded; and after a failed database step
-// the keys stay, so that Better Auth, which does not check the marker when
-// it falls back to the database, still finds each key and its marker. If
-// setting the marker fails, nothing has changed.
+// read secondary storage (answered by the database alone) finds none once
+// the database step succeeded; and after a failed database step the keys
+// stay, so that Better Auth, which does not check the marker when it falls
+// back to the database, still finds each key and its marker. If setting
+// the marker fails, nothing has changed. What no order can give: while
+// secondary storage is unreadable, a lookup sees only the database, so a
+// revocation whose database step failed is invisible to it until retried.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	now := s.now()
 	unlock := s.lock(userID)
