@@ -7,7 +7,9 @@
 // Auth app configured with the same secondaryStorage share them:
 //
 //	<token>                           {"session":{…},"user":{…}}, dates ISO-8601 with milliseconds;
-//	                                  TTL: whole seconds until session.expiresAt
+//	                                  TTL: whole seconds until session.expiresAt;
+//	                                  null once deleted in the fallback mode (a tombstone),
+//	                                  TTL: max(ExpiresIn, 1 day)
 //	active-sessions-<userId>          [{"token":"…","expiresAt":<ms>},…] sorted by expiresAt;
 //	                                  TTL: seconds until the furthest expiresAt
 //	revoked-sessions-before-<userId>  ms since the epoch; sessions created before it are revoked;
@@ -73,6 +75,9 @@ type Options struct {
 	// secondary storage fails (Redis down), reads and slides go to Primary
 	// instead of failing. Revoking always needs secondary storage (else a
 	// revoked session would come back with it) and fails while it is down.
+	// In this mode the fallback honours the revoked-sessions-before marker,
+	// and a deleted session's key becomes a tombstone, so that a revocation
+	// whose database step failed revives nothing (see DeleteUserSessions).
 	StoreSessionInDatabase bool
 	// PreserveSessionInDatabase keeps a session's row in Primary when the
 	// session is deleted, with its expiresAt set to the time of deletion,
