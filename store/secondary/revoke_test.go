@@ -211,6 +211,7 @@ func runRevokePartialFailure(t *testing.T, open func(t *testing.T) scs.Store) {
 			call:  func(e *revokeEnv) error { return e.f.s.DeleteUserSessions(context.Background(), e.f.user.ID) },
 			ended: func(e *revokeEnv) []store.Session { return []store.Session{e.cached, e.lost, e.kept} },
 			steps: []revokeStep{
+				{name: "marker read", kvOp: "get", kvKey: marker},
 				{name: "marker", kvOp: "set", kvKey: marker},
 				{name: "database", db: "DeleteUserSessions", revoked: true},
 				{name: "key", kvOp: "set", kvKey: cached, revoked: true},
@@ -291,5 +292,32 @@ func runRevokePartialFailure(t *testing.T, open func(t *testing.T) scs.Store) {
 				}
 			})
 		}
+	}
+}
+
+// TestRevokeAllKeepsLaterMarker: a revoke-all never lowers a marker that
+// another process, its clock ahead, wrote: the sessions it revoked stay
+// revoked.
+func TestRevokeAllKeepsLaterMarker(t *testing.T) {
+	t.Parallel()
+	kvs := memKV(t)
+	f := newFixture(t, kvs, Options{})
+	ctx := context.Background()
+	ss := f.session(t, at.Add(time.Minute), time.Hour)
+	later := formatMillis(at.Add(time.Hour))
+	if err := kvs.Commit(revokedKey(f.user.ID), later, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.DeleteUserSessions(ctx, f.user.ID); err != nil { // at, before the marker
+		t.Fatal(err)
+	}
+	if got, _ := f.raw(t, revokedKey(f.user.ID)); got != string(later) {
+		t.Errorf("marker = %s, want the later %s kept", got, later)
+	}
+	if err := f.s.CreateSession(ctx, ss); err != nil { // written back, as a racing slide would
+		t.Fatal(err)
+	}
+	if _, _, err := f.s.SessionByToken(ctx, ss.Token); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a session before the later marker: SessionByToken = %v, want ErrNotFound", err)
 	}
 }

@@ -680,7 +680,14 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	now := s.now()
 	unlock := s.lock(userID)
 	defer unlock()
-	if err := s.kv.set(ctx, revokedKey(userID), formatMillis(now), s.markerTTL); err != nil {
+	// Never lower a marker another process (whose clock may run ahead)
+	// set: that would revive the sessions between the two times. Better
+	// Auth keeps the later one too.
+	prev, err := s.marker(ctx, userID)
+	if err != nil {
+		return fmt.Errorf("secondary: delete user sessions: %w", err)
+	}
+	if err := s.kv.set(ctx, revokedKey(userID), formatMillis(time.UnixMilli(max(now.UnixMilli(), prev))), s.markerTTL); err != nil {
 		return fmt.Errorf("secondary: delete user sessions: %w", err)
 	}
 	if s.fallback() {
