@@ -128,10 +128,10 @@ type revokeEnv struct {
 	cached, lost, kept store.Session
 }
 
-func newRevokeEnv(t *testing.T, inner scs.Store) *revokeEnv {
+func newRevokeEnv(t *testing.T, inner scs.Store, primary store.Store) *revokeEnv {
 	t.Helper()
 	kvs := &faultKV{inner: newKV(inner)}
-	db := &faultDB{Store: memory.New()}
+	db := &faultDB{Store: primary}
 	f := newFixture(t, kvs, Options{Primary: db, StoreSessionInDatabase: true})
 	e := &revokeEnv{f: f, kv: kvs, db: db}
 	e.cached = f.session(t, at.Add(-3*time.Minute), time.Hour)
@@ -185,17 +185,19 @@ type revokeStep struct {
 
 func TestRevokePartialFailure(t *testing.T) {
 	t.Parallel()
-	runRevokePartialFailure(t, func(t *testing.T) scs.Store { return memKV(t) })
+	runRevokePartialFailure(t, func(t *testing.T) scs.Store { return memKV(t) },
+		func(testing.TB) store.Store { return memory.New() })
 }
 
-// TestRevokePartialFailureRedis is TestRevokePartialFailure on a real Redis
-// (SESSIONKIT_REDIS_ADDR) behind the fault wrapper.
-func TestRevokePartialFailureRedis(t *testing.T) {
+// TestRevokePartialFailureRedisPostgres is TestRevokePartialFailure on a
+// real Redis (SESSIONKIT_REDIS_ADDR) and PostgreSQL (SESSIONKIT_POSTGRES_DSN)
+// behind the fault wrappers.
+func TestRevokePartialFailureRedisPostgres(t *testing.T) {
 	t.Parallel()
-	runRevokePartialFailure(t, func(t *testing.T) scs.Store { s, _, _ := redisKV(t); return s })
+	runRevokePartialFailure(t, func(t *testing.T) scs.Store { s, _, _ := redisKV(t); return s }, pgPrimary)
 }
 
-func runRevokePartialFailure(t *testing.T, open func(t *testing.T) scs.Store) {
+func runRevokePartialFailure(t *testing.T, open func(t *testing.T) scs.Store, primary func(testing.TB) store.Store) {
 	marker := func(e *revokeEnv) string { return revokedKey(e.f.user.ID) }
 	list := func(e *revokeEnv) string { return activeKey(e.f.user.ID) }
 	cached := func(e *revokeEnv) string { return e.cached.Token }
@@ -254,7 +256,7 @@ func runRevokePartialFailure(t *testing.T, open func(t *testing.T) scs.Store) {
 		for _, st := range op.steps {
 			t.Run(op.name+"/"+st.name, func(t *testing.T) {
 				t.Parallel()
-				e := newRevokeEnv(t, open(t))
+				e := newRevokeEnv(t, open(t), primary(t))
 				if st.kvKey != nil {
 					key := st.kvKey(e)
 					e.kv.setRule(func(o, k string) bool { return o == st.kvOp && strings.HasSuffix(k, key) })
