@@ -486,20 +486,23 @@ func (g *slideGroup) do(key string, fn func() (store.Session, error)) (store.Ses
 	return c.sess, c.err
 }
 
-// SignOut ends the request's session, if any, in the store and expires
+// SignOut ends the request's session, if any, in the store, then expires
 // every session cookie on w. A request without a valid session is not an
-// error: the cookies are cleared all the same.
+// error: the cookies are cleared all the same. When the store fails, SignOut
+// returns the error and writes no cookie: the session is still live, so the
+// browser keeps the cookie that lets it retry (answer 503, as
+// WriteUnavailable does).
 func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) error {
 	j := m.s.readJar(r.Header)
-	var cw cookieWriter
-	cw.clearAll(m.s, &j)
-	cw.expire(m.s, m.s.names.dontRemember)
-	cw.writeTo(w.Header())
 	if token, ok := m.s.verify(j.token); ok {
 		if err := m.store.DeleteSession(r.Context(), token); err != nil {
 			return fmt.Errorf("sessionkit: sign out: %w", err)
 		}
 	}
+	var cw cookieWriter
+	cw.clearAll(m.s, &j)
+	cw.expire(m.s, m.s.names.dontRemember)
+	cw.writeTo(w.Header())
 	return nil
 }
 
@@ -531,17 +534,29 @@ func (m *Manager) RevokeSession(ctx context.Context, userID, token string) error
 	if sess.UserID != userID {
 		return nil
 	}
-	return m.store.DeleteSession(ctx, token)
+	if err := m.store.DeleteSession(ctx, token); err != nil {
+		return fmt.Errorf("sessionkit: revoke session: %w", err)
+	}
+	return nil
 }
 
 // RevokeOtherSessions ends every session of the current user but current.
+// An error means some may still be live: nothing is cleared, try again.
 func (m *Manager) RevokeOtherSessions(ctx context.Context, current *Session) error {
-	return m.store.DeleteOtherSessions(ctx, current.User.ID, current.Session.Token)
+	if err := m.store.DeleteOtherSessions(ctx, current.User.ID, current.Session.Token); err != nil {
+		return fmt.Errorf("sessionkit: revoke other sessions: %w", err)
+	}
+	return nil
 }
 
-// RevokeAllSessions ends every session of the user.
+// RevokeAllSessions ends every session of the user. Clear the caller's
+// cookies only when it returns nil: after an error the sessions may still
+// be live, and the cookie is what lets the user try again.
 func (m *Manager) RevokeAllSessions(ctx context.Context, userID string) error {
-	return m.store.DeleteUserSessions(ctx, userID)
+	if err := m.store.DeleteUserSessions(ctx, userID); err != nil {
+		return fmt.Errorf("sessionkit: revoke all sessions: %w", err)
+	}
+	return nil
 }
 
 // CreateUser registers a user with name and email (and, when pw is not

@@ -349,7 +349,7 @@ func (a *app) endPrevious(r *http.Request) {
 
 func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
 	if err := a.auth.SignOut(w, r); err != nil {
-		a.fail(w, r, err)
+		a.notEnded(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
@@ -422,7 +422,7 @@ func (a *app) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.RevokeSession(r.Context(), s.User.ID, list[i].Token); err != nil {
-		a.fail(w, r, err)
+		a.notEnded(w, r, err)
 		return
 	}
 	if list[i].Token == s.Session.Token {
@@ -439,7 +439,7 @@ func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.RevokeOtherSessions(r.Context(), s); err != nil {
-		a.fail(w, r, err)
+		a.notEnded(w, r, err)
 		return
 	}
 	http.Redirect(w, r, "/sessions?done=others", http.StatusSeeOther)
@@ -458,7 +458,7 @@ func (a *app) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := a.auth.RevokeAllSessions(r.Context(), s.User.ID); err != nil {
-		a.fail(w, r, err)
+		a.notEnded(w, r, err)
 		return
 	}
 	a.auth.ClearCookies(w, r)
@@ -473,6 +473,15 @@ func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	a.auth.Logger().Error("request failed", "path", r.URL.Path, "err", err)
 	w.Header().Set("Retry-After", "1")
 	a.render(w, r, "error", view{Error: "Something went wrong on our side. Please try again."}, http.StatusServiceUnavailable)
+}
+
+// notEnded answers a sign-out or revocation that the store failed: 503
+// with Retry-After, and no cookie cleared, since the sessions are still
+// live and the cookie is what lets the user try again.
+func (a *app) notEnded(w http.ResponseWriter, r *http.Request, err error) {
+	a.auth.Logger().Error("ending sessions failed", "path", r.URL.Path, "err", err)
+	w.Header().Set("Retry-After", "1")
+	a.render(w, r, "error", view{Error: "We could not sign out just now, so nothing was signed out. Please try again in a moment."}, http.StatusServiceUnavailable)
 }
 
 // sourceLabel says in words what answered a session lookup: the store or

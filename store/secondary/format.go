@@ -19,6 +19,14 @@ const (
 	revokedPrefix = "revoked-sessions-before-"
 )
 
+// tombstone replaces a deleted session's key in the fallback mode, where a
+// missing key sends a lookup to the database: a tombstone says "deleted,
+// do not ask the database". Better Auth reads it as no session too (its
+// findSession parses it to null, with no database fallback).
+var tombstone = []byte("null")
+
+func isTombstone(b []byte) bool { return string(b) == "null" }
+
 func activeKey(userID string) string  { return activePrefix + userID }
 func revokedKey(userID string) string { return revokedPrefix + userID }
 

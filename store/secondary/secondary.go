@@ -7,7 +7,9 @@
 // Auth app configured with the same secondaryStorage share them:
 //
 //	<token>                           {"session":{…},"user":{…}}, dates ISO-8601 with milliseconds;
-//	                                  TTL: whole seconds until session.expiresAt
+//	                                  TTL: whole seconds until session.expiresAt;
+//	                                  null once deleted in the fallback mode (a tombstone),
+//	                                  TTL: max(ExpiresIn, 1 day)
 //	active-sessions-<userId>          [{"token":"…","expiresAt":<ms>},…] sorted by expiresAt;
 //	                                  TTL: seconds until the furthest expiresAt
 //	revoked-sessions-before-<userId>  ms since the epoch; sessions created before it are revoked;
@@ -73,6 +75,9 @@ type Options struct {
 	// secondary storage fails (Redis down), reads and slides go to Primary
 	// instead of failing. Revoking always needs secondary storage (else a
 	// revoked session would come back with it) and fails while it is down.
+	// In this mode the fallback honours the revoked-sessions-before marker,
+	// and a deleted session's key becomes a tombstone, so that a revocation
+	// whose database step failed revives nothing (see DeleteUserSessions).
 	StoreSessionInDatabase bool
 	// PreserveSessionInDatabase keeps a session's row in Primary when the
 	// session is deleted, with its expiresAt set to the time of deletion,
@@ -377,8 +382,11 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 	}
 	if !found {
 		if s.fallback() {
-			return s.primary.SessionByToken(ctx, token)
+			return s.fromPrimary(ctx, token)
 		}
+		return store.Session{}, store.User{}, store.ErrNotFound
+	}
+	if isTombstone(b) {
 		return store.Session{}, store.User{}, store.ErrNotFound
 	}
 	ss, u, err := decodeRecord(b)
@@ -396,8 +404,37 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 	return ss, u, nil
 }
 
+// fromPrimary answers, in the fallback mode, a lookup whose key secondary
+// storage is missing: the database row, unless the user's
+// revoked-sessions-before marker ends it. Better Auth skips that check; here
+// a revoke-all whose database step failed is still honoured.
+func (s *Store) fromPrimary(ctx context.Context, token string) (store.Session, store.User, error) {
+	ss, u, err := s.primary.SessionByToken(ctx, token)
+	if err != nil {
+		return ss, u, err
+	}
+	revoked, err := s.revoked(ctx, ss)
+	if err != nil {
+		if ctx.Err() != nil {
+			return store.Session{}, store.User{}, fmt.Errorf("secondary: session by token: %w", err)
+		}
+		// As in lookupFallback: secondary storage failed, the database
+		// alone answers.
+		s.log.WarnContext(ctx, "secondary: session by token: secondary storage failed; the database answers", "err", err)
+		return ss, u, nil
+	}
+	if revoked {
+		return store.Session{}, store.User{}, store.ErrNotFound
+	}
+	return ss, u, nil
+}
+
 // lookupFallback answers a lookup that secondary storage failed with err:
-// from Primary in the fallback mode, else with the error.
+// from Primary in the fallback mode, else with the error. Neither the
+// marker nor a tombstone can be read then, so the rows decide: a revocation
+// whose database step failed (the call returned an error) is not seen by
+// such lookups until it is retried. Refusing them instead would turn every
+// Redis outage into 503s, which the fallback mode exists to prevent.
 func (s *Store) lookupFallback(ctx context.Context, token string, err error) (store.Session, store.User, error) {
 	if !s.fallback() || ctx.Err() != nil {
 		return store.Session{}, store.User{}, fmt.Errorf("secondary: session by token: %w", err)
@@ -496,10 +533,17 @@ func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updat
 	return ss, nil
 }
 
-// DeleteSession implements store.Store: it deletes the token key and its
-// list entry, then the row (or, with PreserveSessionInDatabase, ends it).
-// It fails when secondary storage does, whatever the mode, so that a
-// session reported deleted cannot come back from secondary storage.
+// DeleteSession implements store.Store: it ends the token key (deletes
+// it, or in the fallback mode replaces it with a tombstone) and its list
+// entry, then the row (or, with PreserveSessionInDatabase, ends it). It
+// fails when secondary storage does, whatever the mode, so that a session
+// reported deleted cannot come back from secondary storage.
+//
+// Order: secondary storage first. In the fallback mode the tombstone hides
+// the row from every lookup that reaches secondary storage, so a failed
+// database delete (an error, to retry) revives nothing; deleting the row
+// first instead would leave the live key to answer when the second step
+// fails.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	if token == "" {
 		return nil
@@ -508,18 +552,17 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	if err != nil {
 		return fmt.Errorf("secondary: delete session: %w", err)
 	}
-	if found {
-		var d refs
-		if json.Unmarshal(b, &d) == nil && d.Session.UserID != "" {
-			unlock := s.lock(d.Session.UserID)
-			err = s.deleteListed(ctx, d.Session.UserID, token)
-			unlock()
-		} else {
-			err = s.kv.del(ctx, token)
-		}
-		if err != nil {
-			return fmt.Errorf("secondary: delete session: %w", err)
-		}
+	var d refs
+	switch {
+	case found && json.Unmarshal(b, &d) == nil && d.Session.UserID != "":
+		unlock := s.lock(d.Session.UserID)
+		err = s.deleteListed(ctx, d.Session.UserID, token)
+		unlock()
+	case found || s.fallback():
+		err = s.endKey(ctx, token)
+	}
+	if err != nil {
+		return fmt.Errorf("secondary: delete session: %w", err)
 	}
 	if !s.inDB {
 		return nil
@@ -534,10 +577,20 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	return s.primary.DeleteSession(ctx, token)
 }
 
-// deleteListed deletes token's key and its entry in the user's list. The
-// caller holds the user's lock.
+// endKey deletes a session's key, or in the fallback mode replaces it with
+// a tombstone kept as long as a revocation marker, so that the database row
+// cannot answer for it while it may still exist.
+func (s *Store) endKey(ctx context.Context, token string) error {
+	if s.fallback() {
+		return s.kv.set(ctx, token, tombstone, s.markerTTL)
+	}
+	return s.kv.del(ctx, token)
+}
+
+// deleteListed ends token's key and deletes its entry in the user's list.
+// The caller holds the user's lock.
 func (s *Store) deleteListed(ctx context.Context, userID, token string) error {
-	if err := s.kv.del(ctx, token); err != nil {
+	if err := s.endKey(ctx, token); err != nil {
 		return err
 	}
 	l, err := s.list(ctx, userID)
@@ -557,7 +610,7 @@ func (s *Store) deleteListed(ctx context.Context, userID, token string) error {
 // returns the sessions live at now, oldest first.
 func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) ([]store.Session, error) {
 	if s.fallback() {
-		return s.primary.ListSessions(ctx, userID, now)
+		return s.listPrimary(ctx, userID, now)
 	}
 	l, err := s.list(ctx, userID)
 	if err != nil {
@@ -591,36 +644,94 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 	return out, nil
 }
 
+// listPrimary is ListSessions in the fallback mode: the database rows,
+// without those a revocation already ended in secondary storage (created
+// before the user's marker, or tombstoned) while its database step failed.
+// Secondary storage failing is no error here: the database answers, as for
+// lookups.
+func (s *Store) listPrimary(ctx context.Context, userID string, now time.Time) ([]store.Session, error) {
+	rows, err := s.primary.ListSessions(ctx, userID, now)
+	if err != nil || len(rows) == 0 {
+		return rows, err
+	}
+	before, err := s.marker(ctx, userID)
+	if err != nil {
+		s.log.WarnContext(ctx, "secondary: list sessions: secondary storage failed; the database answers", "err", err)
+		return rows, nil
+	}
+	return slices.DeleteFunc(rows, func(ss store.Session) bool {
+		if ss.CreatedAt.UnixMilli() < before {
+			return true
+		}
+		b, found, err := s.kv.get(ctx, ss.Token)
+		return err == nil && found && isTombstone(b)
+	}), nil
+}
+
 // DeleteUserSessions implements store.Store as Better Auth revokes every
-// session of a user: it sets revoked-sessions-before-<userId> to now,
-// deletes every key in the user's list and the list, then the rows (or,
-// with PreserveSessionInDatabase, ends them).
+// session of a user: it sets revoked-sessions-before-<userId> to now, then
+// deletes the rows (in the fallback mode), then every key in the user's
+// list and the list, then (with PreserveSessionInDatabase) ends the rows.
+// It stops at the first failure and returns it.
+//
+// Order: the marker first, because every lookup that can read secondary
+// storage honours it, whether the session's key is there or the database
+// answers for a missing key (fromPrimary). So a failure at any later step
+// leaves every session of the user revoked to all such lookups, and the
+// caller retries. The rows go before the keys so that a lookup that cannot
+// read secondary storage (answered by the database alone) finds none once
+// the database step succeeded; and after a failed database step the keys
+// stay, so that Better Auth, which does not check the marker when it falls
+// back to the database, still finds each key and its marker. If setting
+// the marker fails, nothing has changed. What no order can give: while
+// secondary storage is unreadable, a lookup sees only the database, so a
+// revocation whose database step failed is invisible to it until retried.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	now := s.now()
 	unlock := s.lock(userID)
-	err := s.kv.set(ctx, revokedKey(userID), formatMillis(now), s.markerTTL)
-	if err == nil {
-		err = s.deleteAllBut(ctx, userID, "")
-	}
-	unlock()
+	defer unlock()
+	// Never lower a marker another process (whose clock may run ahead)
+	// set: that would revive the sessions between the two times. Better
+	// Auth keeps the later one too.
+	prev, err := s.marker(ctx, userID)
 	if err != nil {
 		return fmt.Errorf("secondary: delete user sessions: %w", err)
 	}
-	if !s.inDB {
-		return nil
+	if err := s.kv.set(ctx, revokedKey(userID), formatMillis(time.UnixMilli(max(now.UnixMilli(), prev))), s.markerTTL); err != nil {
+		return fmt.Errorf("secondary: delete user sessions: %w", err)
+	}
+	if s.fallback() {
+		if err := s.primary.DeleteUserSessions(ctx, userID); err != nil {
+			return fmt.Errorf("secondary: delete user sessions: database: %w", err)
+		}
+	}
+	if err := s.deleteAllBut(ctx, userID, "", nil); err != nil {
+		return fmt.Errorf("secondary: delete user sessions: %w", err)
 	}
 	if s.preserve {
 		return s.endRows(ctx, userID, "", now)
 	}
-	return s.primary.DeleteUserSessions(ctx, userID)
+	return nil
 }
 
-// DeleteOtherSessions implements store.Store: it deletes the keys of every
-// session in the user's list but keepToken's and rewrites the list, then
+// DeleteOtherSessions implements store.Store: it ends the keys of every
+// session of the user but keepToken's (in the fallback mode, those of the
+// database rows too, with tombstones) and rewrites the list, then deletes
 // the rows (or, with PreserveSessionInDatabase, ends them).
+//
+// Order: secondary storage first, for the reason given at DeleteSession:
+// there is no marker for "all but one", so the tombstones are what keeps a
+// failed database step from reviving a session.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken string) error {
+	var rows []store.Session
+	if s.fallback() {
+		var err error
+		if rows, err = s.primary.ListSessions(ctx, userID, s.now()); err != nil {
+			return fmt.Errorf("secondary: delete other sessions: database: %w", err)
+		}
+	}
 	unlock := s.lock(userID)
-	err := s.deleteAllBut(ctx, userID, keepToken)
+	err := s.deleteAllBut(ctx, userID, keepToken, rows)
 	unlock()
 	if err != nil {
 		return fmt.Errorf("secondary: delete other sessions: %w", err)
@@ -634,21 +745,31 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken strin
 	return s.primary.DeleteOtherSessions(ctx, userID, keepToken)
 }
 
-// deleteAllBut deletes the keys of the user's listed sessions except keep
-// ("" keeps none) and leaves only keep in the list. The caller holds the
-// user's lock.
-func (s *Store) deleteAllBut(ctx context.Context, userID, keep string) error {
+// deleteAllBut ends the keys of the user's listed sessions and of rows
+// except keep ("" keeps none) and leaves only keep in the list. The caller
+// holds the user's lock.
+func (s *Store) deleteAllBut(ctx context.Context, userID, keep string, rows []store.Session) error {
 	l, err := s.list(ctx, userID)
 	if err != nil {
 		return err
 	}
 	var kept []entry
+	ended := map[string]bool{}
 	for _, e := range l {
 		if keep != "" && e.Token == keep {
 			kept = append(kept, e)
 			continue
 		}
-		if err := s.kv.del(ctx, e.Token); err != nil {
+		if err := s.endKey(ctx, e.Token); err != nil {
+			return err
+		}
+		ended[e.Token] = true
+	}
+	for _, r := range rows {
+		if (keep != "" && r.Token == keep) || ended[r.Token] {
+			continue
+		}
+		if err := s.endKey(ctx, r.Token); err != nil {
 			return err
 		}
 	}

@@ -72,6 +72,7 @@ var cases = []suiteCase{
 	{"ListSessions", testListSessions},
 	{"DeleteUserSessions", testDeleteUserSessions},
 	{"DeleteOtherSessions", testDeleteOtherSessions},
+	{"Delete/FailedIsReported", testDeleteFailedIsReported},
 	{"DeleteExpired", testDeleteExpired},
 	{"Concurrent", testConcurrent},
 	{"CredentialStore", testCredentials},
@@ -826,6 +827,47 @@ func testDeleteOtherSessions(t testing.TB, s store.Store) {
 	}
 	if err := s.DeleteOtherSessions(ctx, store.NewID(), store.NewID()); err != nil {
 		t.Errorf("DeleteOtherSessions for an unknown user = %v, want nil", err)
+	}
+}
+
+// testDeleteFailedIsReported: a delete cut short (here by a cancelled
+// context, the one fault every store can be handed) either returns an
+// error or has done its work. A nil that leaves a session live would let a
+// sign-out clear the browser's cookie while the session stays valid.
+func testDeleteFailedIsReported(t testing.TB, s store.Store) {
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	ops := []struct {
+		name string
+		del  func(u store.User, mine []store.Session) error
+		gone func(i int) bool // which of mine a nil result must have ended
+	}{
+		{"DeleteSession", func(_ store.User, mine []store.Session) error { return s.DeleteSession(cancelled, mine[0].Token) },
+			func(i int) bool { return i == 0 }},
+		{"DeleteUserSessions", func(u store.User, _ []store.Session) error { return s.DeleteUserSessions(cancelled, u.ID) },
+			func(int) bool { return true }},
+		{"DeleteOtherSessions", func(u store.User, mine []store.Session) error {
+			return s.DeleteOtherSessions(cancelled, u.ID, mine[0].Token)
+		}, func(i int) bool { return i > 0 }},
+	}
+	for _, op := range ops {
+		u := newUser("Cut short " + op.name)
+		mustCreateUser(t, s, u)
+		var mine []store.Session
+		for i := range 3 {
+			ss := newSession(u.ID, base.Add(ms(i)), time.Now().Add(time.Hour))
+			mustCreateSession(t, s, ss)
+			mine = append(mine, ss)
+		}
+		if err := op.del(u, mine); err != nil {
+			continue // reported: the caller keeps the cookie and retries
+		}
+		for i, ss := range mine {
+			_, _, err := s.SessionByToken(context.Background(), ss.Token)
+			if op.gone(i) && !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s with a cancelled context returned nil but session %d is still there (SessionByToken = %v)", op.name, i, err)
+			}
+		}
 	}
 }
 

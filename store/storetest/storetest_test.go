@@ -228,10 +228,16 @@ func (r *refStore) deleteWhere(match func(store.Session) bool, limit int) int {
 	return n
 }
 
-func (r *refStore) DeleteSession(_ context.Context, token string) error {
+// swallowed reports whether the bug "delete failure swallowed" applies: a
+// delete that cannot run (its context is done) answers nil.
+func (r *refStore) swallowed(ctx context.Context) bool {
+	return r.bug == "delete failure swallowed" && ctx.Err() != nil
+}
+
+func (r *refStore) DeleteSession(ctx context.Context, token string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.bug == "delete session is a no-op" {
+	if r.bug == "delete session is a no-op" || r.swallowed(ctx) {
 		return nil
 	}
 	if r.deleteWhere(func(s store.Session) bool { return s.Token == token }, 1) == 0 && r.bug == "deleting a missing session fails" {
@@ -260,9 +266,12 @@ func (r *refStore) ListSessions(_ context.Context, userID string, now time.Time)
 	return out, nil
 }
 
-func (r *refStore) DeleteUserSessions(_ context.Context, userID string) error {
+func (r *refStore) DeleteUserSessions(ctx context.Context, userID string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.swallowed(ctx) {
+		return nil
+	}
 	switch r.bug {
 	case "delete user sessions is a no-op":
 	case "delete user sessions deletes everyone's":
@@ -273,9 +282,12 @@ func (r *refStore) DeleteUserSessions(_ context.Context, userID string) error {
 	return nil
 }
 
-func (r *refStore) DeleteOtherSessions(_ context.Context, userID, keepToken string) error {
+func (r *refStore) DeleteOtherSessions(ctx context.Context, userID, keepToken string) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.swallowed(ctx) {
+		return nil
+	}
 	r.deleteWhere(func(s store.Session) bool {
 		switch r.bug {
 		case "delete others ignores keep":
@@ -398,6 +410,7 @@ func TestSuiteCatchesBugs(t *testing.T) {
 		{"password not replaced", []string{"CredentialStore"}},
 		{"sign-up password dropped", []string{"CredentialStore/CreateUserWithPassword"}},
 		{"refused sign-up keeps its password", []string{"CredentialStore/CreateUserWithPassword"}},
+		{"delete failure swallowed", []string{"Delete/FailedIsReported"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.bug, func(t *testing.T) {
