@@ -509,14 +509,20 @@ type NewUser struct {
 	Image       string // optional URL
 }
 
-// CreateUserWith registers a user. The email is trimmed and lower-cased; a
-// blank name or an email without "@" is store.ErrInvalid, a registered
-// email ErrEmailTaken, a password with a store that keeps none
+// CreateUserWith registers a user. The name and email are trimmed and the
+// email lower-cased; input ValidateUser or (for a non-empty password)
+// ValidatePassword refuses is an *InputError matching store.ErrInvalid, a
+// registered email ErrEmailTaken, a password with a store that keeps none
 // ErrNoCredentials.
 func (m *Manager) CreateUserWith(ctx context.Context, nu NewUser) (store.User, error) {
 	name, email := strings.TrimSpace(nu.Name), strings.ToLower(strings.TrimSpace(nu.Email))
-	if name == "" || email == "" || !strings.Contains(email, "@") {
-		return store.User{}, fmt.Errorf("sessionkit: create user: %w: a name and a valid email are required", store.ErrInvalid)
+	if err := ValidateUser(name, email, nu.Image); err != nil {
+		return store.User{}, err
+	}
+	if nu.Password != "" {
+		if err := ValidatePassword(nu.Password); err != nil {
+			return store.User{}, err
+		}
 	}
 	cs, hasCreds := m.store.(store.CredentialStore)
 	var hash string
