@@ -104,6 +104,17 @@ type Config struct {
 	// clients can send anything. Default: the connection's remote address.
 	TrustedIPHeader string
 
+	// MaxConcurrentHashes bounds the scrypt password hashes (sign-up,
+	// sign-in, CheckPassword) running at once: each holds ~32 MiB and a
+	// core for tens of milliseconds, so unbounded sign-ins exhaust memory.
+	// Default: GOMAXPROCS, at least 2 (more at once adds memory, not
+	// throughput). Up to 8 requests per slot wait for one, each at most
+	// HashWait; the others fail at once with ErrBusy (503 in the JSON API).
+	MaxConcurrentHashes int
+	// HashWait is how long a request waits for a hashing slot before
+	// failing with ErrBusy. Default 2 seconds; Disabled never waits.
+	HashWait time.Duration
+
 	// Now is the clock. Default time.Now. Tests pin it.
 	Now func() time.Time
 	// Logger receives store failures and security-relevant events. It never
@@ -151,6 +162,8 @@ type settings struct {
 	cacheMaxAge  time.Duration
 	cacheVersion string
 	refreshAge   time.Duration // stateless: re-mint when less than this is left
+
+	hashes *hashGate // see limits.go
 }
 
 func (c Config) resolve() (*settings, error) {
@@ -210,6 +223,9 @@ func (c Config) resolve() (*settings, error) {
 		s.Logger = slog.Default()
 	}
 	s.names = newCookieNames(s.CookiePrefix, s.secure)
+	if err := s.resolveLimits(); err != nil {
+		return nil, err
+	}
 	if err := s.resolveCache(); err != nil {
 		return nil, err
 	}

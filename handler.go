@@ -450,6 +450,10 @@ func (h *apiHandler) session(w http.ResponseWriter, r *http.Request, opts Lookup
 }
 
 func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op string, err error) {
+	if errors.Is(err, ErrBusy) {
+		writeBusy(w)
+		return
+	}
 	h.m.Logger().ErrorContext(r.Context(), "sessionkit: api: "+op, "err", err)
 	WriteUnavailable(w)
 }

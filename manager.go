@@ -531,7 +531,10 @@ func (m *Manager) CreateUserWith(ctx context.Context, nu NewUser) (store.User, e
 			return store.User{}, ErrNoCredentials
 		}
 		var err error
-		if hash, err = password.Hash(nu.Password); err != nil {
+		if gerr := m.s.hashes.do(ctx, func() { hash, err = password.Hash(nu.Password) }); gerr != nil {
+			return store.User{}, fmt.Errorf("sessionkit: create user: %w", gerr)
+		}
+		if err != nil {
 			return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
 		}
 	}
@@ -583,7 +586,11 @@ func (m *Manager) CheckPassword(ctx context.Context, email, pw string) (store.Us
 			return store.User{}, fmt.Errorf("sessionkit: check password: %w", herr)
 		}
 	}
-	match, verr := password.Verify(hash, pw)
+	var match bool
+	var verr error
+	if err := m.s.hashes.do(ctx, func() { match, verr = password.Verify(hash, pw) }); err != nil {
+		return store.User{}, fmt.Errorf("sessionkit: check password: %w", err)
+	}
 	if err != nil || verr != nil || !match || hash == dummyHash {
 		return store.User{}, ErrInvalidCredentials
 	}
