@@ -115,6 +115,11 @@ type Config struct {
 	// failing with ErrBusy. Default 2 seconds; Disabled never waits.
 	HashWait time.Duration
 
+	// RateLimit limits requests per client IP and path, and password
+	// checks per account. On by default with Better Auth's rules; see
+	// RateLimit.
+	RateLimit RateLimit
+
 	// Now is the clock. Default time.Now. Tests pin it.
 	Now func() time.Time
 	// Logger receives store failures and security-relevant events. It never
@@ -163,7 +168,8 @@ type settings struct {
 	cacheVersion string
 	refreshAge   time.Duration // stateless: re-mint when less than this is left
 
-	hashes *hashGate // see limits.go
+	hashes *hashGate  // see limits.go
+	limits rateLimits // see ratelimiting.go
 }
 
 func (c Config) resolve() (*settings, error) {

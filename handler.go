@@ -162,6 +162,8 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok:
 		WriteError(w, http.StatusNotFound, CodeNotFound, "Not Found")
+	case !h.allow(w, r, strings.TrimPrefix(p, h.base)):
+		// answered 429 (or 503); see ratelimiting.go
 	case r.Method == rt.method:
 		rt.serve(w, r)
 	case rt.method == http.MethodGet && r.Method == http.MethodPost && strings.HasSuffix(p, "/get-session"):
@@ -452,6 +454,10 @@ func (h *apiHandler) session(w http.ResponseWriter, r *http.Request, opts Lookup
 func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op string, err error) {
 	if errors.Is(err, ErrBusy) {
 		writeBusy(w)
+		return
+	}
+	if rl := (*RateLimitError)(nil); errors.As(err, &rl) {
+		WriteRateLimited(w, rl.RetryAfter)
 		return
 	}
 	h.m.Logger().ErrorContext(r.Context(), "sessionkit: api: "+op, "err", err)

@@ -15,5 +15,5 @@ func (s *settings) resolveLimits() error {
 		return fmt.Errorf("%w: HashWait must be positive, zero (default) or Disabled", ErrConfig)
 	}
 	s.hashes = newHashGate(n, durationOrDefault(s.HashWait, DefaultHashWait))
-	return nil
+	return s.resolveRateLimit()
 }

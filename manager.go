@@ -567,10 +567,19 @@ func (m *Manager) UserByEmail(ctx context.Context, email string) (store.User, er
 // CheckPassword returns the user whose email and password match, or
 // ErrInvalidCredentials. An unknown email costs the same scrypt work as a
 // wrong password, so timing does not reveal which emails are registered.
+// Checks of one email are rate limited (RateLimit.Account) whatever the
+// caller's address: over the limit it returns a *RateLimitError. Sign-in
+// forms should call CheckPasswordRequest, which limits per address too.
 func (m *Manager) CheckPassword(ctx context.Context, email, pw string) (store.User, error) {
 	cs, ok := m.store.(store.CredentialStore)
 	if !ok {
 		return store.User{}, ErrNoCredentials
+	}
+	if len(email) > MaxEmailLength {
+		return store.User{}, ErrInvalidCredentials // no such account can exist
+	}
+	if err := m.limitAccount(ctx, email); err != nil {
+		return store.User{}, err
 	}
 	u, err := m.store.UserByEmail(ctx, strings.TrimSpace(email))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
