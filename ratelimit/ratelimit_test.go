@@ -122,3 +122,20 @@ func TestNormalizeIP(t *testing.T) {
 		}
 	}
 }
+
+// FuzzNormalizeIP: any header value gives a short key part, never a panic,
+// and normalizing twice changes nothing.
+func FuzzNormalizeIP(f *testing.F) {
+	for _, s := range []string{"1.2.3.4", "::1", "2001:db8::1%eth0", "::ffff:10.0.0.1", "garbage", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := NormalizeIP(s)
+		if len(got) > 39 {
+			t.Fatalf("NormalizeIP(%q) = %q: too long", s, got)
+		}
+		if again := NormalizeIP(got); got != NoIP && again != got {
+			t.Fatalf("NormalizeIP(%q) = %q, then %q", s, got, again)
+		}
+	})
+}
