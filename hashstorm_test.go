@@ -83,7 +83,7 @@ func TestSignInStorm(t *testing.T) {
 	if r := e.client().get("/get-session"); r.status != 200 || r.body != "null" {
 		t.Errorf("get-session during the storm: %d %s", r.status, r.body)
 	}
-	if d := time.Since(t0); d > time.Second {
+	if d := time.Since(t0); d > 2*time.Second { // behind 200 hashes it would take minutes
 		t.Errorf("get-session took %v during the storm", d)
 	}
 	wg.Wait()
