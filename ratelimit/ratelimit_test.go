@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -138,4 +139,27 @@ func FuzzNormalizeIP(f *testing.F) {
 			t.Fatalf("NormalizeIP(%q) = %q, then %q", s, got, again)
 		}
 	})
+}
+
+// TestMemoryConcurrent: concurrent requests cannot all pass a stale count.
+func TestMemoryConcurrent(t *testing.T) {
+	t.Parallel()
+	m := NewMemory(0)
+	var mu sync.Mutex
+	allowed := 0
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			res, _ := m.Consume(context.Background(), "k", Rule{Window: time.Minute, Max: 7}, t0)
+			if res.Allowed {
+				mu.Lock()
+				allowed++
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if allowed != 7 {
+		t.Errorf("%d of 50 allowed, want 7", allowed)
+	}
 }
