@@ -104,6 +104,22 @@ type Config struct {
 	// clients can send anything. Default: the connection's remote address.
 	TrustedIPHeader string
 
+	// MaxConcurrentHashes bounds the scrypt password hashes (sign-up,
+	// sign-in, CheckPassword) running at once: each holds ~32 MiB and a
+	// core for tens of milliseconds, so unbounded sign-ins exhaust memory.
+	// Default: GOMAXPROCS, at least 2 (more at once adds memory, not
+	// throughput). Up to 8 requests per slot wait for one, each at most
+	// HashWait; the others fail at once with ErrBusy (503 in the JSON API).
+	MaxConcurrentHashes int
+	// HashWait is how long a request waits for a hashing slot before
+	// failing with ErrBusy. Default 2 seconds; Disabled never waits.
+	HashWait time.Duration
+
+	// RateLimit limits requests per client IP and path, and password
+	// checks per account. On by default with Better Auth's rules; see
+	// RateLimit.
+	RateLimit RateLimit
+
 	// Now is the clock. Default time.Now. Tests pin it.
 	Now func() time.Time
 	// Logger receives store failures and security-relevant events. It never
@@ -152,6 +168,9 @@ type settings struct {
 	cacheMaxAge  time.Duration
 	cacheVersion string
 	refreshAge   time.Duration // stateless: re-mint when less than this is left
+
+	hashes *hashGate  // see limits.go
+	limits rateLimits // see ratelimiting.go
 }
 
 func (c Config) resolve() (*settings, error) {
@@ -211,6 +230,9 @@ func (c Config) resolve() (*settings, error) {
 		s.Logger = slog.Default()
 	}
 	s.names = newCookieNames(s.CookiePrefix, s.secure)
+	if err := s.resolveLimits(); err != nil {
+		return nil, err
+	}
 	if err := s.resolveCache(); err != nil {
 		return nil, err
 	}

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf16"
 
 	"github.com/sessionkit/sessionkit/store"
 )
@@ -163,6 +162,8 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case !ok:
 		WriteError(w, http.StatusNotFound, CodeNotFound, "Not Found")
+	case !h.allow(w, r, strings.TrimPrefix(p, h.base)):
+		// answered 429 (or 503); see ratelimiting.go
 	case r.Method == rt.method:
 		rt.serve(w, r)
 	case rt.method == http.MethodGet && r.Method == http.MethodPost && strings.HasSuffix(p, "/get-session"):
@@ -233,13 +234,14 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 	if v.fail(w) || !h.checkCallbackURL(w, r, in.callbackURL) || !checkPasswordLength(w, in.pw, true) {
 		return
 	}
-	if strings.TrimSpace(in.name) == "" {
-		// Better Auth accepts an empty name; the Manager does not.
-		WriteError(w, http.StatusBadRequest, CodeValidation, "[body.name] Too small: expected string to have >=1 characters")
-		return
-	}
+	// Better Auth accepts an empty or unbounded name; the Manager's
+	// validation (validate.go) answers 400 for it.
 	u, err := h.m.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
+	var bad *InputError
 	switch {
+	case errors.As(err, &bad):
+		WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+		return
 	case errors.Is(err, ErrEmailTaken):
 		WriteError(w, http.StatusUnprocessableEntity, CodeUserAlreadyExists, "User already exists. Use another email.")
 		return
@@ -452,6 +454,14 @@ func (h *apiHandler) session(w http.ResponseWriter, r *http.Request, opts Lookup
 }
 
 func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op string, err error) {
+	if errors.Is(err, ErrBusy) {
+		writeBusy(w)
+		return
+	}
+	if rl := (*RateLimitError)(nil); errors.As(err, &rl) {
+		WriteRateLimited(w, rl.RetryAfter)
+		return
+	}
 	h.m.Logger().ErrorContext(r.Context(), "sessionkit: api: "+op, "err", err)
 	WriteUnavailable(w)
 }
@@ -480,11 +490,7 @@ func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb
 // checkPasswordLength answers 400 for a password longer than
 // MaxPasswordLength (or, with min, shorter than MinPasswordLength).
 func checkPasswordLength(w http.ResponseWriter, pw string, min bool) bool {
-	n := 0
-	for _, c := range pw {
-		n += utf16.RuneLen(c)
-	}
-	switch {
+	switch n := utf16Len(pw); {
 	case min && n < MinPasswordLength:
 		WriteError(w, http.StatusBadRequest, CodePasswordTooShort, "Password too short")
 		return false
@@ -500,7 +506,7 @@ func checkPasswordLength(w http.ResponseWriter, pw string, min bool) bool {
 // letters.
 var emailPattern = regexp.MustCompile(`^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+\-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$`)
 
-func isEmail(s string) bool { return len(s) <= 320 && emailPattern.MatchString(s) }
+func isEmail(s string) bool { return len(s) <= MaxEmailLength && emailPattern.MatchString(s) }
 
 // readBody reads a JSON object body of at most MaxBodyBytes. An empty body
 // is nil, allowed unless required. On a bad body it answers the client,

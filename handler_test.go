@@ -93,7 +93,15 @@ type apiEnv struct {
 	start time.Time
 }
 
+// newAPIEnv turns rate limiting off: most tests sign in more than 3 times
+// under a pinned clock. newLimitedAPIEnv keeps it (ratelimiting_test.go).
 func newAPIEnv(t *testing.T, cfg sessionkit.Config, o sessionkit.HandlerOpts) *apiEnv {
+	t.Helper()
+	cfg.RateLimit.Disabled = true
+	return newLimitedAPIEnv(t, cfg, o)
+}
+
+func newLimitedAPIEnv(t *testing.T, cfg sessionkit.Config, o sessionkit.HandlerOpts) *apiEnv {
 	t.Helper()
 	e := &apiEnv{t: t, st: &apiStore{Store: memory.New()}, start: time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)}
 	e.now.Store(e.start.UnixMilli())

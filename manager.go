@@ -573,14 +573,20 @@ type NewUser struct {
 	Image       string // optional URL
 }
 
-// CreateUserWith registers a user. The email is trimmed and lower-cased; a
-// blank name or an email without "@" is store.ErrInvalid, a registered
-// email ErrEmailTaken, a password with a store that keeps none
+// CreateUserWith registers a user. The name and email are trimmed and the
+// email lower-cased; input ValidateUser or (for a non-empty password)
+// ValidatePassword refuses is an *InputError matching store.ErrInvalid, a
+// registered email ErrEmailTaken, a password with a store that keeps none
 // ErrNoCredentials.
 func (m *Manager) CreateUserWith(ctx context.Context, nu NewUser) (store.User, error) {
 	name, email := strings.TrimSpace(nu.Name), strings.ToLower(strings.TrimSpace(nu.Email))
-	if name == "" || email == "" || !strings.Contains(email, "@") {
-		return store.User{}, fmt.Errorf("sessionkit: create user: %w: a name and a valid email are required", store.ErrInvalid)
+	if err := ValidateUser(name, email, nu.Image); err != nil {
+		return store.User{}, err
+	}
+	if nu.Password != "" {
+		if err := ValidatePassword(nu.Password); err != nil {
+			return store.User{}, err
+		}
 	}
 	cs, hasCreds := m.store.(store.CredentialStore)
 	var hash string
@@ -589,7 +595,10 @@ func (m *Manager) CreateUserWith(ctx context.Context, nu NewUser) (store.User, e
 			return store.User{}, ErrNoCredentials
 		}
 		var err error
-		if hash, err = password.Hash(nu.Password); err != nil {
+		if gerr := m.s.hashes.do(ctx, func() { hash, err = password.Hash(nu.Password) }); gerr != nil {
+			return store.User{}, fmt.Errorf("sessionkit: create user: %w", gerr)
+		}
+		if err != nil {
 			return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
 		}
 	}
@@ -625,10 +634,19 @@ func (m *Manager) UserByEmail(ctx context.Context, email string) (store.User, er
 // CheckPassword returns the user whose email and password match, or
 // ErrInvalidCredentials. An unknown email costs the same scrypt work as a
 // wrong password, so timing does not reveal which emails are registered.
+// Checks of one email are rate limited (RateLimit.Account) whatever the
+// caller's address: over the limit it returns a *RateLimitError. Sign-in
+// forms should call CheckPasswordRequest, which limits per address too.
 func (m *Manager) CheckPassword(ctx context.Context, email, pw string) (store.User, error) {
 	cs, ok := m.store.(store.CredentialStore)
 	if !ok {
 		return store.User{}, ErrNoCredentials
+	}
+	if len(email) > MaxEmailLength {
+		return store.User{}, ErrInvalidCredentials // no such account can exist
+	}
+	if err := m.limitAccount(ctx, email); err != nil {
+		return store.User{}, err
 	}
 	u, err := m.store.UserByEmail(ctx, strings.TrimSpace(email))
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -644,7 +662,11 @@ func (m *Manager) CheckPassword(ctx context.Context, email, pw string) (store.Us
 			return store.User{}, fmt.Errorf("sessionkit: check password: %w", herr)
 		}
 	}
-	match, verr := password.Verify(hash, pw)
+	var match bool
+	var verr error
+	if err := m.s.hashes.do(ctx, func() { match, verr = password.Verify(hash, pw) }); err != nil {
+		return store.User{}, fmt.Errorf("sessionkit: check password: %w", err)
+	}
 	if err != nil || verr != nil || !match || hash == dummyHash {
 		return store.User{}, ErrInvalidCredentials
 	}

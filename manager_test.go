@@ -352,7 +352,7 @@ func TestUsersAndPasswords(t *testing.T) {
 	if u.Email != "ada@example.com" || u.Name != "Ada" || len(u.ID) != 32 {
 		t.Fatalf("user = %+v", u)
 	}
-	if _, err := h.m.CreateUser(ctx, "Other", "ADA@example.com", "x"); !errors.Is(err, sessionkit.ErrEmailTaken) {
+	if _, err := h.m.CreateUser(ctx, "Other", "ADA@example.com", "another password"); !errors.Is(err, sessionkit.ErrEmailTaken) {
 		t.Fatalf("duplicate email: %v", err)
 	}
 	if _, err := h.m.CreateUser(ctx, "", "x@example.com", ""); !errors.Is(err, store.ErrInvalid) {

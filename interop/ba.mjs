@@ -4,11 +4,12 @@
 //
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
-//                 "maxAge"?, "version"? },
+//                 "maxAge"?, "version"?, "rateLimit"? },
 //     "ops": [ { "method", "path", "body"?, "cookie"?, "headers"? }, ... ] }
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
-//     would send next>", "sql": [statements Better Auth ran for this op] }
+//     would send next>", "sql": [statements Better Auth ran for this op],
+//     "retryAfter": <X-Retry-After header or null> }
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import Database from "better-sqlite3";
@@ -35,6 +36,7 @@ const options = {
     },
   },
   telemetry: { enabled: false },
+  ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
   logger: { disabled: true },
 };
 const auth = betterAuth(options);
@@ -64,6 +66,7 @@ for (const op of input.ops) {
     setCookie,
     cookie: nextCookieHeader(op.cookie ?? "", setCookie),
     sql: [...sql],
+    retryAfter: res.headers.get("x-retry-after"),
   });
 }
 db.close();

@@ -99,14 +99,18 @@ type baConfig struct {
 	Secret   string `json:"secret"`
 	BaseURL  string `json:"baseURL"`
 	Strategy string `json:"strategy"` // none, compact, jwt, jwe
+	// RateLimit turns Better Auth's rate limiting on (it is on only in
+	// production by default).
+	RateLimit bool `json:"rateLimit,omitempty"`
 }
 
 // baOp is one HTTP exchange with Better Auth's handler.
 type baOp struct {
-	Method string `json:"method"`
-	Path   string `json:"path"`
-	Body   any    `json:"body,omitempty"`
-	Cookie string `json:"cookie,omitempty"`
+	Method  string            `json:"method"`
+	Path    string            `json:"path"`
+	Body    any               `json:"body,omitempty"`
+	Cookie  string            `json:"cookie,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
 }
 
 // baResult is Better Auth's answer to one baOp.
@@ -116,6 +120,8 @@ type baResult struct {
 	SetCookie []string        `json:"setCookie"`
 	Cookie    string          `json:"cookie"` // the Cookie header a browser sends next
 	SQL       []string        `json:"sql"`    // statements Better Auth ran for this op
+	// RetryAfter is the X-Retry-After header, or nil.
+	RetryAfter *string `json:"retryAfter"`
 }
 
 // authBody is the part of a sign-up, sign-in or get-session body the

@@ -81,6 +81,7 @@ type Store struct {
 	now        func() time.Time
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
+	rl         rateLimitState // see ratelimit.go
 
 	closeOnce sync.Once
 }
