@@ -96,7 +96,7 @@ func (m *Manager) HandlerWithOpts(o HandlerOpts) http.Handler {
 	if base == "/" {
 		base = ""
 	}
-	h := &apiHandler{m: m, base: base, trusted: map[string]bool{}}
+	h := &apiHandler{m: m, base: base, origins: newOrigins(m.s.BaseURL, o.TrustedOrigins)}
 	h.routes = map[string]route{
 		"/get-session":           {http.MethodGet, h.getSession},
 		"/sign-up/email":         {http.MethodPost, h.signUpEmail},
@@ -108,18 +108,19 @@ func (m *Manager) HandlerWithOpts(o HandlerOpts) http.Handler {
 		"/revoke-other-sessions": {http.MethodPost, h.revokeOtherSessions},
 		"/update-session":        {http.MethodPost, h.updateSession},
 	}
-	cop := http.NewCrossOriginProtection()
+	h.cop = http.NewCrossOriginProtection()
 	for _, origin := range o.TrustedOrigins {
 		origin = strings.TrimSuffix(origin, "/")
-		if err := cop.AddTrustedOrigin(origin); err != nil {
+		if err := h.cop.AddTrustedOrigin(origin); err != nil {
 			panic(fmt.Sprintf("sessionkit: HandlerOpts.TrustedOrigins: %v", err))
 		}
-		h.trusted[strings.ToLower(origin)] = true
 	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusForbidden, CodeInvalidOrigin, "Invalid origin")
-	}))
-	return cop.Handler(h)
+	if h.origins.base != "" {
+		// BaseURL's origin is ours even when a proxy rewrites Host; New
+		// checked its form.
+		_ = h.cop.AddTrustedOrigin(h.origins.base)
+	}
+	return h
 }
 
 // Codes of the JSON API's errors beyond those in errors.go; the first block
@@ -151,19 +152,34 @@ type apiHandler struct {
 	m       *Manager
 	base    string
 	routes  map[string]route
-	trusted map[string]bool // lower-cased trusted origins, for callbackURL
+	origins origins
+	cop     *http.CrossOriginProtection
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	rt, ok := route{}, false
-	if rest, found := strings.CutPrefix(p, h.base); found {
+	rest, found := strings.CutPrefix(p, h.base)
+	if found {
 		rt, ok = h.routes[rest]
 	}
 	switch {
 	case !ok:
 		WriteError(w, http.StatusNotFound, CodeNotFound, "Not Found")
 	case r.Method == rt.method:
+		// Better Auth's origin checks first, for its codes; then the
+		// standard library's, which also refuses cross-site requests
+		// without cookies.
+		// Sign-in and sign-up get Better Auth's fetch-metadata checks too
+		// (its formCsrfMiddleware).
+		login := rest == "/sign-in/email" || rest == "/sign-up/email"
+		if !h.origins.check(w, r, login) {
+			return
+		}
+		if err := h.cop.Check(r); err != nil {
+			WriteError(w, http.StatusForbidden, CodeInvalidOrigin, messageInvalidOrigin)
+			return
+		}
 		rt.serve(w, r)
 	case rt.method == http.MethodGet && r.Method == http.MethodPost && strings.HasSuffix(p, "/get-session"):
 		// Better Auth's answer: POST get-session needs deferSessionRefresh,
@@ -455,21 +471,13 @@ func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op stri
 }
 
 // checkCallbackURL accepts an empty callbackURL, a path of this site, or a
-// URL of this origin or a trusted one, and answers 403 otherwise, as Better
-// Auth's origin check does: a callbackURL elsewhere would be an open
-// redirect.
+// URL at BaseURL's origin or a trusted one, and answers 403 otherwise, as
+// Better Auth's origin check does: a callbackURL elsewhere would be an open
+// redirect. The Host header is never trusted here: whoever sends the
+// request writes it.
 func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb string) bool {
-	if cb == "" {
+	if cb == "" || h.origins.redirectAllowed(cb) {
 		return true
-	}
-	if strings.HasPrefix(cb, "/") && !strings.HasPrefix(cb, "//") && !strings.ContainsAny(cb, "\\\r\n\t") {
-		return true
-	}
-	if u, err := url.Parse(cb); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-		origin := strings.ToLower(u.Scheme + "://" + u.Host)
-		if h.trusted[origin] || strings.EqualFold(u.Host, r.Host) {
-			return true
-		}
 	}
 	WriteError(w, http.StatusForbidden, CodeInvalidCallbackURL, "Invalid callbackURL")
 	return false
