@@ -611,8 +611,8 @@ func TestHandlerCrossOrigin(t *testing.T) {
 	}
 
 	allowed := []struct {
-		name       string
-		hdr        http.Header
+		name    string
+		hdr     http.Header
 		signOut int // status; Better Auth refuses cookies without an Origin
 	}{
 		{"trusted origin", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://app.example.com"}}, 200},
