@@ -658,6 +658,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	// Answers carry session tokens and user data: no cache may keep them.
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
 }

@@ -286,6 +286,13 @@ func TestBetterAuthMintsSessionkitReads(t *testing.T) {
 // status, body and Set-Cookie lines.
 func post(t *testing.T, url, cookie string, body any) (int, string, []string) {
 	t.Helper()
+	return postFrom(t, "", url, cookie, body)
+}
+
+// postFrom is post with the Origin header of a page at origin, which a
+// request with cookies needs (Better Auth's origin check).
+func postFrom(t *testing.T, origin, url, cookie string, body any) (int, string, []string) {
+	t.Helper()
 	var rd io.Reader = http.NoBody
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -300,6 +307,9 @@ func post(t *testing.T, url, cookie string, body any) (int, string, []string) {
 	}
 	if cookie != "" {
 		req.Header.Set("Cookie", cookie)
+	}
+	if origin != "" {
+		req.Header.Set("Origin", origin)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -425,7 +435,7 @@ func TestSessionkitMintsBetterAuthReads(t *testing.T) {
 			}
 
 			// sessionkit signs the laptop out; Better Auth sees it.
-			code, body, sc = post(t, api+"/sign-out", laptop, nil)
+			code, body, sc = postFrom(t, cfg.BaseURL, api+"/sign-out", laptop, nil)
 			if code != 200 {
 				t.Fatalf("sessionkit sign-out: %d %s", code, body)
 			}
