@@ -41,10 +41,10 @@ type HandlerOpts struct {
 	// them at the root.
 	BasePath string
 	// TrustedOrigins are the other origins ("https://app.example.com", no
-	// path) whose pages may send state-changing requests, such as a
-	// front end served from another host. Same-origin requests and
-	// non-browser clients need no entry. Unlike Better Auth, patterns with
-	// wildcards are not supported.
+	// path) whose pages may send state-changing requests and be named as a
+	// callbackURL, such as a front end served from another host.
+	// Config.BaseURL's origin and non-browser clients need no entry.
+	// Unlike Better Auth, patterns with wildcards are not supported.
 	TrustedOrigins []string
 }
 
@@ -73,10 +73,15 @@ type HandlerOpts struct {
 // bodies of JSON only (Better Auth also takes HTML form posts on sign-in and
 // sign-up).
 //
-// Cross-site requests that change state are refused with 403
-// {"code":"INVALID_ORIGIN"} by [http.CrossOriginProtection]; see
-// HandlerWithOpts to trust other origins. Every cookie is written by the
-// Manager, as for SignIn, LookupHeader and SignOut.
+// Requests that change state pass Better Auth's origin checks (one that
+// carries cookies needs an Origin or Referer of Config.BaseURL's origin or
+// a trusted one: 403 MISSING_OR_NULL_ORIGIN or INVALID_ORIGIN otherwise;
+// sign-in and sign-up refuse cross-site navigations with 403
+// CROSS_SITE_NAVIGATION_LOGIN_BLOCKED), then [http.CrossOriginProtection],
+// which refuses other cross-site requests with 403 INVALID_ORIGIN. A
+// callbackURL must be a path or at one of those origins, never one taken
+// from the Host header. See HandlerWithOpts to trust other origins. Every
+// cookie is written by the Manager, as for SignIn, LookupHeader and SignOut.
 func (m *Manager) Handler() http.Handler { return m.HandlerAt(DefaultBasePath) }
 
 // HandlerAt is Handler under another base path, such as "/auth".
