@@ -172,11 +172,10 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !ok:
 		WriteError(w, http.StatusNotFound, CodeNotFound, "Not Found")
 	case r.Method == rt.method:
-		// Better Auth's origin checks first, for its codes; then the
-		// standard library's, which also refuses cross-site requests
+		// Better Auth's origin checks first, for its codes (sign-in and
+		// sign-up add its fetch-metadata checks, formCsrfMiddleware); then
+		// the standard library's, which also refuses cross-site requests
 		// without cookies.
-		// Sign-in and sign-up get Better Auth's fetch-metadata checks too
-		// (its formCsrfMiddleware).
 		login := rest == "/sign-in/email" || rest == "/sign-up/email"
 		if !h.origins.check(w, r, login) {
 			return
