@@ -53,7 +53,9 @@ type Config struct {
 
 	// BaseURL is the public URL of the app. When it starts with https://,
 	// cookies get the Secure attribute and the __Secure- name prefix, as
-	// Better Auth does (spec §1.1). Default: none (plain http cookies).
+	// Better Auth does (spec §1.1). Its origin is the one Handler trusts for
+	// Origin headers and callbackURLs; without it, callbackURLs must be
+	// paths or trusted origins. Default: none (plain http cookies).
 	BaseURL string
 	// CookiePrefix starts every cookie name. Default "better-auth".
 	CookiePrefix string

@@ -24,6 +24,9 @@ func exampleCallType(h http.Handler, jar map[string]string, method, path, body, 
 	if body != "" {
 		req.Header.Set("Content-Type", contentType)
 	}
+	// A browser's fetch names the page's origin; Better Auth refuses a
+	// state change with cookies but without one.
+	req.Header.Set("Origin", "http://example.com")
 	for name, value := range jar {
 		req.AddCookie(&http.Cookie{Name: name, Value: value})
 	}

@@ -40,10 +40,10 @@ type HandlerOpts struct {
 	// them at the root.
 	BasePath string
 	// TrustedOrigins are the other origins ("https://app.example.com", no
-	// path) whose pages may send state-changing requests, such as a
-	// front end served from another host. Same-origin requests and
-	// non-browser clients need no entry. Unlike Better Auth, patterns with
-	// wildcards are not supported.
+	// path) whose pages may send state-changing requests and be named as a
+	// callbackURL, such as a front end served from another host.
+	// Config.BaseURL's origin and non-browser clients need no entry.
+	// Unlike Better Auth, patterns with wildcards are not supported.
 	TrustedOrigins []string
 }
 
@@ -72,10 +72,15 @@ type HandlerOpts struct {
 // bodies of JSON only (Better Auth also takes HTML form posts on sign-in and
 // sign-up).
 //
-// Cross-site requests that change state are refused with 403
-// {"code":"INVALID_ORIGIN"} by [http.CrossOriginProtection]; see
-// HandlerWithOpts to trust other origins. Every cookie is written by the
-// Manager, as for SignIn, LookupHeader and SignOut.
+// Requests that change state pass Better Auth's origin checks (one that
+// carries cookies needs an Origin or Referer of Config.BaseURL's origin or
+// a trusted one: 403 MISSING_OR_NULL_ORIGIN or INVALID_ORIGIN otherwise;
+// sign-in and sign-up refuse cross-site navigations with 403
+// CROSS_SITE_NAVIGATION_LOGIN_BLOCKED), then [http.CrossOriginProtection],
+// which refuses other cross-site requests with 403 INVALID_ORIGIN. A
+// callbackURL must be a path or at one of those origins, never one taken
+// from the Host header. See HandlerWithOpts to trust other origins. Every
+// cookie is written by the Manager, as for SignIn, LookupHeader and SignOut.
 func (m *Manager) Handler() http.Handler { return m.HandlerAt(DefaultBasePath) }
 
 // HandlerAt is Handler under another base path, such as "/auth".
@@ -95,7 +100,7 @@ func (m *Manager) HandlerWithOpts(o HandlerOpts) http.Handler {
 	if base == "/" {
 		base = ""
 	}
-	h := &apiHandler{m: m, base: base, trusted: map[string]bool{}}
+	h := &apiHandler{m: m, base: base, origins: newOrigins(m.s.BaseURL, o.TrustedOrigins)}
 	h.routes = map[string]route{
 		"/get-session":           {http.MethodGet, h.getSession},
 		"/sign-up/email":         {http.MethodPost, h.signUpEmail},
@@ -107,18 +112,19 @@ func (m *Manager) HandlerWithOpts(o HandlerOpts) http.Handler {
 		"/revoke-other-sessions": {http.MethodPost, h.revokeOtherSessions},
 		"/update-session":        {http.MethodPost, h.updateSession},
 	}
-	cop := http.NewCrossOriginProtection()
+	h.cop = http.NewCrossOriginProtection()
 	for _, origin := range o.TrustedOrigins {
 		origin = strings.TrimSuffix(origin, "/")
-		if err := cop.AddTrustedOrigin(origin); err != nil {
+		if err := h.cop.AddTrustedOrigin(origin); err != nil {
 			panic(fmt.Sprintf("sessionkit: HandlerOpts.TrustedOrigins: %v", err))
 		}
-		h.trusted[strings.ToLower(origin)] = true
 	}
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusForbidden, CodeInvalidOrigin, "Invalid origin")
-	}))
-	return cop.Handler(h)
+	if h.origins.base != "" {
+		// BaseURL's origin is ours even when a proxy rewrites Host; New
+		// checked its form.
+		_ = h.cop.AddTrustedOrigin(h.origins.base)
+	}
+	return h
 }
 
 // Codes of the JSON API's errors beyond those in errors.go; the first block
@@ -150,13 +156,15 @@ type apiHandler struct {
 	m       *Manager
 	base    string
 	routes  map[string]route
-	trusted map[string]bool // lower-cased trusted origins, for callbackURL
+	origins origins
+	cop     *http.CrossOriginProtection
 }
 
 func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
 	rt, ok := route{}, false
-	if rest, found := strings.CutPrefix(p, h.base); found {
+	rest, found := strings.CutPrefix(p, h.base)
+	if found {
 		rt, ok = h.routes[rest]
 	}
 	switch {
@@ -165,6 +173,18 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case !h.allow(w, r, strings.TrimPrefix(p, h.base)):
 		// answered 429 (or 503); see ratelimiting.go
 	case r.Method == rt.method:
+		// Better Auth's origin checks first, for its codes (sign-in and
+		// sign-up add its fetch-metadata checks, formCsrfMiddleware); then
+		// the standard library's, which also refuses cross-site requests
+		// without cookies.
+		login := rest == "/sign-in/email" || rest == "/sign-up/email"
+		if !h.origins.check(w, r, login) {
+			return
+		}
+		if err := h.cop.Check(r); err != nil {
+			WriteError(w, http.StatusForbidden, CodeInvalidOrigin, messageInvalidOrigin)
+			return
+		}
 		rt.serve(w, r)
 	case rt.method == http.MethodGet && r.Method == http.MethodPost && strings.HasSuffix(p, "/get-session"):
 		// Better Auth's answer: POST get-session needs deferSessionRefresh,
@@ -467,21 +487,13 @@ func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op stri
 }
 
 // checkCallbackURL accepts an empty callbackURL, a path of this site, or a
-// URL of this origin or a trusted one, and answers 403 otherwise, as Better
-// Auth's origin check does: a callbackURL elsewhere would be an open
-// redirect.
+// URL at BaseURL's origin or a trusted one, and answers 403 otherwise, as
+// Better Auth's origin check does: a callbackURL elsewhere would be an open
+// redirect. The Host header is never trusted here: whoever sends the
+// request writes it.
 func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb string) bool {
-	if cb == "" {
+	if cb == "" || h.origins.redirectAllowed(cb) {
 		return true
-	}
-	if strings.HasPrefix(cb, "/") && !strings.HasPrefix(cb, "//") && !strings.ContainsAny(cb, "\\\r\n\t") {
-		return true
-	}
-	if u, err := url.Parse(cb); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
-		origin := strings.ToLower(u.Scheme + "://" + u.Host)
-		if h.trusted[origin] || strings.EqualFold(u.Host, r.Host) {
-			return true
-		}
 	}
 	WriteError(w, http.StatusForbidden, CodeInvalidCallbackURL, "Invalid callbackURL")
 	return false
@@ -658,6 +670,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	// Answers carry session tokens and user data: no cache may keep them.
+	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
 }

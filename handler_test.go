@@ -631,14 +631,16 @@ func TestHandlerCrossOrigin(t *testing.T) {
 	victim := e.client()
 	victim.post("/sign-up/email", `{"name":"Vi","email":"vi@example.com","password":"12345678"}`)
 
+	invalid := `{"message":"Invalid origin","code":"INVALID_ORIGIN"}`
 	forged := []struct {
 		name string
 		hdr  http.Header
+		want string
 	}{
-		{"browser fetch metadata", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}}},
-		{"same-site sibling", http.Header{"Sec-Fetch-Site": {"same-site"}, "Origin": {"https://evil.example.com"}}},
-		{"old browser, Origin only", http.Header{"Origin": {"https://evil.example"}}},
-		{"null origin", http.Header{"Origin": {"null"}}},
+		{"browser fetch metadata", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://evil.example"}}, invalid},
+		{"same-site sibling", http.Header{"Sec-Fetch-Site": {"same-site"}, "Origin": {"https://evil.example.com"}}, invalid},
+		{"old browser, Origin only", http.Header{"Origin": {"https://evil.example"}}, invalid},
+		{"null origin", http.Header{"Origin": {"null"}}, `{"message":"Missing or null Origin","code":"MISSING_OR_NULL_ORIGIN"}`},
 	}
 	for _, f := range forged {
 		for _, path := range []string{"/sign-out", "/revoke-sessions", "/revoke-session", "/sign-up/email", "/sign-in/email", "/update-session"} {
@@ -646,7 +648,7 @@ func TestHandlerCrossOrigin(t *testing.T) {
 				before := e.st.writes.Load()
 				victim.hdr = f.hdr
 				r := victim.post(path, `{"token":"x","name":"Mal","email":"mal@example.com","password":"12345678"}`)
-				if r.status != 403 || r.body != `{"message":"Invalid origin","code":"INVALID_ORIGIN"}` {
+				if r.status != 403 || r.body != f.want {
 					t.Fatalf("forged %s: %d %s", path, r.status, r.body)
 				}
 				if len(r.header.Values("Set-Cookie")) != 0 || e.st.writes.Load() != before {
@@ -664,12 +666,13 @@ func TestHandlerCrossOrigin(t *testing.T) {
 	}
 
 	allowed := []struct {
-		name string
-		hdr  http.Header
+		name    string
+		hdr     http.Header
+		signOut int // status; Better Auth refuses cookies without an Origin
 	}{
-		{"trusted origin", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://app.example.com"}}},
-		{"node fetch, same origin", http.Header{"Sec-Fetch-Mode": {"cors"}, "Origin": {e.srv.URL}}},
-		{"non-browser client", http.Header{}},
+		{"trusted origin", http.Header{"Sec-Fetch-Site": {"cross-site"}, "Origin": {"https://app.example.com"}}, 200},
+		{"node fetch, same origin", http.Header{"Sec-Fetch-Mode": {"cors"}, "Origin": {e.srv.URL}}, 200},
+		{"non-browser client", http.Header{}, 403},
 	}
 	for _, a := range allowed {
 		c := e.client()
@@ -677,11 +680,11 @@ func TestHandlerCrossOrigin(t *testing.T) {
 		if r := c.post("/sign-in/email", `{"email":"vi@example.com","password":"12345678"}`); r.status != 200 {
 			t.Fatalf("%s: sign-in %d %s", a.name, r.status, r.body)
 		}
-		if r := c.post("/sign-out", ``); r.status != 200 {
+		if r := c.post("/sign-out", ``); r.status != a.signOut {
 			t.Fatalf("%s: sign-out %d %s", a.name, r.status, r.body)
 		}
 	}
-	victim.hdr = http.Header{"Sec-Fetch-Site": {"same-origin"}}
+	victim.hdr = http.Header{"Sec-Fetch-Site": {"same-origin"}, "Origin": {e.srv.URL}}
 	if r := victim.post("/sign-out", ``); r.status != 200 {
 		t.Fatalf("same-origin sign-out: %d %s", r.status, r.body)
 	}

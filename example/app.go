@@ -70,7 +70,7 @@ func newApp(auth *sessionkit.Manager) http.Handler {
 	mux.Handle("GET /sessions", a.requireSession(http.HandlerFunc(a.sessions)))
 	mux.HandleFunc("POST /sessions/revoke", a.revoke)
 	mux.HandleFunc("POST /sessions/revoke-others", a.revokeOthers)
-	mux.Handle("GET /settings", requireFresh(a.page("settings")))
+	mux.Handle("GET /settings", a.storeUp(requireFresh(a.page("settings"))))
 	mux.HandleFunc("POST /settings/sign-out-everywhere", a.signOutEverywhere)
 	mux.HandleFunc("/", a.notFound)
 
@@ -101,6 +101,9 @@ func securityHeaders(h http.Handler) http.Handler {
 		hd.Set("Content-Security-Policy", contentSecurityPolicy)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
+		// Pages and API answers carry tokens, session lists and cookies:
+		// no cache may keep them. Static files say otherwise.
+		hd.Set("Cache-Control", "no-store")
 		h.ServeHTTP(w, r)
 	})
 }
@@ -130,14 +133,14 @@ func staticFiles() http.Handler {
 func (a *app) requireSession(next http.Handler) http.Handler {
 	signIn := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/sign-in"})(next)
 	ended := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/sign-in?expired=1"})(next)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return a.storeUp(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, _, _ := a.auth.CookieNames()
 		if hasCookie(r, token) {
 			ended.ServeHTTP(w, r)
 			return
 		}
 		signIn.ServeHTTP(w, r)
-	})
+	}))
 }
 
 func hasCookie(r *http.Request, name string) bool {
@@ -465,14 +468,27 @@ func (a *app) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
 }
 
-// fail logs err and shows a page that reveals nothing of it. Every error
-// that reaches it is the session store's (down, locked, disk full): 503 with
-// Retry-After says "try again", as the JSON API does, where 500 would say
-// the request itself broke something.
+// fail logs err, a store that failed (every error that reaches here comes
+// from one), and shows a 503 page that reveals nothing of it: the client
+// may retry, nobody gained or lost anything.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
 	a.auth.Logger().Error("request failed", "path", r.URL.Path, "err", err)
-	w.Header().Set("Retry-After", "1")
-	a.render(w, r, "error", view{Error: "Something went wrong on our side. Please try again."}, http.StatusServiceUnavailable)
+	w.Header().Set("Retry-After", "5")
+	a.render(w, r, "error", view{Title: "Temporarily unavailable",
+		Error: "We cannot reach our session store right now. Please try again in a few seconds."}, http.StatusServiceUnavailable)
+}
+
+// storeUp answers with fail's page when middleware.Load could not read the
+// session because the store failed: a gated page must neither show nor
+// send the browser to sign in as if it had no session.
+func (a *app) storeUp(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := sessionkit.LookupError(r.Context()); err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // notEnded answers a sign-out or revocation that the store failed: 503

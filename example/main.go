@@ -82,11 +82,7 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	if cfg.Secret == "" {
-		// A generated secret is printed so it can be passed back to keep
-		// sessions across restarts; a configured one is never logged.
-		cfg.Secret = randomSecret()
-		log.Warn("no -secret or AUTH_SECRET given: using a random secret for this run only; "+
-			"sessions end when the app restarts unless you start it with this AUTH_SECRET", "AUTH_SECRET", cfg.Secret)
+		cfg.Secret = generatedSecret(log)
 	}
 	st, err := openStore(o)
 	if err != nil {
@@ -114,7 +110,7 @@ func run(args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: newApp(auth), ReadHeaderTimeout: 10 * time.Second}
+	srv := newHTTPServer(withHSTS(o.baseURL, newApp(auth)), serverTimeouts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
