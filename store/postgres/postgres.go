@@ -81,6 +81,7 @@ type Store struct {
 	now        func() time.Time
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
+	feed       feedState      // revocation feed watchers (feed.go)
 
 	closeOnce sync.Once
 }
@@ -151,7 +152,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return migrateFeed(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: open: create schema: %w", err)
@@ -183,6 +184,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.sweeper.Stop()
+		s.feed.stop()
 		s.pool.Close()
 	})
 	return nil
