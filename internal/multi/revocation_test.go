@@ -104,7 +104,10 @@ func revocationSetups(t *testing.T) map[string]func(t *testing.T) *revocationSet
 			}
 			t.Cleanup(func() { db.Close() })
 			return &revocationSetup{a: a, b: b,
-				exec: func(q string, args ...any) error { _, err := db.Exec(strings.ReplaceAll(q, "$1", "?"), args...); return err },
+				exec: func(q string, args ...any) error {
+					_, err := db.Exec(strings.ReplaceAll(q, "$1", "?"), args...)
+					return err
+				},
 				pin: func(tok string) error {
 					_, err := db.Exec(`UPDATE "session" SET "expiresAt" = ? WHERE "token" = ?`, store.FormatTime(time.Now().Add(-time.Hour)), tok)
 					return err

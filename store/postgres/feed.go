@@ -213,9 +213,13 @@ func (w *pgWatcher) session(ctx context.Context) error {
 		next = time.Now().Add(feedPing)
 		if time.Since(w.pruned) > feedPruneEvery {
 			w.pruned = time.Now()
-			if _, err := w.s.pool.Exec(ctx, qFeedPrune); err != nil {
-				w.s.log.Warn("postgres: prune revocation feed", "err", err)
-			}
+			w.s.feed.wg.Add(1)
+			go func() { // off the loop: a slow delete must not delay CaughtUp
+				defer w.s.feed.wg.Done()
+				if _, err := w.s.pool.Exec(ctx, qFeedPrune); err != nil && ctx.Err() == nil {
+					w.s.log.Warn("postgres: prune revocation feed", "err", err)
+				}
+			}()
 		}
 	}
 }
