@@ -61,10 +61,9 @@ var revokePaths = []struct {
 }
 
 type revocationRig struct {
-	a, b   *sessionkit.Manager
-	stB    store.Store
-	cache  sessionkit.CookieCache
-	userID string
+	a, b  *sessionkit.Manager
+	stB   store.Store
+	cache sessionkit.CookieCache
 }
 
 // sharedStores returns, per store kind, two handles on one database: two

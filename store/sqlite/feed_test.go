@@ -42,10 +42,10 @@ func (r *recSink) Behind(err error) {
 	r.mu.Unlock()
 }
 
-func (r *recSink) state() ([]string, time.Time, error, int) {
+func (r *recSink) state() ([]string, time.Time, int, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return slices.Clone(r.ids), r.caught, r.behind, r.behinds
+	return slices.Clone(r.ids), r.caught, r.behinds, r.behind
 }
 
 // waitCaughtUp waits until the feed has caught up with everything
@@ -232,7 +232,7 @@ func TestFeedBehind(t *testing.T) {
 			}
 			time.Sleep(300 * time.Millisecond)
 			faultAt := time.Now().Add(-250 * time.Millisecond)
-			ids, caught, behind, _ := sink.state()
+			ids, caught, _, behind := sink.state()
 			if caught.After(faultAt) || len(ids) != 0 {
 				t.Fatalf("during the fault: caught up at %v (fault since ~%v), delivered %v", caught, faultAt, ids)
 			}
