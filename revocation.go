@@ -18,6 +18,9 @@ const (
 	// feedSkew is added to the cache MaxAge for how long a revocation is
 	// remembered, for clocks of instances minting cookies that run ahead.
 	feedSkew = time.Minute
+	// feedStartWait is how long New waits for the feed's first catch-up;
+	// past it the Manager starts anyway, reading the store until then.
+	feedStartWait = 2 * time.Second
 )
 
 // revocationFeed is the Manager's view of the store's revocation feed.
@@ -47,6 +50,11 @@ func (m *Manager) startFeed() error {
 		return fmt.Errorf("sessionkit: revocation feed: %w", err)
 	}
 	m.feed = revocationFeed{set: set, cancel: cancel}
+	select {
+	case <-set.Ready():
+	case <-time.After(feedStartWait):
+		m.s.Logger.Warn("sessionkit: the revocation feed has not caught up yet; cache hits go to the store until it does")
+	}
 	return nil
 }
 

@@ -22,6 +22,9 @@ type Set struct {
 	fresh atomic.Int64
 	count atomic.Int64 // len(ids), read without the lock on the hot path
 
+	ready     chan struct{} // closed by the first CaughtUp
+	readyOnce sync.Once
+
 	mu    sync.RWMutex
 	ids   map[string]struct{}
 	queue []entry // arrival order, for pruning
@@ -37,7 +40,7 @@ type entry struct {
 // every cache hit while the last CaughtUp is older than maxLag. It starts
 // behind: nothing is trusted until the feed first catches up.
 func New(window, maxLag time.Duration) *Set {
-	return &Set{window: window, maxLag: maxLag, base: time.Now(), ids: map[string]struct{}{}}
+	return &Set{window: window, maxLag: maxLag, base: time.Now(), ids: map[string]struct{}{}, ready: make(chan struct{})}
 }
 
 func (s *Set) clock() int64 { return int64(time.Since(s.base)) + 1 } // never 0
@@ -86,6 +89,7 @@ func (s *Set) CaughtUp(at time.Time) {
 		n = 1
 	}
 	s.fresh.Store(n)
+	s.readyOnce.Do(func() { close(s.ready) })
 	if s.count.Load() > 0 {
 		s.mu.Lock()
 		s.pruneLocked(s.clock())
@@ -93,6 +97,9 @@ func (s *Set) CaughtUp(at time.Time) {
 		s.mu.Unlock()
 	}
 }
+
+// Ready is closed once the feed has caught up for the first time.
+func (s *Set) Ready() <-chan struct{} { return s.ready }
 
 // Behind implements store.RevocationSink.
 func (s *Set) Behind(error) { s.fresh.Store(0) }

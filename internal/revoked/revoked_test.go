@@ -14,7 +14,13 @@ func TestSet(t *testing.T) {
 	if s.Trusted("a") {
 		t.Fatal("trusted before the first CaughtUp")
 	}
+	select {
+	case <-s.Ready():
+		t.Fatal("ready before the first CaughtUp")
+	default:
+	}
 	s.CaughtUp(time.Now())
+	<-s.Ready()
 	if !s.Trusted("a") {
 		t.Fatal("not trusted after CaughtUp")
 	}
