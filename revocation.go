@@ -2,6 +2,7 @@ package sessionkit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -36,17 +37,23 @@ func (m *Manager) startFeed() error {
 	if m.s.codec == nil || m.s.Stateless {
 		return nil
 	}
-	f, ok := m.store.(store.RevocationFeed)
-	if !ok {
+	noFeed := func() error {
 		m.s.Logger.Warn("sessionkit: the store has no revocation feed: a revoked session keeps working wherever its cache cookie is, until the cookie expires",
 			"cacheMaxAge", m.s.cacheMaxAge)
 		return nil
+	}
+	f, ok := m.store.(store.RevocationFeed)
+	if !ok {
+		return noFeed()
 	}
 	window := m.s.cacheMaxAge + feedSkew
 	set := revoked.New(window, feedMaxLag)
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := f.WatchRevocations(ctx, time.Now().Add(-window), set); err != nil {
 		cancel()
+		if errors.Is(err, store.ErrNoRevocationFeed) {
+			return noFeed()
+		}
 		return fmt.Errorf("sessionkit: revocation feed: %w", err)
 	}
 	m.feed = revocationFeed{set: set, cancel: cancel}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -44,3 +45,8 @@ type RevocationFeed interface {
 // RevocationPoll is the longest a healthy RevocationFeed waits between two
 // CaughtUp calls.
 const RevocationPoll = 100 * time.Millisecond
+
+// ErrNoRevocationFeed is returned by WatchRevocations of a store that has
+// the method but, as configured, no feed (store/secondary without a
+// database copy of every session). The caller goes without one.
+var ErrNoRevocationFeed = errors.New("store: no revocation feed in this configuration")

@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 	_ "modernc.org/sqlite"
 
 	"github.com/sessionkit/sessionkit/internal/servicetest"
@@ -90,6 +92,9 @@ type revocationSetup struct {
 	// pin makes the session of that token expired in the database, which
 	// the feed must ignore (an expired session is swept, not revoked).
 	pin func(token string) error
+	// deleteUser deletes the user as Better Auth's delete-user does (its
+	// sessions' keys too, with secondary storage).
+	deleteUser func(email string) error
 }
 
 func revocationSetups(t *testing.T) map[string]func(t *testing.T) *revocationSetup {
@@ -111,25 +116,69 @@ func revocationSetups(t *testing.T) map[string]func(t *testing.T) *revocationSet
 				pin: func(tok string) error {
 					_, err := db.Exec(`UPDATE "session" SET "expiresAt" = ? WHERE "token" = ?`, store.FormatTime(time.Now().Add(-time.Hour)), tok)
 					return err
-				}}
-		},
-		"postgres": func(t *testing.T) *revocationSetup {
-			dsn := servicetest.Postgres(t)
-			a := start(t, "A", "-postgres", dsn, "-cache", "compact")
-			b := start(t, "B", "-postgres", dsn, "-cache", "compact")
-			pool, err := pgxpool.New(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(pool.Close)
-			return &revocationSetup{a: a, b: b,
-				exec: func(q string, args ...any) error { _, err := pool.Exec(context.Background(), q, args...); return err },
-				pin: func(tok string) error {
-					_, err := pool.Exec(context.Background(), `UPDATE "session" SET "expiresAt" = now() - interval '1 hour' WHERE "token" = $1`, tok)
+				},
+				deleteUser: func(email string) error {
+					_, err := db.Exec(`DELETE FROM "user" WHERE "email" = ?`, email)
 					return err
 				}}
 		},
+		"postgres": func(t *testing.T) *revocationSetup { return pgRevocationSetup(t, false) },
+		// Redis secondary storage with every session also in PostgreSQL
+		// (the example's setup): the feed is PostgreSQL's.
+		"postgres+redis": func(t *testing.T) *revocationSetup { return pgRevocationSetup(t, true) },
 	}
+}
+
+func pgRevocationSetup(t *testing.T, withRedis bool) *revocationSetup {
+	dsn := servicetest.Postgres(t)
+	args := []string{"-postgres", dsn, "-cache", "compact"}
+	var rc *redis.Client
+	if withRedis {
+		rc, _ = servicetest.Redis(t)
+		args = append(args, "-redis", servicetest.RedisAddr(t))
+	}
+	a := start(t, "A", args...)
+	b := start(t, "B", args...)
+	pool, err := pgxpool.New(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	if rc != nil {
+		s := &setup{db: pool, redis: rc}
+		t.Cleanup(func() { s.cleanRedis(t) })
+	}
+	return &revocationSetup{a: a, b: b,
+		exec: func(q string, args ...any) error { _, err := pool.Exec(context.Background(), q, args...); return err },
+		pin: func(tok string) error {
+			if rc != nil {
+				if err := rc.Del(context.Background(), tok).Err(); err != nil {
+					return err
+				}
+			}
+			_, err := pool.Exec(context.Background(), `UPDATE "session" SET "expiresAt" = now() - interval '1 hour' WHERE "token" = $1`, tok)
+			return err
+		},
+		deleteUser: func(email string) error {
+			ctx := context.Background()
+			if rc != nil {
+				rows, err := pool.Query(ctx, `SELECT s."token" FROM "session" s JOIN "user" u ON u."id" = s."userId" WHERE u."email" = $1`, email)
+				if err != nil {
+					return err
+				}
+				toks, err := pgx.CollectRows(rows, pgx.RowTo[string])
+				if err != nil {
+					return err
+				}
+				if len(toks) > 0 {
+					if err := rc.Del(ctx, toks...).Err(); err != nil {
+						return err
+					}
+				}
+			}
+			_, err := pool.Exec(ctx, `DELETE FROM "user" WHERE "email" = $1`, email)
+			return err
+		}}
 }
 
 // TestRevocationAcrossProcesses: instance A (a separate process) holds a
@@ -207,7 +256,7 @@ func TestRevocationAcrossProcesses(t *testing.T) {
 					code, rb, _ = c.call(s.b, "POST", "/revoke-other-sessions", other.cookie, map[string]any{})
 				case "user-deleted":
 					code = 200
-					if err := s.exec(`DELETE FROM "user" WHERE "email" = $1`, email); err != nil {
+					if err := s.deleteUser(email); err != nil {
 						t.Fatal(err)
 					}
 				}
