@@ -7,12 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/internal/loadbench"
+	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/memory"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
@@ -117,4 +120,75 @@ func BenchmarkLoad(b *testing.B) {
 	})
 
 	b.Run("sessionkit=Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })
+}
+
+// noFeed hides the memory store's revocation feed.
+type noFeed struct{ store.Store }
+
+// BenchmarkRevocationCheck is a cache hit through middleware.Load with the
+// revocation check (a memory store's feed, 1000 other sessions revoked)
+// and without it (the same store with its feed hidden), interleaved: six
+// rounds of each, alternating, in one run, so machine noise hits both
+// alike. Run: go test -run '^$' -bench BenchmarkRevocationCheck -benchmem .
+func BenchmarkRevocationCheck(b *testing.B) {
+	handlers := map[string]http.Handler{}
+	var src string
+	for _, feed := range []string{"off", "on"} {
+		mem := memory.New()
+		var st store.Store = mem
+		if feed == "off" {
+			st = noFeed{mem}
+		}
+		m, err := sessionkit.New(sessionkit.Config{Secret: "bench-secret-0123456789abcdefghijklmnopqrstuvwxyz", Store: st,
+			CookieCache: sessionkit.CookieCache{Enabled: true}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer m.Close()
+		ctx := context.Background()
+		u, err := m.CreateUser(ctx, "Bench", "bench@example.com", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		for range 1000 { // revoked sessions of others: the set is not empty
+			s, err := m.SignIn(httptest.NewRecorder(), httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if err := m.RevokeSession(ctx, u.ID, s.Session.Token); err != nil {
+				b.Fatal(err)
+			}
+		}
+		rec := httptest.NewRecorder()
+		if _, err := m.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		var cookie []string
+		for _, c := range rec.Result().Cookies() {
+			cookie = append(cookie, c.Name+"="+c.Value)
+		}
+		h := middleware.Load(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if s, ok := sessionkit.FromContext(r.Context()); ok {
+				src = s.Source
+			}
+		}))
+		req := httptest.NewRequest("GET", "/", nil)
+		req.Header.Set("Cookie", strings.Join(cookie, "; "))
+		handlers[feed] = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { h.ServeHTTP(w, req) })
+	}
+	for range 6 {
+		for _, feed := range []string{"off", "on"} {
+			b.Run("feed="+feed, func(b *testing.B) {
+				h, w := handlers[feed], httptest.NewRecorder()
+				b.ReportAllocs()
+				for b.Loop() {
+					src = ""
+					h.ServeHTTP(w, nil)
+					if src == "" || src == sessionkit.SourceStore {
+						b.Fatalf("source %q, want a cache hit", src)
+					}
+				}
+			})
+		}
+	}
 }

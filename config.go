@@ -131,10 +131,13 @@ type Config struct {
 
 // CookieCache configures the cookie cache (spec §3).
 //
-// A valid cache cookie answers the request without the store, so a session
-// revoked on another device (or by an admin) stays usable on a device that
-// holds a cache cookie until that cookie's MaxAge runs out. Choose MaxAge as
-// the longest such delay you accept: the 5-minute default is Better Auth's.
+// A valid cache cookie answers the request without the store. When the
+// store has a revocation feed (store.RevocationFeed: SQLite, PostgreSQL,
+// memory), a session revoked anywhere is refused by every Manager within
+// half a second, and while the feed is behind no cache hit is trusted.
+// Without one, a session revoked on another device stays usable on a device
+// that holds a cache cookie until that cookie's MaxAge runs out (Better
+// Auth's behaviour): choose MaxAge as the longest such delay you accept.
 // Sensitive routes behind freshness.RequireFresh, the handler's
 // list-sessions and its revoke endpoints always re-read the store (except
 // in Stateless mode, where the cookie is the only record).

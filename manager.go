@@ -56,6 +56,7 @@ type Manager struct {
 	ownsDB  bool
 	slides  slideGroup
 	closeMu sync.Once
+	feed    revocationFeed // zero unless the cache is on and the store has a feed
 }
 
 // New validates cfg and returns a Manager. With no Store it opens (creating
@@ -76,6 +77,12 @@ func New(cfg Config) (*Manager, error) {
 		}
 		m.store, m.ownsDB = db, true
 	}
+	if err := m.startFeed(); err != nil {
+		if m.ownsDB {
+			m.store.Close()
+		}
+		return nil, err
+	}
 	return m, nil
 }
 
@@ -84,6 +91,7 @@ func New(cfg Config) (*Manager, error) {
 func (m *Manager) Close() error {
 	var err error
 	m.closeMu.Do(func() {
+		m.feed.stop()
 		if m.ownsDB {
 			err = m.store.Close()
 		}
@@ -257,7 +265,9 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 	// The cookie cache answers without the store, unless the caller wants
 	// an authoritative read; in stateless mode the cookie is the authority.
 	if m.s.codec != nil && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
-		if out, p := m.fromCache(j, token, now); out != nil {
+		// A copy is trusted only while the revocation feed is current and
+		// has not named the session (see revocation.go).
+		if out, p := m.fromCache(j, token, now); out != nil && m.feed.trusted(out.Session.ID, m.s.Stateless) {
 			if m.s.Stateless && !opts.DisableRefresh && p.ExpiresAt.Sub(now) < m.s.refreshAge {
 				// The re-mint never moves the session's expiry; the row
 				// decides that its cookies end with the browser session.

@@ -23,6 +23,7 @@ type Store struct {
 	sessions  map[string]store.Session // by token
 	ids       map[string]string        // session id → token
 	passwords map[string]string        // user id → password hash
+	feed      feed                     // revocations, under mu
 }
 
 var _ store.Store = (*Store)(nil)
@@ -148,7 +149,16 @@ func (m *Store) SlideSession(_ context.Context, token string, expiresAt, updated
 	return s, nil
 }
 
+// deleteLocked deletes a session before its expiry: a revocation.
 func (m *Store) deleteLocked(token string) {
+	if s, ok := m.sessions[token]; ok {
+		m.feed.revokedLocked(s.ID)
+	}
+	m.dropLocked(token)
+}
+
+// dropLocked deletes a session without telling the revocation feed.
+func (m *Store) dropLocked(token string) {
 	if s, ok := m.sessions[token]; ok {
 		delete(m.ids, s.ID)
 		delete(m.sessions, token)
@@ -209,7 +219,7 @@ func (m *Store) DeleteExpired(_ context.Context, now time.Time, limit int) (int,
 			break
 		}
 		if s.Expired(now) {
-			m.deleteLocked(tok)
+			m.dropLocked(tok)
 			n++
 		}
 	}

@@ -82,6 +82,7 @@ type Store struct {
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
 	rl         rateLimitState // see ratelimit.go
+	feed       feedState      // revocation feed watchers (feed.go)
 
 	closeOnce sync.Once
 }
@@ -152,7 +153,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		return nil
+		return migrateFeed(ctx, tx)
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: open: create schema: %w", err)
@@ -184,6 +185,7 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.sweeper.Stop()
+		s.feed.stop()
 		s.pool.Close()
 	})
 	return nil

@@ -67,7 +67,8 @@ func TestConformance(t *testing.T) {
 }
 
 // TestSchema checks the columns' PostgreSQL types and the indexes against
-// Better Auth's schema, and that opening again (a second instance, or a
+// Better Auth's schema (plus sessionkit's own revocation table, feed.go),
+// and that opening again (a second instance, or a
 // database Better Auth created) changes nothing.
 func TestSchema(t *testing.T) {
 	t.Parallel()
@@ -134,6 +135,9 @@ session.updatedAt timestamp with time zone NO
 session.ipAddress text YES
 session.userAgent text YES
 session.userId text NO
+sessionkit_revocation.seq bigint NO
+sessionkit_revocation.sessionId text NO
+sessionkit_revocation.revokedAt timestamp with time zone NO
 user.id text NO
 user.name text NO
 user.email text NO
@@ -152,6 +156,8 @@ index account_userId_idx ON account USING btree ("userId")
 index session_pkey ON session USING btree (id)
 index session_token_key ON session USING btree (token)
 index session_userId_idx ON session USING btree ("userId")
+index sessionkit_revocation_pkey ON sessionkit_revocation USING btree (seq)
+index sessionkit_revocation_revokedAt_idx ON sessionkit_revocation USING btree ("revokedAt")
 index user_email_key ON "user" USING btree (email)
 index user_pkey ON "user" USING btree (id)
 index verification_identifier_idx ON verification USING btree (identifier)

@@ -100,6 +100,8 @@ type Store struct {
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
 
+	feed feedState // revocation feed watchers (feed.go)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -156,6 +158,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
 	s := &Store{db: db, path: path, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch}
+	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()
 		db.Close()
@@ -237,7 +240,7 @@ func (s *Store) init() error {
 	if err != nil {
 		return openError(s.path, err)
 	}
-	for _, q := range append(schema, qWriteProbe) {
+	for _, q := range append(append(schema, feedSchema...), qWriteProbe) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
@@ -321,6 +324,7 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.sweeper.Stop()
+		s.feed.stop()
 		s.closeErr = errors.Join(s.closeStatements(), s.db.Close())
 	})
 	return s.closeErr

@@ -1,0 +1,67 @@
+package revoked
+
+import (
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+func TestSet(t *testing.T) {
+	s := New(200*time.Millisecond, 100*time.Millisecond)
+	if s.Trusted("a") {
+		t.Fatal("trusted before the first CaughtUp")
+	}
+	select {
+	case <-s.Ready():
+		t.Fatal("ready before the first CaughtUp")
+	default:
+	}
+	s.CaughtUp(time.Now())
+	<-s.Ready()
+	if !s.Trusted("a") {
+		t.Fatal("not trusted after CaughtUp")
+	}
+	s.Revoked(store.Revocation{SessionID: "a"})
+	if s.Trusted("a") || !s.Trusted("b") {
+		t.Fatal("a revoked: want a refused, b trusted")
+	}
+	s.Behind(errors.New("down"))
+	if s.Trusted("b") {
+		t.Fatal("trusted while behind")
+	}
+	s.CaughtUp(time.Now())
+	time.Sleep(150 * time.Millisecond)
+	if s.Trusted("b") {
+		t.Fatal("trusted with a CaughtUp older than maxLag")
+	}
+	// An old CaughtUp reading (taken before a slow poll) counts from when
+	// it was taken.
+	s.CaughtUp(time.Now().Add(-time.Second))
+	if s.Trusted("b") {
+		t.Fatal("trusted on a stale reading")
+	}
+	time.Sleep(100 * time.Millisecond)
+	s.CaughtUp(time.Now()) // prunes: a arrived more than window ago
+	if s.Len() != 0 || !s.Trusted("a") {
+		t.Fatalf("after the window: Len %d, trusted(a) %v; want 0, true", s.Len(), s.Trusted("a"))
+	}
+}
+
+// BenchmarkTrusted is the cost the check adds to a cache hit, with 10 000
+// sessions revoked.
+func BenchmarkTrusted(b *testing.B) {
+	s := New(time.Hour, time.Hour)
+	for i := range 10000 {
+		s.Revoked(store.Revocation{SessionID: fmt.Sprint("revoked-", i)})
+	}
+	s.CaughtUp(time.Now())
+	b.ReportAllocs()
+	for b.Loop() {
+		if !s.Trusted("kx7aJd0cQm3nWb9eRt5yUi1oPl4sZv8g") {
+			b.Fatal("refused")
+		}
+	}
+}

@@ -1,0 +1,225 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// feedChannel is the NOTIFY channel of revocations; the payload is the
+// session id. It is database-wide: watchers on other schemas of the same
+// database hear each other, which only costs them store reads.
+const feedChannel = "sessionkit_revocation"
+
+// migrateFeed creates, in the current schema, the table revocations are
+// recorded in and the trigger that records them on every deletion of a
+// session that has not expired, by whoever deletes it (Better Auth
+// included), and notifies listeners in the same transaction. The objects
+// are additive: Better Auth's migrator and queries ignore them. Names in
+// the function body are schema-qualified so that writers with another
+// search_path record into the same table.
+func migrateFeed(ctx context.Context, tx pgx.Tx) error {
+	var schemaName string
+	if err := tx.QueryRow(ctx, `SELECT current_schema()`).Scan(&schemaName); err != nil {
+		return err
+	}
+	table := pgx.Identifier{schemaName, "sessionkit_revocation"}.Sanitize()
+	fn := pgx.Identifier{schemaName, "sessionkit_session_revoked"}.Sanitize()
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS ` + table + ` ("seq" bigserial primary key, "sessionId" text not null, "revokedAt" timestamptz not null default clock_timestamp())`,
+		`CREATE INDEX IF NOT EXISTS "sessionkit_revocation_revokedAt_idx" on ` + table + ` ("revokedAt")`,
+		`CREATE OR REPLACE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF OLD."expiresAt" > clock_timestamp() THEN
+		INSERT INTO ` + table + ` ("sessionId") VALUES (OLD."id");
+		PERFORM pg_notify('` + feedChannel + `', OLD."id");
+	END IF;
+	RETURN OLD;
+END $$`,
+		`DO $$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'sessionkit_session_revoked' AND tgrelid = '` +
+			pgx.Identifier{schemaName, "session"}.Sanitize() + `'::regclass) THEN
+		CREATE TRIGGER "sessionkit_session_revoked" AFTER DELETE ON ` + pgx.Identifier{schemaName, "session"}.Sanitize() +
+			` FOR EACH ROW EXECUTE FUNCTION ` + fn + `();
+	END IF;
+END $$`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return fmt.Errorf("revocation feed: %w", err)
+		}
+	}
+	return nil
+}
+
+const (
+	qFeedCatchUp = `SELECT "sessionId" FROM "sessionkit_revocation" WHERE "revokedAt" >= $1`
+	qFeedNow     = `SELECT clock_timestamp()`
+	qFeedPrune   = `DELETE FROM "sessionkit_revocation" WHERE "revokedAt" < clock_timestamp() - interval '24 hours'`
+)
+
+// Feed timing.
+const (
+	feedPing       = store.RevocationPoll / 2
+	feedConnect    = 5 * time.Second // bound on connecting and catching up
+	feedMaxBackoff = 2 * time.Second
+	feedPruneEvery = 10 * time.Minute
+)
+
+var _ store.RevocationFeed = (*Store)(nil)
+
+type feedState struct {
+	mu     sync.Mutex
+	closed bool
+	cancel []context.CancelFunc
+	wg     sync.WaitGroup
+	// pids receives the backend pid of each listener connection (tests).
+	pids func(uint32)
+}
+
+func (f *feedState) stop() {
+	f.mu.Lock()
+	f.closed = true
+	for _, c := range f.cancel {
+		c()
+	}
+	f.mu.Unlock()
+	f.wg.Wait()
+}
+
+// WatchRevocations implements store.RevocationFeed with LISTEN on a
+// connection of its own (outside the pool). On every (re)connect it
+// listens first, then reads the revocations of the window, so nothing
+// committed while it was away is missed; while connected it pings every
+// feedPing and reports CaughtUp after each answer, by which time every
+// notification sent before the ping has arrived. Any error reports Behind
+// and reconnects with backoff.
+func (s *Store) WatchRevocations(ctx context.Context, since time.Time, sink store.RevocationSink) error {
+	s.feed.mu.Lock()
+	defer s.feed.mu.Unlock()
+	if s.feed.closed {
+		return errors.New("postgres: revocation feed: store closed")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	s.feed.cancel = append(s.feed.cancel, cancel)
+	s.feed.wg.Add(1)
+	w := &pgWatcher{s: s, sink: sink, window: max(time.Since(since), 0)}
+	go func() {
+		defer s.feed.wg.Done()
+		w.run(ctx)
+	}()
+	return nil
+}
+
+type pgWatcher struct {
+	s      *Store
+	sink   store.RevocationSink
+	window time.Duration
+	pruned time.Time
+}
+
+func (w *pgWatcher) run(ctx context.Context) {
+	backoff := feedPing
+	for {
+		err := w.session(ctx)
+		if ctx.Err() != nil {
+			return
+		}
+		w.sink.Behind(err)
+		w.s.log.Warn("postgres: revocation feed behind; cache hits go to the store until it catches up", "err", err)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, feedMaxBackoff)
+	}
+}
+
+// session runs one listener connection until it fails.
+func (w *pgWatcher) session(ctx context.Context) error {
+	cfg := w.s.pool.Config().ConnConfig.Copy()
+	cfg.OnNotification = func(_ *pgconn.PgConn, n *pgconn.Notification) {
+		if n.Channel == feedChannel {
+			w.sink.Revoked(store.Revocation{SessionID: n.Payload})
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, feedConnect)
+	defer cancel()
+	conn, err := pgx.ConnectConfig(cctx, cfg)
+	if err != nil {
+		return fmt.Errorf("postgres: revocation feed: connect: %w", err)
+	}
+	defer conn.Close(context.Background())
+	if f := w.s.feed.pids; f != nil {
+		f(conn.PgConn().PID())
+	}
+	at := time.Now()
+	if _, err := conn.Exec(cctx, `LISTEN `+pgx.Identifier{feedChannel}.Sanitize()); err != nil {
+		return fmt.Errorf("postgres: revocation feed: listen: %w", err)
+	}
+	var dbNow time.Time
+	if err := conn.QueryRow(cctx, qFeedNow).Scan(&dbNow); err != nil {
+		return fmt.Errorf("postgres: revocation feed: catch up: %w", err)
+	}
+	rows, err := conn.Query(cctx, qFeedCatchUp, dbNow.Add(-w.window))
+	if err != nil {
+		return fmt.Errorf("postgres: revocation feed: catch up: %w", err)
+	}
+	var batch []store.Revocation
+	for rows.Next() {
+		var r store.Revocation
+		if err := rows.Scan(&r.SessionID); err != nil {
+			rows.Close()
+			return fmt.Errorf("postgres: revocation feed: catch up: %w", err)
+		}
+		batch = append(batch, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postgres: revocation feed: catch up: %w", err)
+	}
+	w.sink.Revoked(batch...)
+	w.sink.CaughtUp(at)
+
+	next := time.Now().Add(feedPing)
+	for {
+		wctx, wcancel := context.WithDeadline(ctx, next)
+		_, err := conn.WaitForNotification(wctx) // delivered through OnNotification
+		wcancel()
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil && !errors.Is(err, context.DeadlineExceeded) && !pgconn.Timeout(err) {
+			return fmt.Errorf("postgres: revocation feed: wait: %w", err)
+		}
+		if time.Now().Before(next) {
+			continue
+		}
+		at := time.Now()
+		pctx, pcancel := context.WithTimeout(ctx, feedConnect)
+		err = conn.Ping(pctx)
+		pcancel()
+		if err != nil {
+			return fmt.Errorf("postgres: revocation feed: ping: %w", err)
+		}
+		w.sink.CaughtUp(at)
+		next = time.Now().Add(feedPing)
+		if time.Since(w.pruned) > feedPruneEvery {
+			w.pruned = time.Now()
+			w.s.feed.wg.Add(1)
+			go func() { // off the loop: a slow delete must not delay CaughtUp
+				defer w.s.feed.wg.Done()
+				if _, err := w.s.pool.Exec(ctx, qFeedPrune); err != nil && ctx.Err() == nil {
+					w.s.log.Warn("postgres: prune revocation feed", "err", err)
+				}
+			}()
+		}
+	}
+}
