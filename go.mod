@@ -3,6 +3,7 @@ module github.com/sessionkit/sessionkit
 go 1.26.0
 
 require (
+	github.com/go-jose/go-jose/v4 v4.1.9
 	github.com/gorilla/securecookie v1.1.2
 	golang.org/x/crypto v0.59.0
 	golang.org/x/sync v0.25.0
