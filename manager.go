@@ -17,6 +17,7 @@ import (
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
 	"github.com/sessionkit/sessionkit/store/sqlite"
+	"golang.org/x/sync/singleflight"
 )
 
 // Errors returned by the Manager. Match them with errors.Is.
@@ -54,7 +55,7 @@ type Manager struct {
 	s       *settings
 	store   store.Store
 	ownsDB  bool
-	slides  slideGroup
+	slides  singleflight.Group
 	closeMu sync.Once
 	feed    revocationFeed // zero unless the cache is on and the store has a feed
 }
@@ -441,9 +442,10 @@ func (m *Manager) rememberedExpiry(created, want time.Time) time.Time {
 // flight, and a late caller re-reads the row and finds it no longer due.
 // The shared write is not cancelled with the request that started it (its
 // client may go away while others wait on the result); it keeps that
-// request's deadline.
+// request's deadline. A panic in the store reaches every waiting caller and
+// frees the token for the next request (singleflight forgets the call).
 func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store.Session, error) {
-	return m.slides.do(token, func() (store.Session, error) {
+	v, err, _ := m.slides.Do(token, func() (any, error) {
 		shared := context.WithoutCancel(ctx)
 		if d, ok := ctx.Deadline(); ok {
 			var cancel context.CancelFunc
@@ -459,41 +461,8 @@ func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store
 		}
 		return m.store.SlideSession(shared, token, m.rememberedExpiry(cur.CreatedAt, now.Add(m.s.ExpiresIn)), now)
 	})
-}
-
-// slideGroup lets one goroutine per token do the slide while the others
-// wait for its result.
-type slideGroup struct {
-	mu    sync.Mutex
-	calls map[string]*slideCall
-}
-
-type slideCall struct {
-	done chan struct{}
-	sess store.Session
-	err  error
-}
-
-func (g *slideGroup) do(key string, fn func() (store.Session, error)) (store.Session, error) {
-	g.mu.Lock()
-	if c, ok := g.calls[key]; ok {
-		g.mu.Unlock()
-		<-c.done
-		return c.sess, c.err
-	}
-	if g.calls == nil {
-		g.calls = map[string]*slideCall{}
-	}
-	c := &slideCall{done: make(chan struct{})}
-	g.calls[key] = c
-	g.mu.Unlock()
-
-	c.sess, c.err = fn()
-	g.mu.Lock()
-	delete(g.calls, key)
-	g.mu.Unlock()
-	close(c.done)
-	return c.sess, c.err
+	s, _ := v.(store.Session)
+	return s, err
 }
 
 // SignOut ends the request's session, if any, in the store, then expires

@@ -12,12 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/alexedwards/scs/v2/memstore"
-
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
-	"github.com/sessionkit/sessionkit/store/secondary"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
@@ -85,17 +82,7 @@ func sharedStores(t *testing.T) map[string][2]store.Store {
 	}
 	mem := memory.New()
 	sa := open()
-	// Secondary storage with a database copy of every session: its feed
-	// is the database's.
-	kv, prim := memstore.NewWithCleanupInterval(0), memory.New()
-	sec := func() store.Store {
-		st, err := secondary.New(kv, secondary.Options{Primary: prim, StoreSessionInDatabase: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
-	return map[string][2]store.Store{"memory": {mem, mem}, "sqlite": {sa, open()}, "secondary+database": {sec(), sec()}}
+	return map[string][2]store.Store{"memory": {mem, mem}, "sqlite": {sa, open()}}
 }
 
 func newRevocationRig(t *testing.T, stA, stB store.Store) *revocationRig {
@@ -398,20 +385,3 @@ func TestRevocationCheckCostsNoQuery(t *testing.T) {
 	}
 }
 
-// TestSecondaryWithoutDatabaseHasNoFeed: secondary storage alone has no
-// feed; the Manager starts without one (Better Auth's behaviour: the cache
-// answers until it expires) instead of failing.
-func TestSecondaryWithoutDatabaseHasNoFeed(t *testing.T) {
-	st, err := secondary.New(memstore.NewWithCleanupInterval(0), secondary.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.WatchRevocations(context.Background(), time.Now(), nil); !errors.Is(err, store.ErrNoRevocationFeed) {
-		t.Fatalf("WatchRevocations: %v, want ErrNoRevocationFeed", err)
-	}
-	m, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: st, CookieCache: sessionkit.CookieCache{Enabled: true}})
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	m.Close()
-}

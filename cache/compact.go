@@ -91,50 +91,32 @@ func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
 	var sessStart, sessEnd int
 	var expRaw, sigRaw []byte
 	const gotSession, gotExp, gotSig = 1, 2, 4
-	have := 0
-	more, err := p.objBegin()
-	for err == nil && more {
-		var k []byte
-		if k, err = p.key(); err != nil {
-			break
-		}
-		bit := 0
+	have, err := p.members(func(k []byte) (uint32, error) {
 		switch string(k) {
 		case "session":
-			bit = gotSession
-			if have&bit == 0 {
-				sessStart = p.i
-				err = p.payload(rp, modeCompact, now)
-				sessEnd = p.i
-			}
+			sessStart = p.i
+			err := p.payload(rp, modeCompact, now)
+			sessEnd = p.i
+			return gotSession, err
 		case "expiresAt":
-			bit = gotExp
-			if c := p.peek(); c == '-' || (c >= '0' && c <= '9') {
-				expRaw, err = p.number()
-			} else {
-				err = errShape
+			if c := p.peek(); c != '-' && (c < '0' || c > '9') {
+				return 0, errShape
 			}
+			var err error
+			expRaw, err = p.number()
+			return gotExp, err
 		case "signature":
-			bit = gotSig
 			if p.peek() != '"' {
-				err = errShape
-				break
+				return 0, errShape
 			}
-			var s span
-			if s, err = p.str(); err == nil {
+			s, err := p.str()
+			if err == nil {
 				sigRaw = p.bytes(s)
 			}
-		default:
-			err = p.skipAny()
+			return gotSig, err
 		}
-		if err == nil && have&bit != 0 {
-			err = errDuplicate
-		}
-		have |= bit
-		if err == nil {
-			more, err = p.objNext()
-		}
-	}
+		return 0, p.skipAny()
+	})
 	if err == nil {
 		err = p.end()
 	}

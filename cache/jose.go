@@ -18,26 +18,19 @@ type joseHeader struct {
 // replicated iss/sub/aud claims, which Better Auth never writes. Other
 // members are ignored.
 func (p *parser) header(h *joseHeader) error {
-	more, err := p.objBegin()
-	if err != nil {
+	if p.peek() != '{' {
 		return errHeader
 	}
-	have := 0
-	for more {
-		k, err := p.key()
-		if err != nil {
-			return err
-		}
-		bit := 0
+	_, err := p.members(func(k []byte) (uint32, error) {
+		var err error
 		switch string(k) {
 		case "alg":
-			bit = 1
 			h.alg, err = p.headerStr()
+			return 1, err
 		case "enc":
-			bit = 2
 			h.enc, err = p.headerStr()
+			return 2, err
 		case "kid":
-			bit = 4
 			h.hasKid = true
 			if p.peek() == '"' {
 				h.kidIsStr = true
@@ -45,21 +38,14 @@ func (p *parser) header(h *joseHeader) error {
 			} else {
 				err = p.skipAny()
 			}
+			return 4, err
 		case "crit", "zip", "iss", "sub", "aud":
-			return errHeader
-		default:
-			err = p.skipAny()
+			return 0, errHeader
 		}
-		if err != nil {
-			return err
-		}
-		if have&bit != 0 {
-			return errDuplicate
-		}
-		have |= bit
-		if more, err = p.objNext(); err != nil {
-			return err
-		}
+		return 0, p.skipAny()
+	})
+	if err != nil {
+		return err
 	}
 	return p.end()
 }

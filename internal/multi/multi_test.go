@@ -237,7 +237,7 @@ var variants = []variant{{"postgres", false}, {"postgres+redis", true}}
 
 func newSetup(t *testing.T, v variant, pgDSN, redisAddr string) *setup {
 	t.Helper()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	if pgDSN == "" {
 		pgDSN = dsn
 	} else {
@@ -246,7 +246,9 @@ func newSetup(t *testing.T, v variant, pgDSN, redisAddr string) *setup {
 	args := []string{"-postgres", pgDSN}
 	s := &setup{}
 	if v.useRedis {
-		c, _ := servicetest.Redis(t)
+		addr, _ := servicetest.Redis(t)
+		c := redis.NewClient(&redis.Options{Addr: addr})
+		t.Cleanup(func() { c.Close() })
 		s.redis = c
 		if redisAddr == "" {
 			redisAddr = servicetest.RedisAddr(t)
@@ -603,4 +605,16 @@ func TestFaults(t *testing.T) {
 			r.mu.Unlock()
 		})
 	}
+}
+
+// pgExec runs one SQL statement on a connection of its own, for
+// servicetest.Postgres.
+func pgExec(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
 }

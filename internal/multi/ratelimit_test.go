@@ -2,6 +2,7 @@ package multi
 
 import (
 	"context"
+	"github.com/redis/go-redis/v9"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -67,7 +68,7 @@ func sharedLimit(t *testing.T, a, b *httptest.Server) {
 // TestRateLimitPostgres: two instances on one PostgreSQL database share
 // Better Auth's rateLimit table.
 func TestRateLimitPostgres(t *testing.T) {
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	open := func() *postgres.Store {
 		s, err := postgres.Open(context.Background(), dsn, postgres.Options{SweepInterval: -1})
 		if err != nil {
@@ -93,7 +94,9 @@ func TestRateLimitPostgres(t *testing.T) {
 // TestRateLimitRedis: two instances share counters in Redis under Better
 // Auth's keys, as plain integers expiring with the window.
 func TestRateLimitRedis(t *testing.T) {
-	rdb, prefix := servicetest.Redis(t)
+	addr, prefix := servicetest.Redis(t)
+	rdb := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { rdb.Close() })
 	// The prefix only keeps the test's keys apart; production uses none.
 	counter := ratelimit.Counter(func(ctx context.Context, key string, ttl int) (int64, error) {
 		return rdb.Eval(ctx, ratelimit.RedisIncrementScript, []string{prefix + key}, ttl).Int64()

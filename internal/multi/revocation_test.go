@@ -130,12 +130,14 @@ func revocationSetups(t *testing.T) map[string]func(t *testing.T) *revocationSet
 }
 
 func pgRevocationSetup(t *testing.T, withRedis bool) *revocationSetup {
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	args := []string{"-postgres", dsn, "-cache", "compact"}
 	var rc *redis.Client
 	if withRedis {
-		rc, _ = servicetest.Redis(t)
-		args = append(args, "-redis", servicetest.RedisAddr(t))
+		addr, _ := servicetest.Redis(t)
+		rc = redis.NewClient(&redis.Options{Addr: addr})
+		t.Cleanup(func() { rc.Close() })
+		args = append(args, "-redis", addr)
 	}
 	a := start(t, "A", args...)
 	b := start(t, "B", args...)

@@ -12,22 +12,26 @@
 // When a variable is unset the test is skipped with a message naming what to
 // install, except under CI=true, where a missing service fails the test. It
 // is for tests only.
+//
+// It imports no database driver, so that the core module needs none: the
+// tests pass their own way to run SQL (Exec), and Redis is spoken to in its
+// plain text protocol.
 package servicetest
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/redis/go-redis/v9"
 
 	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/store"
@@ -58,33 +62,27 @@ func PostgresDSN(t testing.TB) string {
 	return need(t, PostgresEnv, "PostgreSQL (apt-get install postgresql)")
 }
 
+// Exec runs one SQL statement on the PostgreSQL server at dsn, through the
+// driver of the calling test's module.
+type Exec func(ctx context.Context, dsn, sql string) error
+
 // Postgres creates a schema of its own for the test and returns a
 // connection string whose search_path is that schema, so that everything
 // the test creates lands there. The schema is dropped when the test ends.
-func Postgres(t testing.TB) string {
+func Postgres(t testing.TB, exec Exec) string {
 	t.Helper()
 	base := PostgresDSN(t)
 	schema := "sessionkit_test_" + strings.ToLower(store.NewID()[:16])
+	quoted := `"` + schema + `"` // store.NewID is alphanumeric
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	conn, err := pgx.Connect(ctx, base)
-	if err != nil {
-		t.Fatalf("servicetest: connect to %s: %v", PostgresEnv, err)
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
+	if err := exec(ctx, base, `CREATE SCHEMA `+quoted); err != nil {
 		t.Fatalf("servicetest: create schema: %v", err)
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
-		conn, err := pgx.Connect(ctx, base)
-		if err != nil {
-			t.Errorf("servicetest: drop schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{schema}.Sanitize()+` CASCADE`); err != nil {
+		if err := exec(ctx, base, `DROP SCHEMA `+quoted+` CASCADE`); err != nil {
 			t.Errorf("servicetest: drop schema %s: %v", schema, err)
 		}
 	})
@@ -133,43 +131,94 @@ func RedisAddr(t testing.TB) string {
 	return need(t, RedisEnv, "Redis (apt-get install redis-server)")
 }
 
-// Redis returns a client of the Redis server and a key prefix of the test's
-// own. Every key under the prefix is deleted and the client closed when the
-// test ends.
-func Redis(t testing.TB) (*redis.Client, string) {
+// Redis checks that the Redis server answers and returns its address and
+// a key prefix of the test's own. Every key under the prefix is deleted when
+// the test ends (close the test's clients in a t.Cleanup registered after
+// this call, or earlier).
+func Redis(t testing.TB) (addr, prefix string) {
 	t.Helper()
-	addr := RedisAddr(t)
-	c := redis.NewClient(&redis.Options{Addr: addr})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := c.Ping(ctx).Err(); err != nil {
-		c.Close()
+	addr = RedisAddr(t)
+	if _, err := redisDo(addr, "PING"); err != nil {
 		t.Fatalf("servicetest: ping Redis at %s: %v", addr, err)
 	}
-	prefix := "sessionkit-test:" + store.NewID()[:16] + ":"
+	prefix = "sessionkit-test:" + store.NewID()[:16] + ":"
 	t.Cleanup(func() {
-		defer c.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		iter := c.Scan(ctx, 0, prefix+"*", 1000).Iterator()
-		var keys []string
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-		}
-		if err := iter.Err(); err != nil {
-			t.Errorf("servicetest: clean up Redis keys: %v", err)
-			return
-		}
-		for len(keys) > 0 {
+		// KEYS is fine on a test server: a test has a handful of keys.
+		keys, err := redisDo(addr, "KEYS", prefix+"*")
+		for err == nil && len(keys) > 0 {
 			n := min(len(keys), 500)
-			if err := c.Del(ctx, keys[:n]...).Err(); err != nil {
-				t.Errorf("servicetest: clean up Redis keys: %v", err)
-				return
-			}
+			_, err = redisDo(addr, append([]string{"DEL"}, keys[:n]...)...)
 			keys = keys[n:]
 		}
+		if err != nil {
+			t.Errorf("servicetest: clean up Redis keys: %v", err)
+		}
 	})
-	return c, prefix
+	return addr, prefix
+}
+
+// redisDo sends one command to the Redis server at addr on a connection of
+// its own and returns the reply: a status, an integer or a bulk string as
+// one element, an array of those as its elements.
+func redisDo(addr string, args ...string) ([]string, error) {
+	c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(30 * time.Second))
+	var req strings.Builder
+	fmt.Fprintf(&req, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&req, "$%d\r\n%s\r\n", len(a), a)
+	}
+	if _, err := io.WriteString(c, req.String()); err != nil {
+		return nil, err
+	}
+	r := bufio.NewReader(c)
+	line := func() (string, error) {
+		l, err := r.ReadString('\n')
+		return strings.TrimSuffix(l, "\r\n"), err
+	}
+	var one func() ([]string, error)
+	one = func() ([]string, error) {
+		l, err := line()
+		if err != nil || l == "" {
+			return nil, errors.Join(err, io.ErrUnexpectedEOF)
+		}
+		switch l[0] {
+		case '+', ':':
+			return []string{l[1:]}, nil
+		case '-':
+			return nil, errors.New("redis: " + l[1:])
+		case '$':
+			n, err := strconv.Atoi(l[1:])
+			if err != nil || n < 0 {
+				return nil, err
+			}
+			b := make([]byte, n+2)
+			if _, err := io.ReadFull(r, b); err != nil {
+				return nil, err
+			}
+			return []string{string(b[:n])}, nil
+		case '*':
+			n, err := strconv.Atoi(l[1:])
+			if err != nil {
+				return nil, err
+			}
+			var out []string
+			for range n {
+				v, err := one()
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, v...)
+			}
+			return out, nil
+		}
+		return nil, fmt.Errorf("redis: unexpected reply %q", l)
+	}
+	return one()
 }
 
 // Proxy is a TCP proxy on 127.0.0.1 in front of a server. Down cuts every

@@ -70,7 +70,7 @@ func liveSession(t *testing.T, s *Store, userID string, expires time.Time) store
 func TestFeed(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	a := openDSN(t, dsn, Options{})
 	b := openDSN(t, dsn, Options{})
 	pids := make(chan uint32, 10)
@@ -148,7 +148,7 @@ func TestFeed(t *testing.T) {
 // and one trigger.
 func TestFeedSchemaIdempotent(t *testing.T) {
 	t.Parallel()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	openDSN(t, dsn, Options{})
 	s := openDSN(t, dsn, Options{})
 	var n int

@@ -28,7 +28,7 @@ var at = time.Date(2026, 11, 27, 22, 10, 13, 927e6, time.UTC)
 // o says otherwise, and closes it when the test ends.
 func openTemp(t testing.TB, o Options) *Store {
 	t.Helper()
-	return openDSN(t, servicetest.Postgres(t), o)
+	return openDSN(t, servicetest.Postgres(t, pgExec), o)
 }
 
 func openDSN(t testing.TB, dsn string, o Options) *Store {
@@ -58,7 +58,7 @@ func TestConformance(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) store.Store {
 		// Run closes the store; the sweeper is off because the suite's
 		// clock is pinned and the sweeper's is not.
-		s, err := Open(context.Background(), servicetest.Postgres(t), Options{SweepInterval: -1})
+		s, err := Open(context.Background(), servicetest.Postgres(t, pgExec), Options{SweepInterval: -1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +72,7 @@ func TestConformance(t *testing.T) {
 // database Better Auth created) changes nothing.
 func TestSchema(t *testing.T) {
 	t.Parallel()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	s := openDSN(t, dsn, Options{})
 	ctx := context.Background()
 	columns := func() string {
@@ -185,7 +185,7 @@ index verification_pkey ON verification USING btree (id)
 // the advisory lock must keep their migrations from colliding.
 func TestConcurrentOpen(t *testing.T) {
 	t.Parallel()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	var wg sync.WaitGroup
 	for range 8 {
 		wg.Go(func() {
@@ -308,7 +308,7 @@ func TestOpenErrors(t *testing.T) {
 // instances sweeping one table at once.
 func TestSweeper(t *testing.T) {
 	t.Parallel()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	s := openDSN(t, dsn, Options{})
 	ctx := context.Background()
 	clock := time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -352,7 +352,7 @@ func TestSweeper(t *testing.T) {
 // once: every expired row is deleted exactly once, none live.
 func TestDeleteExpiredRace(t *testing.T) {
 	t.Parallel()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	a, b := openDSN(t, dsn, Options{}), openDSN(t, dsn, Options{})
 	ctx := context.Background()
 	u := newUser("Race")
@@ -430,7 +430,7 @@ func TestDeleteExpiredLimit(t *testing.T) {
 
 func TestContextAndClose(t *testing.T) {
 	t.Parallel()
-	s, err := Open(context.Background(), servicetest.Postgres(t), Options{SweepInterval: -1})
+	s, err := Open(context.Background(), servicetest.Postgres(t, pgExec), Options{SweepInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +456,7 @@ func TestContextAndClose(t *testing.T) {
 // ErrNotFound, and the pool reconnects once the database is back.
 func TestDatabaseRestart(t *testing.T) {
 	t.Parallel()
-	dsn := servicetest.Postgres(t)
+	dsn := servicetest.Postgres(t, pgExec)
 	cfg, err := pgx.ParseConfig(dsn)
 	if err != nil {
 		t.Fatal(err)
@@ -655,4 +655,16 @@ func TestCreateUserWithPasswordAtomic(t *testing.T) {
 		_, err := s.Pool().Exec(ctx, `DROP TRIGGER fail_account ON "account"; DROP FUNCTION fail_account()`)
 		return err
 	})
+}
+
+// pgExec runs one SQL statement on a connection of its own, for
+// servicetest.Postgres.
+func pgExec(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/alexedwards/scs/goredisstore"
 	"github.com/alexedwards/scs/v2"
 	"github.com/alexedwards/scs/v2/memstore"
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sessionkit/sessionkit/internal/servicetest"
@@ -40,12 +41,14 @@ func memKV(testing.TB) *memstore.MemStore { return memstore.NewWithCleanupInterv
 
 // redisKV returns a goredisstore under a key prefix of the test's own.
 func redisKV(t testing.TB) (*goredisstore.RedisStore, *redis.Client, string) {
-	c, prefix := servicetest.Redis(t)
+	addr, prefix := servicetest.Redis(t)
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { c.Close() })
 	return goredisstore.NewWithPrefix(c, prefix), c, prefix
 }
 
 func pgPrimary(t testing.TB) store.Store {
-	p, err := postgres.Open(context.Background(), servicetest.Postgres(t), postgres.Options{SweepInterval: -1})
+	p, err := postgres.Open(context.Background(), servicetest.Postgres(t, pgExec), postgres.Options{SweepInterval: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,4 +621,16 @@ func TestCreateUserWithPasswordAtomic(t *testing.T) {
 		_, err := p.Pool().Exec(ctx, `DROP TRIGGER fail_account ON "account"; DROP FUNCTION fail_account()`)
 		return err
 	})
+}
+
+// pgExec runs one SQL statement on a connection of its own, for
+// servicetest.Postgres.
+func pgExec(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
 }
