@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"sync"
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
@@ -162,17 +161,10 @@ type CookieCache struct {
 // settings is a validated Config with every default filled in.
 type settings struct {
 	Config
-	secrets   [][]byte
-	secure    bool
-	freshAge  time.Duration // 0 = disabled
-	updateAge time.Duration // 0 = every request
-	names     cookieNames
-	macPool   sync.Pool // *macScratch, see verify
-
-	codec        cache.Codec // nil when the cache is off
-	cacheMaxAge  time.Duration
-	cacheVersion string
-	refreshAge   time.Duration // stateless: re-mint when less than this is left
+	freshAge   time.Duration   // 0 = disabled
+	updateAge  time.Duration   // 0 = every request
+	cookies    *sessionCookies // names, secrets, cache codec: see cookies.go
+	refreshAge time.Duration   // stateless: re-mint when less than this is left
 
 	hashes *hashGate  // see limits.go
 	limits rateLimits // see ratelimiting.go
@@ -180,6 +172,8 @@ type settings struct {
 
 func (c Config) resolve() (*settings, error) {
 	s := &settings{Config: c}
+	ck := &sessionCookies{}
+	s.cookies = ck
 	if c.Secret == "" {
 		return nil, fmt.Errorf("%w: Secret is required (at least %d bytes; generate one with `openssl rand -base64 32`)", ErrConfig, MinSecretLength)
 	}
@@ -191,14 +185,14 @@ func (c Config) resolve() (*settings, error) {
 			}
 			return nil, fmt.Errorf("%w: %s is %d bytes; it must be at least %d", ErrConfig, name, len(sec), MinSecretLength)
 		}
-		s.secrets = append(s.secrets, []byte(sec))
+		ck.secrets = append(ck.secrets, []byte(sec))
 	}
 	if c.BaseURL != "" {
 		u, err := url.Parse(c.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("%w: BaseURL %q is not an absolute http(s) URL", ErrConfig, c.BaseURL)
 		}
-		s.secure = u.Scheme == "https"
+		ck.secure = u.Scheme == "https"
 	}
 	if s.CookiePrefix == "" {
 		s.CookiePrefix = DefaultCookiePrefix
@@ -234,7 +228,8 @@ func (c Config) resolve() (*settings, error) {
 	if s.Logger == nil {
 		s.Logger = slog.Default()
 	}
-	s.names = newCookieNames(s.CookiePrefix, s.secure)
+	ck.names = newCookieNames(s.CookiePrefix, ck.secure)
+	ck.domain, ck.tokenMaxAge, ck.logger = s.CookieDomain, s.ExpiresIn, s.Logger
 	if err := s.resolveLimits(); err != nil {
 		return nil, err
 	}
@@ -264,25 +259,26 @@ func (s *settings) resolveCache() error {
 	case cc.MaxAge < time.Second || cc.MaxAge > 400*24*time.Hour:
 		return fmt.Errorf("%w: CookieCache.MaxAge %v is not between a second and 400 days", ErrConfig, cc.MaxAge)
 	}
-	s.cacheMaxAge = cc.MaxAge
-	s.cacheVersion = cc.Version
-	if s.cacheVersion == "" {
-		s.cacheVersion = "1"
+	ck := s.cookies
+	ck.cacheMaxAge = cc.MaxAge
+	ck.cacheVersion = cc.Version
+	if ck.cacheVersion == "" {
+		ck.cacheVersion = "1"
 	}
 	switch cc.Strategy {
 	case "", cache.StrategyCompact:
-		s.codec = cache.NewCompact(s.secrets...)
+		ck.codec = cache.NewCompact(ck.secrets...)
 	case cache.StrategyJWT:
-		s.codec = cache.NewJWT(s.secrets...)
+		ck.codec = cache.NewJWT(ck.secrets...)
 	case cache.StrategyJWE:
-		s.codec = cache.NewJWE(s.secrets...)
+		ck.codec = cache.NewJWE(ck.secrets...)
 	case cache.StrategySecureCookie:
-		s.codec = cache.NewSecureCookie(s.names.data, s.secrets...)
+		ck.codec = cache.NewSecureCookie(ck.names.data, ck.secrets...)
 	default:
 		return fmt.Errorf("%w: CookieCache.Strategy %q is not one of compact, jwt, jwe, securecookie", ErrConfig, cc.Strategy)
 	}
 	if s.Stateless {
-		s.refreshAge = s.cacheMaxAge / 5
+		s.refreshAge = ck.cacheMaxAge / 5
 	}
 	return nil
 }

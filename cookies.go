@@ -1,14 +1,31 @@
 package sessionkit
 
+// One request's path through LookupHeader (manager.go); every cookie step
+// is a method of sessionCookies or jar, here:
+//
+//	read    sessionCookies.read: the session cookies of the Cookie headers
+//	token   jar.sessionToken: the signed session_token, checked (verify)
+//	cache   jar.cached: the session_data chunks joined, decoded and checked
+//	        (token, version, expiry); then the revocation feed
+//	        (revocation.go); stateless: re-mint near the end (writeSession)
+//	store   Manager.resolve: SessionByToken; expired: delete, then clear
+//	slide   Manager.slide: one store write per token at a time
+//	write   jar.writeSession, writeCache, dropCache, clear: into jar.out
+//	return  Lookup{Session, Cookies: jar.out.list}
+
 import (
 	"bytes"
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"hash"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
@@ -31,20 +48,49 @@ func newCookieNames(prefix string, secure bool) cookieNames {
 	return cookieNames{token: p + "session_token", data: p + "session_data", dontRemember: p + "dont_remember"}
 }
 
-// jar holds the session cookies of one request, as Better Auth reads them:
-// the first occurrence of a name wins for signed cookies, the last for cache
-// chunks.
-type jar struct {
-	token        string // raw (still percent-encoded) session_token value
-	dontRemember string
-	data         []*http.Cookie // session_data and its .N chunks
-	hasToken     bool
+// sessionCookies turns a session into its cookies and back: the names, the
+// signing secrets, the attributes and the cookie cache. Config.resolve
+// builds it; it is the only code that reads or writes a session cookie.
+type sessionCookies struct {
+	names       cookieNames
+	secrets     [][]byte // [0] signs; every one verifies
+	secure      bool
+	domain      string
+	tokenMaxAge time.Duration // ExpiresIn: the remembered token cookie's Max-Age
+	logger      *slog.Logger
+	macPool     sync.Pool // *macScratch, see verify
+
+	codec        cache.Codec // nil when the cache is off
+	cacheMaxAge  time.Duration
+	cacheVersion string
 }
 
-// readJar scans the Cookie headers for the session cookies only, without
+// caching reports whether the cookie cache is on.
+func (c *sessionCookies) caching() bool { return c.codec != nil }
+
+// rawCookie is one cache cookie a request carried: the plain name (idx -1)
+// or chunk idx.
+type rawCookie struct {
+	Name, Value string
+	idx         int
+}
+
+// jar holds the session cookies of one request, as Better Auth reads them
+// (the first occurrence of a name wins for signed cookies, the last for
+// cache chunks), and the Set-Cookie lines of its response.
+type jar struct {
+	c            *sessionCookies
+	token        string // raw (still percent-encoded) session_token value
+	dontRemember string
+	data         []rawCookie // session_data and its .N chunks
+	hasToken     bool
+	out          cookieWriter
+}
+
+// read scans the Cookie headers for the session cookies only, without
 // building a cookie for every name the request carries.
-func (s *settings) readJar(h http.Header) jar {
-	var j jar
+func (c *sessionCookies) read(h http.Header) jar {
+	j := jar{c: c}
 	var haveDR bool
 	for _, line := range h.Values("Cookie") {
 		for len(line) > 0 {
@@ -60,17 +106,19 @@ func (s *settings) readJar(h http.Header) jar {
 				val = val[1 : len(val)-1]
 			}
 			switch {
-			case name == s.names.token:
+			case name == c.names.token:
 				if !j.hasToken {
 					j.token, j.hasToken = val, true
 				}
-			case name == s.names.dontRemember:
+			case name == c.names.dontRemember:
 				if !haveDR {
 					j.dontRemember, haveDR = val, true
 				}
-			case strings.HasPrefix(name, s.names.data):
-				if rest := name[len(s.names.data):]; rest == "" || isChunkSuffix(rest) {
-					j.data = append(j.data, &http.Cookie{Name: name, Value: val})
+			case strings.HasPrefix(name, c.names.data):
+				if rest := name[len(c.names.data):]; rest == "" {
+					j.data = append(j.data, rawCookie{name, val, -1})
+				} else if i, ok := chunkSuffix(rest); ok {
+					j.data = append(j.data, rawCookie{name, val, i})
 				}
 			}
 		}
@@ -78,28 +126,72 @@ func (s *settings) readJar(h http.Header) jar {
 	return j
 }
 
-// isChunkSuffix reports whether rest is ".<i>" for a chunk index Better
-// Auth can write: canonical decimal, below cache.MaxChunks (spec §1.4).
-// Other names are not ours, and bounding them bounds the expiries a
-// request can make us send.
-func isChunkSuffix(rest string) bool {
+// chunkSuffix parses rest as ".<i>" for a chunk index Better Auth can
+// write: canonical decimal, below cache.MaxChunks (spec §1.4). Other names
+// are not ours, and bounding them bounds the expiries a request can make us
+// send.
+func chunkSuffix(rest string) (int, bool) {
 	if len(rest) < 2 || len(rest) > 4 || rest[0] != '.' || rest[1] == '0' && len(rest) > 2 {
-		return false
+		return 0, false
 	}
 	n := 0
 	for i := 1; i < len(rest); i++ {
 		if rest[i] < '0' || rest[i] > '9' {
-			return false
+			return 0, false
 		}
 		n = n*10 + int(rest[i]-'0')
 	}
-	return n < cache.MaxChunks
+	return n, n < cache.MaxChunks
+}
+
+// cacheValue joins the cache cookies the way cache.Join does (spec §1.4):
+// the first plain cookie when not empty, else the chunks in index order,
+// the last of a repeated index. One cookie costs no allocation.
+func (j *jar) cacheValue() (string, bool) {
+	if len(j.data) == 1 {
+		d := j.data[0]
+		return d.Value, d.idx >= 0 || d.Value != ""
+	}
+	var last [cache.MaxChunks]int32 // 1 + position in j.data of chunk i's last cookie
+	baseSeen, chunks := false, false
+	for k, d := range j.data {
+		switch {
+		case d.idx >= 0:
+			last[d.idx], chunks = int32(k+1), true
+		case !baseSeen:
+			if d.Value != "" {
+				return d.Value, true
+			}
+			baseSeen = true
+		}
+	}
+	if !chunks {
+		return "", false
+	}
+	size, n, one := 0, 0, ""
+	for _, k := range last {
+		if k > 0 {
+			size += len(j.data[k-1].Value)
+			n, one = n+1, j.data[k-1].Value
+		}
+	}
+	if n == 1 {
+		return one, true
+	}
+	var b strings.Builder
+	b.Grow(size)
+	for _, k := range last {
+		if k > 0 {
+			b.WriteString(j.data[k-1].Value)
+		}
+	}
+	return b.String(), true
 }
 
 // sign returns the wire value of a signed cookie: percent-encoded
 // V + "." + std-base64(HMAC-SHA256(secret, V)) (spec §2).
-func (s *settings) sign(v string) string {
-	mac := hmac.New(sha256.New, s.secrets[0])
+func (c *sessionCookies) sign(v string) string {
+	mac := hmac.New(sha256.New, c.secrets[0])
 	mac.Write([]byte(v))
 	var sum [sha256.Size]byte
 	sig := base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
@@ -119,12 +211,12 @@ type macScratch struct {
 	want [sha256.Size + 1]byte
 }
 
-func (s *settings) scratch() *macScratch {
-	if sc, ok := s.macPool.Get().(*macScratch); ok {
+func (c *sessionCookies) scratch() *macScratch {
+	if sc, ok := c.macPool.Get().(*macScratch); ok {
 		return sc
 	}
 	sc := &macScratch{buf: make([]byte, 0, 128)}
-	for _, key := range s.secrets {
+	for _, key := range c.secrets {
 		sc.macs = append(sc.macs, hmac.New(sha256.New, key))
 	}
 	return sc
@@ -135,12 +227,12 @@ func (s *settings) scratch() *macScratch {
 // means "absent": no error, since a bad cookie is just no session.
 // Percent-encoding is decoded like decodeURIComponent; a malformed one
 // leaves the value as it is, as Better Auth's parser does.
-func (s *settings) verify(raw string) (string, bool) {
+func (c *sessionCookies) verify(raw string) (string, bool) {
 	if raw == "" || len(raw) > maxCookieValue {
 		return "", false
 	}
-	sc := s.scratch()
-	defer s.macPool.Put(sc)
+	sc := c.scratch()
+	defer c.macPool.Put(sc)
 	v := percentDecode(sc.buf[:0], raw)
 	sc.buf = v[:0]
 	dot := bytes.LastIndexByte(v, '.')
@@ -205,39 +297,152 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
-// dontRemember reports whether the request carries a valid dont_remember
-// cookie (remember-me was off at sign-in). Only the paths that may write
-// cookies ask, so a cache hit pays no HMAC for it.
-func (s *settings) dontRemember(j *jar) bool {
-	_, ok := s.verify(j.dontRemember)
+// sessionToken returns the request's session token when its cookie is
+// signed by a configured secret.
+func (j *jar) sessionToken() (string, bool) { return j.c.verify(j.token) }
+
+// signedDontRemember reports whether the request carries a valid
+// dont_remember cookie (remember-me was off at sign-in). Only the paths
+// that may write cookies ask, so a cache hit pays no HMAC for it.
+func (j *jar) signedDontRemember() bool {
+	_, ok := j.c.verify(j.dontRemember)
 	return ok
+}
+
+// cached returns the session in the request's cache cookie, and the
+// cache's own expiry, when it is authentic, unexpired, of the configured
+// version, and for this very token.
+func (j *jar) cached(token string, now time.Time) (*Session, time.Time) {
+	val, ok := j.cacheValue()
+	if !ok {
+		return nil, time.Time{}
+	}
+	p, err := j.c.codec.Decode(val, now)
+	if err != nil {
+		return nil, time.Time{}
+	}
+	version := p.Version
+	if version == "" {
+		version = "1"
+	}
+	// The cache's own expiry is checked again here, whatever the codec's
+	// clock tolerance: a cache cookie never answers past it.
+	if subtle.ConstantTimeCompare([]byte(p.Session.Token), []byte(token)) != 1 ||
+		version != j.c.cacheVersion || p.Session.Expired(now) || !p.ExpiresAt.After(now) {
+		return nil, time.Time{}
+	}
+	return &Session{Session: p.Session, User: p.User, Source: j.c.codec.Strategy()}, p.ExpiresAt
+}
+
+// writeSession sets the token cookie, the dont_remember marker when
+// remember-me is off (else expires a carried one when expireDontRemember),
+// and a fresh cache cookie, for sess.
+func (j *jar) writeSession(ctx context.Context, sess *Session, now time.Time, dontRemember, expireDontRemember bool) {
+	c := j.c
+	if dontRemember {
+		j.out.set(c.cookie(c.names.token, c.sign(sess.Session.Token), 0))
+		j.out.set(c.cookie(c.names.dontRemember, c.sign("true"), 0))
+	} else {
+		j.out.set(c.cookie(c.names.token, c.sign(sess.Session.Token), c.tokenMaxAge))
+		if expireDontRemember {
+			j.expire(c.names.dontRemember)
+		}
+	}
+	j.writeCache(ctx, sess, now, dontRemember)
+}
+
+// writeCache writes a fresh cache cookie for sess (chunked when large),
+// after expiring the cache cookies the request carried (spec §1.4): a name
+// set again replaces its expiry, and a carried name not set again (the
+// plain cookie after a switch to chunks, a chunk past the new count,
+// everything when no cookie is written) must not outlive the new value.
+// With remember-me off the cookie ends with the browser session, like the
+// token cookie.
+func (j *jar) writeCache(ctx context.Context, sess *Session, now time.Time, dontRemember bool) {
+	c := j.c
+	for _, d := range j.data {
+		j.expire(d.Name)
+	}
+	if !c.caching() {
+		return
+	}
+	// The cache's own expiry is a full MaxAge, as Better Auth mints it
+	// (spec §3.2–3.4), even past the session's: cached checks that one
+	// too, and a shorter value would have a stateless session re-minted on
+	// every request of its last fifth.
+	val, err := c.codec.Encode(&cache.Payload{
+		Session: sess.Session, User: sess.User, UpdatedAt: now, Version: c.cacheVersion, ExpiresAt: now.Add(c.cacheMaxAge),
+	})
+	if err != nil {
+		c.logger.ErrorContext(ctx, "sessionkit: encode cookie cache", "err", err)
+		return
+	}
+	maxAge := c.cacheMaxAge
+	if dontRemember {
+		maxAge = 0
+	}
+	base := c.names.data
+	chunks, err := cache.Split(val, cache.ChunkSize(c.cookie(base, "", maxAge)))
+	if err != nil {
+		// Too large for cookies: go without a cache, as Better Auth does.
+		c.logger.WarnContext(ctx, "sessionkit: cookie cache skipped", "err", err)
+		return
+	}
+	if len(chunks) == 1 {
+		j.out.set(c.cookie(base, chunks[0], maxAge))
+		return
+	}
+	for i, v := range chunks {
+		j.out.set(c.cookie(cache.ChunkName(base, i), v, maxAge))
+	}
+}
+
+func (j *jar) expire(name string) { j.out.set(j.c.cookie(name, "", -1)) }
+
+// dropCache expires the cache cookie and every chunk of it the request
+// carried. A later set of the same name replaces the expiry.
+func (j *jar) dropCache() {
+	j.expire(j.c.names.data)
+	for _, d := range j.data {
+		j.expire(d.Name)
+	}
+}
+
+// clear expires the token and cache cookies, every cache chunk the request
+// carried, and dont_remember when present.
+func (j *jar) clear() {
+	j.expire(j.c.names.token)
+	j.dropCache()
+	if j.dontRemember != "" {
+		j.expire(j.c.names.dontRemember)
+	}
 }
 
 // cookie builds a session cookie with the attributes every one shares
 // (spec §1.2): Path=/, HttpOnly, SameSite=Lax, Secure under https.
 // maxAge > 0 sets Max-Age; 0 makes a browser-session cookie; < 0 deletes.
-func (s *settings) cookie(name, value string, maxAge time.Duration) *http.Cookie {
-	c := &http.Cookie{
+func (c *sessionCookies) cookie(name, value string, maxAge time.Duration) *http.Cookie {
+	ck := &http.Cookie{
 		Name:     name,
 		Value:    value,
 		Path:     "/",
-		Domain:   s.CookieDomain,
+		Domain:   c.domain,
 		HttpOnly: true,
-		Secure:   s.secure,
+		Secure:   c.secure,
 		SameSite: http.SameSiteLaxMode,
 	}
 	switch {
 	case maxAge < 0:
-		c.MaxAge = -1 // Max-Age=0
+		ck.MaxAge = -1 // Max-Age=0
 	case maxAge > 0:
-		c.MaxAge = int(maxAge / time.Second)
+		ck.MaxAge = int(maxAge / time.Second)
 	}
-	return c
+	return ck
 }
 
 // cookieWriter collects the Set-Cookie lines of one response, so that a name
 // is never both deleted and set (the last word for a name wins), and writes
-// them once. It is the one place that sets and clears cookies.
+// them once.
 type cookieWriter struct {
 	list []*http.Cookie
 }
@@ -250,27 +455,6 @@ func (cw *cookieWriter) set(c *http.Cookie) {
 		}
 	}
 	cw.list = append(cw.list, c)
-}
-
-func (cw *cookieWriter) expire(s *settings, name string) { cw.set(s.cookie(name, "", -1)) }
-
-// expireData expires the cache cookie and every chunk of it the request
-// carried. A later set of the same name replaces the expiry.
-func (cw *cookieWriter) expireData(s *settings, j *jar) {
-	cw.expire(s, s.names.data)
-	for _, c := range j.data {
-		cw.expire(s, c.Name)
-	}
-}
-
-// clearAll expires the token and cache cookies, every cache chunk the
-// request carried, and dont_remember when present.
-func (cw *cookieWriter) clearAll(s *settings, j *jar) {
-	cw.expire(s, s.names.token)
-	cw.expireData(s, j)
-	if j.dontRemember != "" {
-		cw.expire(s, s.names.dontRemember)
-	}
 }
 
 func (cw *cookieWriter) writeTo(h http.Header) {

@@ -9,19 +9,19 @@ import (
 	"github.com/sessionkit/sessionkit/internal/vectors"
 )
 
-func mustSettings(t testing.TB, cfg Config) *settings {
+func mustCookies(t testing.TB, cfg Config) *sessionCookies {
 	t.Helper()
 	s, err := cfg.resolve()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return s
+	return s.cookies
 }
 
 // TestSignSpecVector checks the signature against spec §2's test vector.
 func TestSignSpecVector(t *testing.T) {
 	t.Parallel()
-	s := mustSettings(t, Config{Secret: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"})
+	s := mustCookies(t, Config{Secret: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"})
 	tests := map[string]string{
 		"KUYu02dce8RjXELLsmDPyn8jFsW4MgoD": "KUYu02dce8RjXELLsmDPyn8jFsW4MgoD.eQetZc90kVVA8DlAociFWNWTblidCIHCynT81aE9M%2B8%3D",
 		"true":                             "true.1Ue91JS%2BcwPpyhFiSTriJ9vlBOt6RG78rdQqJ%2BTjbEk%3D",
@@ -61,9 +61,9 @@ func tokenCookies(t testing.TB, set *vectors.Set) []string {
 func TestVerifyVectors(t *testing.T) {
 	t.Parallel()
 	for _, set := range vectors.All(t) {
-		good := mustSettings(t, Config{Secret: set.Config.Secret})
-		other := mustSettings(t, Config{Secret: testSecretOther})
-		rotated := mustSettings(t, Config{Secret: testSecretOther, OldSecrets: []string{set.Config.Secret}})
+		good := mustCookies(t, Config{Secret: set.Config.Secret})
+		other := mustCookies(t, Config{Secret: testSecretOther})
+		rotated := mustCookies(t, Config{Secret: testSecretOther, OldSecrets: []string{set.Config.Secret}})
 		for _, raw := range tokenCookies(t, set) {
 			dec, _ := url.PathUnescape(raw)
 			wantTok := dec[:strings.LastIndexByte(dec, '.')]
@@ -111,7 +111,7 @@ func damaged(v string) []string {
 // FuzzVerify feeds the token-cookie parser anything; it must never panic
 // and must only accept values that it would sign itself.
 func FuzzVerify(f *testing.F) {
-	s := mustSettings(f, Config{Secret: "public-test-secret-0123456789abcdefghijklmnop"})
+	s := mustCookies(f, Config{Secret: "public-test-secret-0123456789abcdefghijklmnop"})
 	for _, name := range vectors.Names {
 		for _, v := range tokenCookies(f, vectors.Load(f, name)) {
 			f.Add(v)
@@ -139,12 +139,12 @@ func FuzzVerify(f *testing.F) {
 
 func TestReadJar(t *testing.T) {
 	t.Parallel()
-	s := mustSettings(t, Config{Secret: testSecretOther})
+	s := mustCookies(t, Config{Secret: testSecretOther})
 	h := http.Header{"Cookie": {
 		`other=1; better-auth.session_token=first; better-auth.session_token=second`,
 		`better-auth.session_data.0=a; better-auth.session_datax=no; better-auth.dont_remember="q"`,
 	}}
-	j := s.readJar(h)
+	j := s.read(h)
 	if j.token != "first" {
 		t.Errorf("token = %q, want the first occurrence", j.token)
 	}
@@ -162,7 +162,7 @@ func TestReadJar(t *testing.T) {
 // expire.
 func TestReadJarDataNames(t *testing.T) {
 	t.Parallel()
-	s := mustSettings(t, Config{Secret: testSecretOther})
+	s := mustCookies(t, Config{Secret: testSecretOther})
 	for _, tt := range []struct {
 		name string
 		ours bool
@@ -180,7 +180,7 @@ func TestReadJarDataNames(t *testing.T) {
 		{"better-auth.session_data.", false},
 		{"better-auth.session_datax", false},
 	} {
-		j := s.readJar(http.Header{"Cookie": {tt.name + "=v"}})
+		j := s.read(http.Header{"Cookie": {tt.name + "=v"}})
 		if got := len(j.data) == 1; got != tt.ours {
 			t.Errorf("%s: read as a cache cookie %v, want %v", tt.name, got, tt.ours)
 		}

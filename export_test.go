@@ -2,4 +2,4 @@ package sessionkit
 
 // SignedTokenValue exposes the signed cookie value of a token to the
 // external tests and benchmarks.
-func SignedTokenValue(m *Manager, token string) string { return m.s.sign(token) }
+func SignedTokenValue(m *Manager, token string) string { return m.s.cookies.sign(token) }

@@ -2,7 +2,6 @@ package sessionkit
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sessionkit/sessionkit/cache"
 	"github.com/sessionkit/sessionkit/password"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
@@ -106,7 +104,8 @@ func (m *Manager) Store() store.Store { return m.store }
 // CookieNames returns the wire names of the session token, cache and
 // "don't remember me" cookies.
 func (m *Manager) CookieNames() (token, data, dontRemember string) {
-	return m.s.names.token, m.s.names.data, m.s.names.dontRemember
+	n := m.s.cookies.names
+	return n.token, n.data, n.dontRemember
 }
 
 // FreshAge returns the configured freshness window; 0 means the check is off.
@@ -152,27 +151,11 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
 	}
 	out := &Session{Session: sess, User: u, Source: SourceStore}
-	var cw cookieWriter
-	j := m.s.readJar(r.Header)
+	j := m.s.cookies.read(r.Header)
 	// A new sign-in replaces whatever session cookies the browser had.
-	m.setSessionCookies(&cw, out, opts.DontRemember, j.dontRemember != "")
-	m.setCache(r.Context(), &cw, &j, out, now, opts.DontRemember)
-	cw.writeTo(w.Header())
+	j.writeSession(r.Context(), out, now, opts.DontRemember, j.dontRemember != "")
+	j.out.writeTo(w.Header())
 	return out, nil
-}
-
-// setSessionCookies writes the token cookie (and the dont_remember marker)
-// for sess.
-func (m *Manager) setSessionCookies(cw *cookieWriter, sess *Session, dontRemember, hadDontRemember bool) {
-	if dontRemember {
-		cw.set(m.s.cookie(m.s.names.token, m.s.sign(sess.Session.Token), 0))
-		cw.set(m.s.cookie(m.s.names.dontRemember, m.s.sign("true"), 0))
-		return
-	}
-	cw.set(m.s.cookie(m.s.names.token, m.s.sign(sess.Session.Token), m.s.ExpiresIn))
-	if hadDontRemember {
-		cw.expire(m.s, m.s.names.dontRemember)
-	}
 }
 
 func (m *Manager) clientIP(r *http.Request) string {
@@ -241,23 +224,18 @@ func (m *Manager) GetSessionFromHeader(ctx context.Context, h http.Header) (*Ses
 // returns ErrNoSession and, in the Lookup, the cookie deletions to send.
 // Other errors are store failures.
 func (m *Manager) LookupHeader(ctx context.Context, h http.Header, opts LookupOptions) (*Lookup, error) {
-	j := m.s.readJar(h)
-	var cw cookieWriter
-	l := &Lookup{}
-	sess, err := m.resolve(ctx, &j, &cw, opts)
-	l.Session = sess
-	l.Cookies = cw.list
-	if err != nil {
-		return l, err
-	}
-	return l, nil
+	j := m.s.cookies.read(h)
+	sess, err := m.resolve(ctx, &j, opts)
+	return &Lookup{Session: sess, Cookies: j.out.list}, err
 }
 
-func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts LookupOptions) (*Session, error) {
-	if m.s.codec == nil && len(j.data) > 0 {
-		cw.expireData(m.s, j) // left over from a configuration with a cache
+// resolve is the whole session path of a request (cookies.go draws it):
+// cookies, cache, store, slide; every cookie it sets goes into j.out.
+func (m *Manager) resolve(ctx context.Context, j *jar, opts LookupOptions) (*Session, error) {
+	if !j.c.caching() && len(j.data) > 0 {
+		j.dropCache() // left over from a configuration with a cache
 	}
-	token, ok := m.s.verify(j.token)
+	token, ok := j.sessionToken()
 	if !ok {
 		return nil, ErrNoSession
 	}
@@ -265,36 +243,35 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 
 	// The cookie cache answers without the store, unless the caller wants
 	// an authoritative read; in stateless mode the cookie is the authority.
-	if m.s.codec != nil && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
+	if j.c.caching() && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
 		// A copy is trusted only while the revocation feed is current and
 		// has not named the session (see revocation.go).
-		if out, p := m.fromCache(j, token, now); out != nil && m.feed.trusted(out.Session.ID, m.s.Stateless) {
-			if m.s.Stateless && !opts.DisableRefresh && p.ExpiresAt.Sub(now) < m.s.refreshAge {
+		if out, cacheExpires := j.cached(token, now); out != nil && m.feed.trusted(out.Session.ID, m.s.Stateless) {
+			if m.s.Stateless && !opts.DisableRefresh && cacheExpires.Sub(now) < m.s.refreshAge {
 				// The re-mint never moves the session's expiry; the row
 				// decides that its cookies end with the browser session.
-				dontRemember := m.rememberedOff(&out.Session) || m.s.dontRemember(j)
-				m.setSessionCookies(cw, out, dontRemember, false)
-				m.setCache(ctx, cw, j, out, now, dontRemember)
+				dontRemember := m.rememberedOff(&out.Session) || j.signedDontRemember()
+				j.writeSession(ctx, out, now, dontRemember, false)
 			}
 			return out, nil
 		}
-		cw.expireData(m.s, j) // expired, tampered, another token or version
+		j.dropCache() // expired, tampered, another token or version
 	}
 	if m.s.Stateless {
-		cw.clearAll(m.s, j)
+		j.clear()
 		return nil, ErrNoSession
 	}
 
 	sess, user, err := m.store.SessionByToken(ctx, token)
 	if errors.Is(err, store.ErrNotFound) {
-		cw.clearAll(m.s, j)
+		j.clear()
 		return nil, ErrNoSession
 	}
 	if err != nil {
 		return nil, fmt.Errorf("sessionkit: read session: %w", err)
 	}
 	if sess.Expired(now) {
-		cw.clearAll(m.s, j)
+		j.clear()
 		if err := m.store.DeleteSession(ctx, token); err != nil {
 			m.s.Logger.WarnContext(ctx, "sessionkit: delete expired session", "err", err)
 		}
@@ -303,92 +280,24 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 	out := &Session{Session: sess, User: user, Source: SourceStore}
 	// Remember-me off is read from the row, so a token sent without its
 	// dont_remember cookie cannot make the session slide.
-	if opts.DisableRefresh || m.rememberedOff(&sess) || m.s.dontRemember(j) {
+	if opts.DisableRefresh || m.rememberedOff(&sess) || j.signedDontRemember() {
 		return out, nil
 	}
 	if !m.s.DisableRefresh && m.dueForSlide(&sess, now) {
 		slid, err := m.slide(ctx, token, now)
 		if errors.Is(err, store.ErrNotFound) {
-			cw.clearAll(m.s, j)
+			j.clear()
 			return nil, ErrNoSession
 		}
 		if err != nil {
 			return nil, fmt.Errorf("sessionkit: refresh session: %w", err)
 		}
 		out.Session = slid
-		m.setSessionCookies(cw, out, false, false)
+		j.writeSession(ctx, out, now, false, false)
+		return out, nil
 	}
-	m.setCache(ctx, cw, j, out, now, false)
+	j.writeCache(ctx, out, now, false)
 	return out, nil
-}
-
-// fromCache returns the session in the request's cache cookie when it is
-// authentic, unexpired, of the configured version, and for this very token.
-func (m *Manager) fromCache(j *jar, token string, now time.Time) (*Session, *cache.Payload) {
-	val, _, ok := cache.Join(j.data, m.s.names.data)
-	if !ok {
-		return nil, nil
-	}
-	p, err := m.s.codec.Decode(val, now)
-	if err != nil {
-		return nil, nil
-	}
-	version := p.Version
-	if version == "" {
-		version = "1"
-	}
-	// The cache's own expiry is checked again here, whatever the codec's
-	// clock tolerance: a cache cookie never answers past it.
-	if subtle.ConstantTimeCompare([]byte(p.Session.Token), []byte(token)) != 1 ||
-		version != m.s.cacheVersion || p.Session.Expired(now) || !p.ExpiresAt.After(now) {
-		return nil, nil
-	}
-	return &Session{Session: p.Session, User: p.User, Source: m.s.codec.Strategy()}, p
-}
-
-// setCache writes a fresh cache cookie for sess (chunked when large), after
-// expiring the cache cookies the request carried (spec §1.4): a name set
-// again replaces its expiry, and a carried name not set again (the plain
-// cookie after a switch to chunks, a chunk past the new count, everything
-// when no cookie is written) must not outlive the new value. With
-// remember-me off the cookie ends with the browser session, like the token
-// cookie.
-func (m *Manager) setCache(ctx context.Context, cw *cookieWriter, j *jar, sess *Session, now time.Time, dontRemember bool) {
-	for _, c := range j.data {
-		cw.expire(m.s, c.Name)
-	}
-	if m.s.codec == nil {
-		return
-	}
-	// The cache's own expiry is a full MaxAge, as Better Auth mints it
-	// (spec §3.2–3.4), even past the session's: fromCache checks that one
-	// too, and a shorter value would have a stateless session re-minted on
-	// every request of its last fifth.
-	val, err := m.s.codec.Encode(&cache.Payload{
-		Session: sess.Session, User: sess.User, UpdatedAt: now, Version: m.s.cacheVersion, ExpiresAt: now.Add(m.s.cacheMaxAge),
-	})
-	if err != nil {
-		m.s.Logger.ErrorContext(ctx, "sessionkit: encode cookie cache", "err", err)
-		return
-	}
-	maxAge := m.s.cacheMaxAge
-	if dontRemember {
-		maxAge = 0
-	}
-	base := m.s.names.data
-	chunks, err := cache.Split(val, cache.ChunkSize(m.s.cookie(base, "", maxAge)))
-	if err != nil {
-		// Too large for cookies: go without a cache, as Better Auth does.
-		m.s.Logger.WarnContext(ctx, "sessionkit: cookie cache skipped", "err", err)
-		return
-	}
-	if len(chunks) == 1 {
-		cw.set(m.s.cookie(base, chunks[0], maxAge))
-		return
-	}
-	for i, c := range chunks {
-		cw.set(m.s.cookie(cache.ChunkName(base, i), c, maxAge))
-	}
 }
 
 // dueForSlide reports whether UpdateAge has passed since the last refresh,
@@ -472,26 +381,24 @@ func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store
 // browser keeps the cookie that lets it retry (answer 503, as
 // WriteUnavailable does).
 func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) error {
-	j := m.s.readJar(r.Header)
-	if token, ok := m.s.verify(j.token); ok {
+	j := m.s.cookies.read(r.Header)
+	if token, ok := j.sessionToken(); ok {
 		if err := m.store.DeleteSession(r.Context(), token); err != nil {
 			return fmt.Errorf("sessionkit: sign out: %w", err)
 		}
 	}
-	var cw cookieWriter
-	cw.clearAll(m.s, &j)
-	cw.expire(m.s, m.s.names.dontRemember)
-	cw.writeTo(w.Header())
+	j.clear()
+	j.expire(j.c.names.dontRemember)
+	j.out.writeTo(w.Header())
 	return nil
 }
 
 // ClearCookies expires every session cookie the request carries, without
 // touching the store.
 func (m *Manager) ClearCookies(w http.ResponseWriter, r *http.Request) {
-	j := m.s.readJar(r.Header)
-	var cw cookieWriter
-	cw.clearAll(m.s, &j)
-	cw.writeTo(w.Header())
+	j := m.s.cookies.read(r.Header)
+	j.clear()
+	j.out.writeTo(w.Header())
 }
 
 // ListSessions returns the user's live sessions, oldest first.

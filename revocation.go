@@ -34,19 +34,19 @@ type revocationFeed struct {
 // is on and the store has one. The subscription reaches back one cache
 // lifetime, so sessions revoked before this instance started are known.
 func (m *Manager) startFeed() error {
-	if m.s.codec == nil || m.s.Stateless {
+	if !m.s.cookies.caching() || m.s.Stateless {
 		return nil
 	}
 	noFeed := func() error {
 		m.s.Logger.Warn("sessionkit: the store has no revocation feed: a revoked session keeps working wherever its cache cookie is, until the cookie expires",
-			"cacheMaxAge", m.s.cacheMaxAge)
+			"cacheMaxAge", m.s.cookies.cacheMaxAge)
 		return nil
 	}
 	f, ok := m.store.(store.RevocationFeed)
 	if !ok {
 		return noFeed()
 	}
-	window := m.s.cacheMaxAge + feedSkew
+	window := m.s.cookies.cacheMaxAge + feedSkew
 	set := revoked.New(window, feedMaxLag)
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := f.WatchRevocations(ctx, time.Now().Add(-window), set); err != nil {
