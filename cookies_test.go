@@ -1,11 +1,13 @@
 package sessionkit
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"github.com/sessionkit/sessionkit/cache"
 	"github.com/sessionkit/sessionkit/internal/vectors"
 )
 
@@ -183,6 +185,34 @@ func TestReadJarDataNames(t *testing.T) {
 		j := s.read(http.Header{"Cookie": {tt.name + "=v"}})
 		if got := len(j.data) == 1; got != tt.ours {
 			t.Errorf("%s: read as a cache cookie %v, want %v", tt.name, got, tt.ours)
+		}
+	}
+}
+
+// TestCacheValueMatchesJoin: the jar joins its cache cookies exactly as
+// cache.Join does on the same cookies (first plain cookie when not empty,
+// else chunks in index order, the last of a repeated index), for random
+// mixes of plain, chunk, repeated and empty cookies.
+func TestCacheValueMatchesJoin(t *testing.T) {
+	t.Parallel()
+	s := mustCookies(t, Config{Secret: testSecretOther})
+	base := s.names.data
+	names := []string{base, base + ".0", base + ".1", base + ".2", base + ".10", base + ".99"}
+	vals := []string{"", "a", "bc", "def"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		var parts []string
+		var cookies []*http.Cookie
+		for range rng.IntN(6) {
+			n, v := names[rng.IntN(len(names))], vals[rng.IntN(len(vals))]
+			parts = append(parts, n+"="+v)
+			cookies = append(cookies, &http.Cookie{Name: n, Value: v})
+		}
+		j := s.read(http.Header{"Cookie": {strings.Join(parts, "; ")}})
+		got, gotOK := j.cacheValue()
+		want, _, wantOK := cache.Join(cookies, base)
+		if got != want || gotOK != wantOK {
+			t.Fatalf("%q: cacheValue = %q, %v; cache.Join = %q, %v", parts, got, gotOK, want, wantOK)
 		}
 	}
 }
