@@ -1,0 +1,36 @@
+package sessionkit_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/store/memory"
+)
+
+// TestCacheHitAllocs guards the cost of a compact cache hit through
+// LookupHeader, revocation check included: the Lookup, the Session, the
+// verified token, the decoded payload (two), and the jar's cache cookie
+// list. middleware.Load adds the request context (three more).
+func TestCacheHitAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	h := newHarness(t, sessionkit.Config{Store: memory.New(), CookieCache: sessionkit.CookieCache{Enabled: true}})
+	cookie, _ := h.signIn(h.user("allocs@example.com").ID, sessionkit.SignInOptions{})
+	hdr := http.Header{"Cookie": {cookie}}
+	ctx := context.Background()
+	if l, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil || l.Session.Source != "compact" {
+		t.Fatalf("want a compact cache hit, got %+v, %v", l, err)
+	}
+	const most = 6
+	got := testing.AllocsPerRun(200, func() {
+		if _, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if got > most {
+		t.Errorf("a compact cache hit allocates %v times, want at most %d", got, most)
+	}
+}

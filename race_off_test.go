@@ -1,0 +1,5 @@
+//go:build !race
+
+package sessionkit_test
+
+const raceEnabled = false
