@@ -216,3 +216,18 @@ func TestCacheValueMatchesJoin(t *testing.T) {
 		}
 	}
 }
+
+// TestVerifyPercentEncodedToken: a token part sent percent-encoded (as
+// encodeURIComponent may) verifies as its decoded value, and the plain one
+// as itself.
+func TestVerifyPercentEncodedToken(t *testing.T) {
+	t.Parallel()
+	s := mustCookies(t, Config{Secret: testSecretOther})
+	const tok = "KUYu02dce8RjXELLsmDPyn8jFsW4MgoD"
+	plain := s.sign(tok)
+	for _, raw := range []string{plain, "%4B" + plain[1:], plain[:31] + "%44" + plain[32:]} {
+		if got, ok := s.verify(raw); !ok || got != tok {
+			t.Errorf("verify(%q) = %q, %v; want %q, true", raw, got, ok, tok)
+		}
+	}
+}
