@@ -152,12 +152,12 @@ func (j *jar) cacheValue() (string, bool) {
 		d := j.data[0]
 		return d.Value, d.idx >= 0 || d.Value != ""
 	}
-	var last [cache.MaxChunks]int32 // 1 + position in j.data of chunk i's last cookie
+	var last [cache.MaxChunks]int // 1 + position in j.data of chunk i's last cookie
 	baseSeen, chunks := false, false
 	for k, d := range j.data {
 		switch {
 		case d.idx >= 0:
-			last[d.idx], chunks = int32(k+1), true
+			last[d.idx], chunks = k+1, true
 		case !baseSeen:
 			if d.Value != "" {
 				return d.Value, true
