@@ -82,7 +82,7 @@ type Config struct {
 	// sign-in, however active.
 	DisableRefresh bool
 	// FreshAge is how long after sign-in a session counts as fresh, for
-	// freshness.RequireFresh (sensitive actions). It counts from the
+	// middleware.RequireFresh (sensitive actions). It counts from the
 	// session's creation, so activity never makes a session fresh again:
 	// only a new sign-in does. Default 1 day; Disabled turns the check off.
 	FreshAge time.Duration
@@ -138,7 +138,7 @@ type Config struct {
 // Without one, a session revoked on another device stays usable on a device
 // that holds a cache cookie until that cookie's MaxAge runs out (Better
 // Auth's behaviour): choose MaxAge as the longest such delay you accept.
-// Sensitive routes behind freshness.RequireFresh, the handler's
+// Sensitive routes behind middleware.RequireFresh, the handler's
 // list-sessions and its revoke endpoints always re-read the store (except
 // in Stateless mode, where the cookie is the only record).
 type CookieCache struct {

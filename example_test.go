@@ -11,7 +11,6 @@ import (
 	"strings"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
@@ -47,7 +46,7 @@ func ExampleNew() {
 		s, _ := sessionkit.FromContext(r.Context())
 		fmt.Fprintf(w, "hello %s", s.User.Name)
 	})))
-	mux.Handle("POST /settings/email", freshness.RequireFresh(auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST /settings/email", middleware.RequireFresh(auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, "email changed")
 	})))
 	app := middleware.Load(auth)(mux) // http.ListenAndServe(":8080", app)

@@ -12,8 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/store"
 )
 
@@ -361,7 +361,7 @@ func (h *apiHandler) listSessions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	l.WriteCookies(w.Header())
-	if !fresh(l.Session, h.m.Now(), h.m.FreshAge()) {
+	if !freshness.IsFresh(l.Session.Session, h.m.Now(), h.m.FreshAge()) {
 		WriteError(w, http.StatusForbidden, CodeSessionNotFresh, MessageSessionNotFresh)
 		return
 	}
@@ -374,12 +374,6 @@ func (h *apiHandler) listSessions(w http.ResponseWriter, r *http.Request) {
 		list = []store.Session{} // [], not null
 	}
 	writeJSON(w, http.StatusOK, list)
-}
-
-// fresh is freshness.IsFresh (which imports this package): created less
-// than freshAge ago, or freshAge off.
-func fresh(s *Session, now time.Time, freshAge time.Duration) bool {
-	return freshAge <= 0 || now.Sub(s.Session.CreatedAt) < freshAge
 }
 
 func (h *apiHandler) revokeSession(w http.ResponseWriter, r *http.Request) {

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
@@ -32,7 +31,7 @@ var whoami = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func routers(m *sessionkit.Manager) map[string]http.Handler {
 	requireSession := middleware.RequireSession()
 	requirePage := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login"})
-	requireFresh := freshness.RequireFresh(m)
+	requireFresh := middleware.RequireFresh(m)
 	load := middleware.Load(m)
 
 	std := http.NewServeMux()

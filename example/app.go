@@ -58,7 +58,7 @@ type app struct {
 func newApp(auth *sessionkit.Manager) http.Handler {
 	a := &app{auth: auth}
 	mux := http.NewServeMux()
-	requireFresh := freshness.RequireFreshWithOpts(auth, freshness.Opts{ReauthURL: "/sign-in?reauth=1"})
+	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{ReauthURL: "/sign-in?reauth=1"})
 
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /sign-up", a.page("sign-up"))

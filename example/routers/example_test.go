@@ -12,7 +12,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
@@ -26,7 +25,7 @@ func Example_serveMux() {
 	mux := http.NewServeMux()
 	mux.Handle("/api/auth/", auth.Handler()) // sign-up, sign-in, get-session, …
 	mux.Handle("GET /me", middleware.RequireSession()(http.HandlerFunc(me)))
-	mux.Handle("POST /settings/email", freshness.RequireFresh(auth)(http.HandlerFunc(changeEmail)))
+	mux.Handle("POST /settings/email", middleware.RequireFresh(auth)(http.HandlerFunc(changeEmail)))
 
 	try(middleware.Load(auth)(mux))
 	// Output:
@@ -46,7 +45,7 @@ func Example_chi() {
 	r.Use(middleware.Load(auth))
 	r.Handle("/api/auth/*", auth.Handler())
 	r.With(middleware.RequireSession()).Get("/me", me)
-	r.With(freshness.RequireFresh(auth)).Post("/settings/email", changeEmail)
+	r.With(middleware.RequireFresh(auth)).Post("/settings/email", changeEmail)
 
 	try(r)
 	// Output:
@@ -67,7 +66,7 @@ func Example_gorillaMux() {
 	r.Use(middleware.Load(auth))
 	r.PathPrefix("/api/auth/").Handler(auth.Handler())
 	r.Handle("/me", middleware.RequireSession()(http.HandlerFunc(me))).Methods(http.MethodGet)
-	r.Handle("/settings/email", freshness.RequireFresh(auth)(http.HandlerFunc(changeEmail))).Methods(http.MethodPost)
+	r.Handle("/settings/email", middleware.RequireFresh(auth)(http.HandlerFunc(changeEmail))).Methods(http.MethodPost)
 
 	try(r)
 	// Output:
