@@ -53,9 +53,10 @@ type Config struct {
 
 	// BaseURL is the public URL of the app. When it starts with https://,
 	// cookies get the Secure attribute and the __Secure- name prefix, as
-	// Better Auth does (spec §1.1). Its origin is the one Handler trusts for
-	// Origin headers and callbackURLs; without it, callbackURLs must be
-	// paths or trusted origins. Default: none (plain http cookies).
+	// Better Auth does (spec §1.1). Its origin is the one the JSON API
+	// (package account) trusts for Origin headers and callbackURLs; without
+	// it, callbackURLs must be paths or trusted origins. Default: none
+	// (plain http cookies).
 	BaseURL string
 	// CookiePrefix starts every cookie name. Default "better-auth".
 	CookiePrefix string
@@ -106,22 +107,6 @@ type Config struct {
 	// clients can send anything. Default: the connection's remote address.
 	TrustedIPHeader string
 
-	// MaxConcurrentHashes bounds the scrypt password hashes (sign-up,
-	// sign-in, CheckPassword) running at once: each holds ~32 MiB and a
-	// core for tens of milliseconds, so unbounded sign-ins exhaust memory.
-	// Default: GOMAXPROCS, at least 2 (more at once adds memory, not
-	// throughput). Up to 8 requests per slot wait for one, each at most
-	// HashWait; the others fail at once with ErrBusy (503 in the JSON API).
-	MaxConcurrentHashes int
-	// HashWait is how long a request waits for a hashing slot before
-	// failing with ErrBusy. Default 2 seconds; Disabled never waits.
-	HashWait time.Duration
-
-	// RateLimit limits requests per client IP and path, and password
-	// checks per account. On by default with Better Auth's rules; see
-	// RateLimit.
-	RateLimit RateLimit
-
 	// Now is the clock. Default time.Now. Tests pin it.
 	Now func() time.Time
 	// Logger receives store failures and security-relevant events. It never
@@ -138,7 +123,7 @@ type Config struct {
 // Without one, a session revoked on another device stays usable on a device
 // that holds a cache cookie until that cookie's MaxAge runs out (Better
 // Auth's behaviour): choose MaxAge as the longest such delay you accept.
-// Sensitive routes behind middleware.RequireFresh, the handler's
+// Sensitive routes behind middleware.RequireFresh, the JSON API's
 // list-sessions and its revoke endpoints always re-read the store (except
 // in Stateless mode, where the cookie is the only record).
 type CookieCache struct {
@@ -173,9 +158,6 @@ type settings struct {
 	cacheMaxAge  time.Duration
 	cacheVersion string
 	refreshAge   time.Duration // stateless: re-mint when less than this is left
-
-	hashes *hashGate  // see limits.go
-	limits rateLimits // see ratelimiting.go
 }
 
 func (c Config) resolve() (*settings, error) {
@@ -235,9 +217,6 @@ func (c Config) resolve() (*settings, error) {
 		s.Logger = slog.Default()
 	}
 	s.names = newCookieNames(s.CookiePrefix, s.secure)
-	if err := s.resolveLimits(); err != nil {
-		return nil, err
-	}
 	if err := s.resolveCache(); err != nil {
 		return nil, err
 	}

@@ -289,7 +289,7 @@ func TestSharedSlideOutlivesItsCaller(t *testing.T) {
 	close(gs.release)
 	<-firstDone
 	r := <-second
-	if r.err != nil || r.l.Session == nil {
+	if r.err != nil || r.l.Found == nil {
 		t.Fatalf("the waiting request failed with the first one's cancellation: %v", r.err)
 	}
 }

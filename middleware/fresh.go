@@ -57,13 +57,13 @@ func RequireFreshWithOpts(m *sessionkit.Manager, o RequireFreshOpts) func(http.H
 				sessionkit.WriteUnavailable(w)
 				return
 			}
-			if !freshness.IsFresh(l.Session.Session, m.Now(), m.FreshAge()) {
+			if !freshness.IsFresh(l.Found.Session, m.Now(), m.FreshAge()) {
 				if !reauth() {
 					sessionkit.WriteError(w, http.StatusForbidden, sessionkit.CodeSessionNotFresh, sessionkit.MessageSessionNotFresh)
 				}
 				return
 			}
-			next.ServeHTTP(w, r.WithContext(sessionkit.NewContext(ctx, l.Session, nil)))
+			next.ServeHTTP(w, r.WithContext(sessionkit.NewContext(ctx, l.Found, nil)))
 		})
 	}
 }

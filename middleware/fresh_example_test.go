@@ -1,7 +1,6 @@
 package middleware_test
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"net/http"
@@ -27,7 +26,7 @@ func ExampleRequireFresh() {
 		log.Fatal(err)
 	}
 	defer auth.Close()
-	u, _ := auth.CreateUser(context.Background(), "Ada", "ada@example.com", "")
+	u, _ := addUser(auth, "Ada", "ada@example.com")
 	rec := httptest.NewRecorder()
 	auth.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{})
 	cookies := rec.Result().Cookies()

@@ -34,7 +34,7 @@ func TestRequireFreshFailsClosed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, _ := auth.CreateUser(context.Background(), "Ada", "ada@example.com", "")
+	u, _ := addUser(auth, "Ada", "ada@example.com")
 	rec := httptest.NewRecorder()
 	if _, err := auth.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
 		t.Fatal(err)
