@@ -2,7 +2,6 @@ package account_test
 
 import (
 	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/sessionkit/sessionkit"
@@ -46,14 +45,13 @@ func newHarness(t testing.TB) *harness {
 	return &harness{m, a}
 }
 
-// cookieHeader turns Set-Cookie lines into the Cookie header a browser sends.
+// cookieHeader is the Cookie header a browser sends back after cs.
 func cookieHeader(cs []*http.Cookie) string {
-	var parts []string
+	r := &http.Request{Header: http.Header{}}
 	for _, c := range cs {
-		if c.MaxAge < 0 || c.Value == "" {
-			continue
+		if c.MaxAge >= 0 && c.Value != "" {
+			r.AddCookie(c)
 		}
-		parts = append(parts, c.Name+"="+c.Value)
 	}
-	return strings.Join(parts, "; ")
+	return r.Header.Get("Cookie")
 }
