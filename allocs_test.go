@@ -21,7 +21,7 @@ func TestCacheHitAllocs(t *testing.T) {
 	cookie, _ := h.signIn(h.user("allocs@example.com").ID, sessionkit.SignInOptions{})
 	hdr := http.Header{"Cookie": {cookie}}
 	ctx := context.Background()
-	if l, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil || l.Session.Source != "compact" {
+	if l, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil || l.Found.Source != "compact" {
 		t.Fatalf("want a compact cache hit, got %+v, %v", l, err)
 	}
 	const most = 5

@@ -146,7 +146,7 @@ func BenchmarkRevocationCheck(b *testing.B) {
 		}
 		defer m.Close()
 		ctx := context.Background()
-		u, err := m.CreateUser(ctx, "Bench", "bench@example.com", "")
+		u, err := createUser(ctx, m, "Bench", "bench@example.com")
 		if err != nil {
 			b.Fatal(err)
 		}

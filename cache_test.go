@@ -49,8 +49,8 @@ func TestCacheReadsBetterAuthCookies(t *testing.T) {
 				if err != nil {
 					t.Fatalf("%s: %v", name, err)
 				}
-				if l.Session.Session.Token != ex.Body.Token || l.Session.User.Email != set.Credentials.Email || l.Session.User.Name != set.Credentials.Name {
-					t.Fatalf("%s: session %+v", name, l.Session)
+				if l.Found.Session.Token != ex.Body.Token || l.Found.User.Email != set.Credentials.Email || l.Found.User.Name != set.Credentials.Name {
+					t.Fatalf("%s: session %+v", name, l.Found)
 				}
 				if len(l.Cookies) != 0 {
 					t.Fatalf("%s: a cache hit set cookies: %v", name, l.Cookies)
@@ -65,7 +65,7 @@ func TestCacheReadsBetterAuthCookies(t *testing.T) {
 				for i, k := 0, len(parts)-1; i < k; i, k = i+1, k-1 {
 					parts[i], parts[k] = parts[k], parts[i]
 				}
-				if _, err := m.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {strings.Join(parts, "; ")}}); err != nil || counting.reads.Load() != 0 {
+				if _, err := getSession(m, context.Background(), http.Header{"Cookie": {strings.Join(parts, "; ")}}); err != nil || counting.reads.Load() != 0 {
 					t.Fatalf("reversed chunks: %v, %d reads", err, counting.reads.Load())
 				}
 			}
@@ -133,8 +133,8 @@ func TestCacheHitSkipsStore(t *testing.T) {
 			}
 			for range 3 {
 				l := lookup(t, h, cookie)
-				if l.Session == nil || l.Session.Session.Token != s.Session.Token || l.Session.User.Email != "ada@example.com" || l.Session.Source != strategy {
-					t.Fatalf("cache lookup = %+v", l.Session)
+				if l.Found == nil || l.Found.Session.Token != s.Session.Token || l.Found.User.Email != "ada@example.com" || l.Found.Source != strategy {
+					t.Fatalf("cache lookup = %+v", l.Found)
 				}
 			}
 			if n := h.store.reads.Load(); n != 0 {
@@ -144,8 +144,8 @@ func TestCacheHitSkipsStore(t *testing.T) {
 			// cookie is set.
 			h.clock.Advance(sessionkit.DefaultCacheMaxAge)
 			l := lookup(t, h, cookie)
-			if l.Session == nil || h.store.reads.Load() != 1 || l.Session.Source != sessionkit.SourceStore {
-				t.Fatalf("expired cache: session %v, %d reads", l.Session, h.store.reads.Load())
+			if l.Found == nil || h.store.reads.Load() != 1 || l.Found.Source != sessionkit.SourceStore {
+				t.Fatalf("expired cache: session %v, %d reads", l.Found, h.store.reads.Load())
 			}
 			var fresh *http.Cookie
 			for _, c := range l.Cookies {
@@ -213,8 +213,8 @@ func TestCacheFallbacks(t *testing.T) {
 			before := h.store.reads.Load()
 			c := tokenPart + "; better-auth.session_data=" + val + "; better-auth.session_data.0=stale; better-auth.session_data.3=stale"
 			l := lookup(t, h, c)
-			if l.Session == nil || l.Session.Session.Token != s.Session.Token {
-				t.Fatalf("no fallback to the store: %+v", l.Session)
+			if l.Found == nil || l.Found.Session.Token != s.Session.Token {
+				t.Fatalf("no fallback to the store: %+v", l.Found)
 			}
 			if h.store.reads.Load() != before+1 {
 				t.Fatal("the store was not read")
@@ -248,7 +248,7 @@ func TestCacheVersionBumpInvalidates(t *testing.T) {
 	u := h.user("ada@example.com")
 	cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
 	bumped := h.sibling(sessionkit.Config{CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: "jwt", Version: "2"}})
-	if _, err := bumped.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
+	if _, err := getSession(bumped, context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := h.store.reads.Load(); n != 1 {
@@ -266,7 +266,7 @@ func TestCacheSecretRotation(t *testing.T) {
 			cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
 			rotated := h.sibling(sessionkit.Config{Secret: testSecretOther, OldSecrets: []string{testSecret},
 				CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy}})
-			if _, err := rotated.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
+			if _, err := getSession(rotated, context.Background(), http.Header{"Cookie": {cookie}}); err != nil {
 				t.Fatal(err)
 			}
 			if n := h.store.reads.Load(); n != 0 {
@@ -301,7 +301,7 @@ func TestCacheChunking(t *testing.T) {
 		t.Fatalf("%d chunks for a %d-byte image: %v", chunks, len(u.Image), lines)
 	}
 	cookie := cookieHeader(rec.Result().Cookies())
-	s, err := h.m.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {cookie}})
+	s, err := getSession(h.m, context.Background(), http.Header{"Cookie": {cookie}})
 	if err != nil || s.User.Image != u.Image || s.User.Name != u.Name {
 		t.Fatalf("chunked cache: %v", err)
 	}
@@ -375,22 +375,22 @@ func TestStateless(t *testing.T) {
 	// 7 hours in (70% of the cookie's life): answered, nothing re-minted.
 	h.clock.Advance(7 * time.Hour)
 	l := lookup(t, h, cookie)
-	if l.Session == nil || len(l.Cookies) != 0 {
-		t.Fatalf("at 70%%: %v %v", l.Session, l.Cookies)
+	if l.Found == nil || len(l.Cookies) != 0 {
+		t.Fatalf("at 70%%: %v %v", l.Found, l.Cookies)
 	}
-	created := l.Session.Session.CreatedAt
-	expires := l.Session.Session.ExpiresAt
+	created := l.Found.Session.CreatedAt
+	expires := l.Found.Session.ExpiresAt
 	// 9 hours in (less than 20% left): re-minted, same absolute expiry.
 	h.clock.Advance(2 * time.Hour)
 	l = lookup(t, h, cookie)
-	if l.Session == nil || len(l.Cookies) != 2 {
+	if l.Found == nil || len(l.Cookies) != 2 {
 		t.Fatalf("at 90%%: no re-mint: %v", l.Cookies)
 	}
 	cookie = merge(cookie, l.Cookies)
 	h.clock.Advance(time.Minute)
 	l = lookup(t, h, cookie)
-	if !l.Session.Session.ExpiresAt.Equal(expires) || !l.Session.Session.CreatedAt.Equal(created) {
-		t.Fatalf("the session's absolute expiry moved: %v → %v", expires, l.Session.Session.ExpiresAt)
+	if !l.Found.Session.ExpiresAt.Equal(expires) || !l.Found.Session.CreatedAt.Equal(created) {
+		t.Fatalf("the session's absolute expiry moved: %v → %v", expires, l.Found.Session.ExpiresAt)
 	}
 	// The re-minted cookie has a full MaxAge ahead of it (spec §3.6): the
 	// next requests are not re-minted again.
@@ -400,8 +400,8 @@ func TestStateless(t *testing.T) {
 	// Past the absolute expiry: signed out, cookies cleared.
 	h.clock.Advance(time.Hour + time.Second)
 	l = lookup(t, h, cookie)
-	if l.Session != nil || len(l.Cookies) == 0 {
-		t.Fatalf("past expiry: %v %v", l.Session, l.Cookies)
+	if l.Found != nil || len(l.Cookies) == 0 {
+		t.Fatalf("past expiry: %v %v", l.Found, l.Cookies)
 	}
 	if n := reads(); n != 0 {
 		t.Fatalf("stateless mode read the store %d times", n)
@@ -423,7 +423,7 @@ func TestStateless(t *testing.T) {
 	u2 := h2.user("b@example.com")
 	c2, _ := h2.signIn(u2.ID, sessionkit.SignInOptions{})
 	bumped := h2.sibling(sessionkit.Config{Stateless: true, CookieCache: sessionkit.CookieCache{Version: "2"}})
-	if _, err := bumped.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {c2}}); !errors.Is(err, sessionkit.ErrNoSession) {
+	if _, err := getSession(bumped, context.Background(), http.Header{"Cookie": {c2}}); !errors.Is(err, sessionkit.ErrNoSession) {
 		t.Fatalf("version bump kept a stateless session: %v", err)
 	}
 }
@@ -500,7 +500,7 @@ func TestCacheRewriteExpiresCarriedCookies(t *testing.T) {
 				}
 			}
 			reads := cs.reads.Load()
-			s, err := h.m.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {merge(cookie, l.Cookies)}})
+			s, err := getSession(h.m, context.Background(), http.Header{"Cookie": {merge(cookie, l.Cookies)}})
 			if err != nil {
 				t.Fatal(err)
 			}

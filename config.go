@@ -52,9 +52,10 @@ type Config struct {
 
 	// BaseURL is the public URL of the app. When it starts with https://,
 	// cookies get the Secure attribute and the __Secure- name prefix, as
-	// Better Auth does (spec §1.1). Its origin is the one Handler trusts for
-	// Origin headers and callbackURLs; without it, callbackURLs must be
-	// paths or trusted origins. Default: none (plain http cookies).
+	// Better Auth does (spec §1.1). Its origin is the one the JSON API
+	// (package account) trusts for Origin headers and callbackURLs; without
+	// it, callbackURLs must be paths or trusted origins. Default: none
+	// (plain http cookies).
 	BaseURL string
 	// CookiePrefix starts every cookie name. Default "better-auth".
 	CookiePrefix string
@@ -81,7 +82,7 @@ type Config struct {
 	// sign-in, however active.
 	DisableRefresh bool
 	// FreshAge is how long after sign-in a session counts as fresh, for
-	// freshness.RequireFresh (sensitive actions). It counts from the
+	// middleware.RequireFresh (sensitive actions). It counts from the
 	// session's creation, so activity never makes a session fresh again:
 	// only a new sign-in does. Default 1 day; Disabled turns the check off.
 	FreshAge time.Duration
@@ -105,22 +106,6 @@ type Config struct {
 	// clients can send anything. Default: the connection's remote address.
 	TrustedIPHeader string
 
-	// MaxConcurrentHashes bounds the scrypt password hashes (sign-up,
-	// sign-in, CheckPassword) running at once: each holds ~32 MiB and a
-	// core for tens of milliseconds, so unbounded sign-ins exhaust memory.
-	// Default: GOMAXPROCS, at least 2 (more at once adds memory, not
-	// throughput). Up to 8 requests per slot wait for one, each at most
-	// HashWait; the others fail at once with ErrBusy (503 in the JSON API).
-	MaxConcurrentHashes int
-	// HashWait is how long a request waits for a hashing slot before
-	// failing with ErrBusy. Default 2 seconds; Disabled never waits.
-	HashWait time.Duration
-
-	// RateLimit limits requests per client IP and path, and password
-	// checks per account. On by default with Better Auth's rules; see
-	// RateLimit.
-	RateLimit RateLimit
-
 	// Now is the clock. Default time.Now. Tests pin it.
 	Now func() time.Time
 	// Logger receives store failures and security-relevant events. It never
@@ -137,7 +122,7 @@ type Config struct {
 // Without one, a session revoked on another device stays usable on a device
 // that holds a cache cookie until that cookie's MaxAge runs out (Better
 // Auth's behaviour): choose MaxAge as the longest such delay you accept.
-// Sensitive routes behind freshness.RequireFresh, the handler's
+// Sensitive routes behind middleware.RequireFresh, the JSON API's
 // list-sessions and its revoke endpoints always re-read the store (except
 // in Stateless mode, where the cookie is the only record).
 type CookieCache struct {
@@ -165,9 +150,6 @@ type settings struct {
 	updateAge  time.Duration   // 0 = every request
 	cookies    *sessionCookies // names, secrets, cache codec: see cookies.go
 	refreshAge time.Duration   // stateless: re-mint when less than this is left
-
-	hashes *hashGate  // see limits.go
-	limits rateLimits // see ratelimiting.go
 }
 
 func (c Config) resolve() (*settings, error) {
@@ -230,9 +212,6 @@ func (c Config) resolve() (*settings, error) {
 	}
 	ck.names = newCookieNames(s.CookiePrefix, ck.secure)
 	ck.domain, ck.tokenMaxAge, ck.logger = s.CookieDomain, s.ExpiresIn, s.Logger
-	if err := s.resolveLimits(); err != nil {
-		return nil, err
-	}
 	if err := s.resolveCache(); err != nil {
 		return nil, err
 	}

@@ -2,8 +2,9 @@ package sessionkit
 
 import "context"
 
-// ctxKey is the context key of the session state; a pointer type so no other
-// package can collide with it.
+// ctxKey is the context key of the session state: an unexported type, so no
+// other package can collide with it. It is one key for the process, shared
+// by every Manager: see NewContext.
 type ctxKey struct{}
 
 // state is what middleware.Load records for a request.
@@ -15,6 +16,10 @@ type state struct {
 // NewContext returns ctx carrying the outcome of a session lookup: the
 // session (nil for none) and the store error, if the lookup failed. It is
 // for middleware.Load and for tests; handlers use FromContext.
+//
+// The context holds one session, whichever Manager read it: a request that
+// passes the Load of two Managers carries the last one's. Apps with two
+// Managers (two cookie prefixes, say) mount each Load on its own routes.
 func NewContext(ctx context.Context, sess *Session, err error) context.Context {
 	return context.WithValue(ctx, ctxKey{}, &state{sess: sess, err: err})
 }

@@ -7,7 +7,7 @@
 // and one set of cookies.
 //
 // The Manager is the one place that writes and clears cookies. The
-// middlewares in package middleware (Load, RequireSession) and freshness
-// (RequireFresh) wrap it for any router that speaks http.Handler; handlers
+// middlewares in package middleware (Load, RequireSession, RequireFresh)
+// wrap it for any router that speaks http.Handler; handlers
 // read the session with FromContext.
 package sessionkit

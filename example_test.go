@@ -5,92 +5,31 @@ import (
 	"fmt"
 	"log"
 	"net/http"
-	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/freshness"
-	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
 
-// The quick start of the README: a SQLite file by default, Load on every
-// request, a dashboard behind RequireSession and a sensitive route behind
-// RequireFresh.
-func ExampleNew() {
-	dir, _ := os.MkdirTemp("", "sessionkit-example")
-	defer os.RemoveAll(dir)
-	auth, err := sessionkit.New(sessionkit.Config{
-		Secret:       "example-secret-at-least-32-bytes-long!!",
-		DatabasePath: filepath.Join(dir, "app.db"), // default: sessionkit.db
-	})
-	if err != nil {
-		log.Fatal(err)
-	}
-	defer auth.Close()
-	if _, err := auth.CreateUser(context.Background(), "Ada", "ada@example.com", "correct horse"); err != nil {
-		log.Fatal(err)
-	}
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /sign-in", func(w http.ResponseWriter, r *http.Request) {
-		u, err := auth.CheckPassword(r.Context(), r.FormValue("email"), r.FormValue("password"))
-		if err != nil {
-			http.Error(w, "wrong email or password", http.StatusUnauthorized)
-			return
-		}
-		auth.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: r.FormValue("remember") != "on"})
-	})
-	mux.Handle("GET /dashboard", middleware.RequireSession()(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, _ := sessionkit.FromContext(r.Context())
-		fmt.Fprintf(w, "hello %s", s.User.Name)
-	})))
-	mux.Handle("POST /settings/email", freshness.RequireFresh(auth)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, "email changed")
-	})))
-	app := middleware.Load(auth)(mux) // http.ListenAndServe(":8080", app)
-
-	jar := map[string]string{}
-	form := url.Values{"email": {"ada@example.com"}, "password": {"correct horse"}, "remember": {"on"}}.Encode()
-	code, _ := exampleForm(app, jar, "POST", "/sign-in", form)
-	fmt.Println("sign in:", code)
-	code, body := exampleCall(app, jar, "GET", "/dashboard", "")
-	fmt.Println("dashboard:", code, body)
-	code, body = exampleCall(app, map[string]string{}, "GET", "/dashboard", "")
-	fmt.Println("no cookie:", code, body)
-	code, body = exampleCall(app, jar, "POST", "/settings/email", "")
-	fmt.Println("fresh route:", code, body)
-	// Output:
-	// sign in: 200
-	// dashboard: 200 hello Ada
-	// no cookie: 401 {"message":"Unauthorized","code":"UNAUTHORIZED"}
-	// fresh route: 200 email changed
-}
-
-func exampleForm(h http.Handler, jar map[string]string, method, path, form string) (int, string) {
-	return exampleCallType(h, jar, method, path, form, "application/x-www-form-urlencoded")
-}
-
 // A session read from a bare header: for code that holds a request's
 // cookies but not the request, such as a job handed the Cookie header
-// across a queue or a cache boundary.
-func ExampleManager_GetSessionFromHeader() {
+// across a queue or a cache boundary. Outside a request, the lookup's
+// cookies (l.Cookies) have nowhere to go and are dropped.
+func ExampleManager_LookupHeader() {
 	auth, err := sessionkit.New(sessionkit.Config{Secret: "example-secret-at-least-32-bytes-long!!", Store: memory.New()})
 	if err != nil {
 		log.Fatal(err)
 	}
-	u, _ := auth.CreateUser(context.Background(), "Ada", "ada@example.com", "")
+	u, _ := createUser(context.Background(), auth, "Ada", "ada@example.com")
 	rec := newResponseRecorder()
 	auth.SignIn(rec, newRequest("POST", "/"), u.ID, sessionkit.SignInOptions{})
 	cookieHeader := cookieHeader(rec.Result().Cookies()) // what a browser sends back
 
 	// Later, elsewhere:
 	h := http.Header{"Cookie": {cookieHeader}}
-	s, err := auth.GetSessionFromHeader(context.Background(), h)
-	fmt.Println(s.User.Email, err)
-	_, err = auth.GetSessionFromHeader(context.Background(), http.Header{})
+	l, err := auth.LookupHeader(context.Background(), h, sessionkit.LookupOptions{})
+	fmt.Println(l.Found.User.Email, err)
+	_, err = auth.LookupHeader(context.Background(), http.Header{}, sessionkit.LookupOptions{})
 	fmt.Println(err)
 	// Output:
 	// ada@example.com <nil>
@@ -108,16 +47,16 @@ func ExampleCookieCache() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	u, _ := auth.CreateUser(context.Background(), "Ada", "ada@example.com", "")
+	u, _ := createUser(context.Background(), auth, "Ada", "ada@example.com")
 	rec := newResponseRecorder()
 	auth.SignIn(rec, newRequest("POST", "/"), u.ID, sessionkit.SignInOptions{})
 	all := cookieHeader(rec.Result().Cookies())
 	tokenOnly := strings.Split(all, "; ")[0]
 
-	s, _ := auth.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {all}})
-	fmt.Println(s.Source)
-	s, _ = auth.GetSessionFromHeader(context.Background(), http.Header{"Cookie": {tokenOnly}})
-	fmt.Println(s.Source)
+	l, _ := auth.LookupHeader(context.Background(), http.Header{"Cookie": {all}}, sessionkit.LookupOptions{})
+	fmt.Println(l.Found.Source)
+	l, _ = auth.LookupHeader(context.Background(), http.Header{"Cookie": {tokenOnly}}, sessionkit.LookupOptions{})
+	fmt.Println(l.Found.Source)
 	// Output:
 	// jwe
 	// store

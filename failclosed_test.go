@@ -42,13 +42,13 @@ func TestExpiredCacheCookieNeverUsed(t *testing.T) {
 				h.clock.Advance(maxAge + tc.offset)
 				l, err := h.m.LookupHeader(context.Background(), http.Header{"Cookie": {cookie}}, sessionkit.LookupOptions{})
 				if tc.cached {
-					if err != nil || l.Session.Source != strategy || h.store.reads.Load() != 0 {
+					if err != nil || l.Found.Source != strategy || h.store.reads.Load() != 0 {
 						t.Fatalf("cache cookie before its expiry: %v, %d store reads", err, h.store.reads.Load())
 					}
 					return
 				}
-				if !errors.Is(err, sessionkit.ErrNoSession) || l.Session != nil || h.store.reads.Load() != 1 {
-					t.Fatalf("expired cache cookie answered: err %v, session %v, %d store reads", err, l.Session != nil, h.store.reads.Load())
+				if !errors.Is(err, sessionkit.ErrNoSession) || l.Found != nil || h.store.reads.Load() != 1 {
+					t.Fatalf("expired cache cookie answered: err %v, session %v, %d store reads", err, l.Found != nil, h.store.reads.Load())
 				}
 				var expired bool
 				for _, c := range l.Cookies {
@@ -102,12 +102,12 @@ func TestRememberMeOffDecidedByRow(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !l.Session.Session.ExpiresAt.Equal(off.Session.ExpiresAt) || h.store.slides.Load() != 0 || len(l.Cookies) != 0 {
+			if !l.Found.Session.ExpiresAt.Equal(off.Session.ExpiresAt) || h.store.slides.Load() != 0 || len(l.Cookies) != 0 {
 				t.Fatalf("remember-me off slid on the token alone: expires %v (was %v), %d slides, cookies %v",
-					l.Session.Session.ExpiresAt, off.Session.ExpiresAt, h.store.slides.Load(), l.Cookies)
+					l.Found.Session.ExpiresAt, off.Session.ExpiresAt, h.store.slides.Load(), l.Cookies)
 			}
 			h.clock.Advance(sessionkit.DontRememberLifetime)
-			if _, err := h.m.GetSessionFromHeader(ctx, http.Header{"Cookie": {tokenOnly}}); !errors.Is(err, sessionkit.ErrNoSession) {
+			if _, err := getSession(h.m, ctx, http.Header{"Cookie": {tokenOnly}}); !errors.Is(err, sessionkit.ErrNoSession) {
 				t.Fatalf("remember-me off past a day: %v", err)
 			}
 
@@ -118,7 +118,7 @@ func TestRememberMeOffDecidedByRow(t *testing.T) {
 			last := on.Session.ExpiresAt
 			for range 2 * 24 * 6 {
 				h.clock.Advance(10 * time.Minute)
-				s, err := h.m.GetSessionFromHeader(ctx, hdr)
+				s, err := getSession(h.m, ctx, hdr)
 				if err != nil {
 					t.Fatalf("remembered session lost %v after sign-in: %v", h.clock.Now().Sub(on.Session.CreatedAt), err)
 				}
@@ -167,7 +167,7 @@ func TestRememberMeOffBetterAuthRow(t *testing.T) {
 		t.Fatalf("Better Auth's remember-me-off row slid: %v → %v, cookies %v", before.ExpiresAt, after.ExpiresAt, l.Cookies)
 	}
 	c.Advance(24 * time.Hour)
-	s, err := m.GetSessionFromHeader(ctx, header(set.SignIn.RememberMe))
+	s, err := getSession(m, ctx, header(set.SignIn.RememberMe))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,8 +187,8 @@ func TestRememberMeOffStateless(t *testing.T) {
 	noMarker := onlyCookie(cookie, "better-auth.session_token") + "; " + onlyCookie(cookie, "better-auth.session_data")
 	h.clock.Advance(50 * time.Minute) // less than a fifth of the cache's life left: re-minted
 	l := lookup(t, h, noMarker)
-	if l.Session == nil || !l.Session.Session.ExpiresAt.Equal(off.Session.ExpiresAt) {
-		t.Fatalf("session %v", l.Session)
+	if l.Found == nil || !l.Found.Session.ExpiresAt.Equal(off.Session.ExpiresAt) {
+		t.Fatalf("session %v", l.Found)
 	}
 	if len(l.Cookies) == 0 {
 		t.Fatal("no re-mint")

@@ -84,7 +84,7 @@ func newHarness(t *testing.T, cfg sessionkit.Config) *harness {
 // user creates a user and returns its id.
 func (h *harness) user(email string) store.User {
 	h.t.Helper()
-	u, err := h.m.CreateUser(context.Background(), "Test User", email, "")
+	u, err := createUser(context.Background(), h.m, "Test User", email)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -175,4 +175,22 @@ func (h *harness) sibling(cfg sessionkit.Config) *sessionkit.Manager {
 		h.t.Fatal(err)
 	}
 	return m
+}
+
+// createUser registers a user straight in the Manager's store: sign-up,
+// with its validation and passwords, is package account's.
+func createUser(ctx context.Context, m *sessionkit.Manager, name, email string) (store.User, error) {
+	now := m.Now()
+	u := store.User{ID: store.NewID(), Name: name, Email: email, CreatedAt: now, UpdatedAt: now}
+	return u, m.Store().CreateUser(ctx, u)
+}
+
+// getSession is LookupHeader's session alone, for tests that check what a
+// request would read, not the cookies it would get.
+func getSession(m *sessionkit.Manager, ctx context.Context, h http.Header) (*sessionkit.Session, error) {
+	l, err := m.LookupHeader(ctx, h, sessionkit.LookupOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return l.Found, nil
 }

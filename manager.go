@@ -11,7 +11,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/sessionkit/sessionkit/password"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
 	"github.com/sessionkit/sessionkit/store/sqlite"
@@ -24,13 +23,6 @@ var (
 	// a bad signature, an unknown, revoked or expired token. It is a normal
 	// outcome, not a failure.
 	ErrNoSession = errors.New("sessionkit: no session")
-	// ErrInvalidCredentials means an email and password did not match.
-	ErrInvalidCredentials = errors.New("sessionkit: invalid email or password")
-	// ErrEmailTaken means sign-up found the email already registered.
-	ErrEmailTaken = errors.New("sessionkit: email already registered")
-	// ErrNoCredentials means the store cannot keep passwords (it does not
-	// implement store.CredentialStore).
-	ErrNoCredentials = errors.New("sessionkit: store keeps no passwords")
 )
 
 // Session is a signed-in session and its user: what handlers get from
@@ -114,6 +106,14 @@ func (m *Manager) FreshAge() time.Duration { return m.s.freshAge }
 // Now returns the Manager's clock reading, at millisecond precision.
 func (m *Manager) Now() time.Time { return m.s.now() }
 
+// BaseURL returns Config.BaseURL: its origin is the app's own.
+func (m *Manager) BaseURL() string { return m.s.BaseURL }
+
+// ClientIP returns the address of r's client, as sessions record it: the
+// first address of Config.TrustedIPHeader when set and present, else the
+// connection's remote address.
+func (m *Manager) ClientIP(r *http.Request) string { return m.clientIP(r) }
+
 // SignInOptions tune one sign-in.
 type SignInOptions struct {
 	// DontRemember is Better Auth's rememberMe: false. The session lasts one
@@ -183,8 +183,8 @@ type LookupOptions struct {
 
 // Lookup is the outcome of reading a session from request headers.
 type Lookup struct {
-	// Session is the session found, or nil.
-	Session *Session
+	// Found is the session found, or nil.
+	Found *Session
 	// Cookies are the Set-Cookie lines the response must carry: a slid
 	// token's new Max-Age, a fresh cache cookie, or the deletion of cookies
 	// that no longer name a session.
@@ -197,36 +197,17 @@ func (l *Lookup) WriteCookies(h http.Header) {
 	cw.writeTo(h)
 }
 
-// GetSession returns the session of the request, sliding its expiry when
-// due, or ErrNoSession. It does not write cookies: use middleware.Load,
-// which does, or LookupHeader and write the cookies yourself.
-func (m *Manager) GetSession(r *http.Request) (*Session, error) {
-	l, err := m.LookupHeader(r.Context(), r.Header, LookupOptions{})
-	if err != nil {
-		return nil, err
-	}
-	return l.Session, nil
-}
-
-// GetSessionFromHeader is GetSession for a bare header: for code that holds
-// a request's cookies but not the request, such as a job handed the Cookie
-// header across a queue or a cache boundary.
-func (m *Manager) GetSessionFromHeader(ctx context.Context, h http.Header) (*Session, error) {
-	l, err := m.LookupHeader(ctx, h, LookupOptions{})
-	if err != nil {
-		return nil, err
-	}
-	return l.Session, nil
-}
-
 // LookupHeader resolves the session named by the cookies in h (spec §4) and
-// returns it with the cookies the response must set. With no session it
+// returns it with the cookies the response must set: the one way to read a
+// session outside middleware.Load, for a request (r.Header) or for code
+// that holds only its Cookie header, such as a job handed it across a
+// queue. With no session it
 // returns ErrNoSession and, in the Lookup, the cookie deletions to send.
 // Other errors are store failures.
 func (m *Manager) LookupHeader(ctx context.Context, h http.Header, opts LookupOptions) (*Lookup, error) {
 	j := m.s.cookies.read(h)
 	sess, err := m.resolve(ctx, &j, opts)
-	return &Lookup{Session: sess, Cookies: j.out.list}, err
+	return &Lookup{Found: sess, Cookies: j.out.list}, err
 }
 
 // resolve is the whole session path of a request (cookies.go draws it):
@@ -444,125 +425,6 @@ func (m *Manager) RevokeAllSessions(ctx context.Context, userID string) error {
 	}
 	return nil
 }
-
-// CreateUser registers a user with name and email (and, when pw is not
-// empty, a password in Better Auth's format). It returns ErrEmailTaken when
-// the email is registered already. See CreateUserWith for more fields.
-func (m *Manager) CreateUser(ctx context.Context, name, email, pw string) (store.User, error) {
-	return m.CreateUserWith(ctx, NewUser{Name: name, Email: email, Password: pw})
-}
-
-// NewUser is what CreateUserWith registers.
-type NewUser struct {
-	Name, Email string
-	Password    string // optional; hashed in Better Auth's scrypt format
-	Image       string // optional URL
-}
-
-// CreateUserWith registers a user. The name and email are trimmed and the
-// email lower-cased; input ValidateUser or (for a non-empty password)
-// ValidatePassword refuses is an *InputError matching store.ErrInvalid, a
-// registered email ErrEmailTaken, a password with a store that keeps none
-// ErrNoCredentials.
-func (m *Manager) CreateUserWith(ctx context.Context, nu NewUser) (store.User, error) {
-	name, email := strings.TrimSpace(nu.Name), strings.ToLower(strings.TrimSpace(nu.Email))
-	if err := ValidateUser(name, email, nu.Image); err != nil {
-		return store.User{}, err
-	}
-	if nu.Password != "" {
-		if err := ValidatePassword(nu.Password); err != nil {
-			return store.User{}, err
-		}
-	}
-	cs, hasCreds := m.store.(store.CredentialStore)
-	var hash string
-	if nu.Password != "" {
-		if !hasCreds {
-			return store.User{}, ErrNoCredentials
-		}
-		var err error
-		if gerr := m.s.hashes.do(ctx, func() { hash, err = password.Hash(nu.Password) }); gerr != nil {
-			return store.User{}, fmt.Errorf("sessionkit: create user: %w", gerr)
-		}
-		if err != nil {
-			return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
-		}
-	}
-	now := m.s.now()
-	u := store.User{ID: store.NewID(), Name: name, Email: email, Image: nu.Image, CreatedAt: now, UpdatedAt: now}
-	var err error
-	if hash != "" {
-		// One transaction: a user without its password could neither sign
-		// up again (email taken) nor sign in.
-		err = cs.CreateUserWithPassword(ctx, u, hash)
-	} else {
-		err = m.store.CreateUser(ctx, u)
-	}
-	if err != nil {
-		if errors.Is(err, store.ErrDuplicate) {
-			return store.User{}, ErrEmailTaken
-		}
-		return store.User{}, fmt.Errorf("sessionkit: create user: %w", err)
-	}
-	return u, nil
-}
-
-// UserByID returns the user with that id (store.ErrNotFound if none).
-func (m *Manager) UserByID(ctx context.Context, id string) (store.User, error) {
-	return m.store.UserByID(ctx, id)
-}
-
-// UserByEmail returns the user with that email (store.ErrNotFound if none).
-func (m *Manager) UserByEmail(ctx context.Context, email string) (store.User, error) {
-	return m.store.UserByEmail(ctx, strings.TrimSpace(email))
-}
-
-// CheckPassword returns the user whose email and password match, or
-// ErrInvalidCredentials. An unknown email costs the same scrypt work as a
-// wrong password, so timing does not reveal which emails are registered.
-// Checks of one email are rate limited (RateLimit.Account) whatever the
-// caller's address: over the limit it returns a *RateLimitError. Sign-in
-// forms should call CheckPasswordRequest, which limits per address too.
-func (m *Manager) CheckPassword(ctx context.Context, email, pw string) (store.User, error) {
-	cs, ok := m.store.(store.CredentialStore)
-	if !ok {
-		return store.User{}, ErrNoCredentials
-	}
-	if len(email) > MaxEmailLength {
-		return store.User{}, ErrInvalidCredentials // no such account can exist
-	}
-	if err := m.limitAccount(ctx, email); err != nil {
-		return store.User{}, err
-	}
-	u, err := m.store.UserByEmail(ctx, strings.TrimSpace(email))
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return store.User{}, fmt.Errorf("sessionkit: check password: %w", err)
-	}
-	hash := dummyHash
-	if err == nil {
-		h, herr := cs.PasswordHash(ctx, u.ID)
-		switch {
-		case herr == nil:
-			hash = h
-		case !errors.Is(herr, store.ErrNotFound):
-			return store.User{}, fmt.Errorf("sessionkit: check password: %w", herr)
-		}
-	}
-	var match bool
-	var verr error
-	if err := m.s.hashes.do(ctx, func() { match, verr = password.Verify(hash, pw) }); err != nil {
-		return store.User{}, fmt.Errorf("sessionkit: check password: %w", err)
-	}
-	if err != nil || verr != nil || !match || hash == dummyHash {
-		return store.User{}, ErrInvalidCredentials
-	}
-	return u, nil
-}
-
-// dummyHash is verified against when the email is unknown, so that path
-// costs one scrypt like the others.
-const dummyHash = "00000000000000000000000000000000:" +
-	"00000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000"
 
 // Logger returns the Manager's logger.
 func (m *Manager) Logger() *slog.Logger { return m.s.Logger }

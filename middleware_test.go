@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
@@ -32,7 +31,7 @@ var whoami = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func routers(m *sessionkit.Manager) map[string]http.Handler {
 	requireSession := middleware.RequireSession()
 	requirePage := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login"})
-	requireFresh := freshness.RequireFresh(m)
+	requireFresh := middleware.RequireFresh(m)
 	load := middleware.Load(m)
 
 	std := http.NewServeMux()
@@ -290,7 +289,7 @@ func TestSharedSlideOutlivesItsCaller(t *testing.T) {
 	close(gs.release)
 	<-firstDone
 	r := <-second
-	if r.err != nil || r.l.Session == nil {
+	if r.err != nil || r.l.Found == nil {
 		t.Fatalf("the waiting request failed with the first one's cancellation: %v", r.err)
 	}
 }

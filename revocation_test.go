@@ -105,7 +105,7 @@ func newRevocationRig(t *testing.T, stA, stB store.Store) *revocationRig {
 func (r *revocationRig) trial(t *testing.T, i int, path func(*testing.T, *sessionkit.Manager, store.Store, *sessionkit.Session, string, *sessionkit.Session)) time.Duration {
 	t.Helper()
 	ctx := context.Background()
-	u, err := r.b.CreateUser(ctx, "Victim", fmt.Sprintf("victim%d-%d@example.com", i, time.Now().UnixNano()), "")
+	u, err := createUser(ctx, r.b, "Victim", fmt.Sprintf("victim%d-%d@example.com", i, time.Now().UnixNano()))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func (r *revocationRig) trial(t *testing.T, i int, path func(*testing.T, *sessio
 	// a has caught up with b's writes once this answers from the cache.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		got, err := r.a.GetSessionFromHeader(ctx, h)
+		got, err := getSession(r.a, ctx, h)
 		if err != nil {
 			t.Fatalf("before the revocation: %v", err)
 		}
@@ -138,7 +138,7 @@ func (r *revocationRig) trial(t *testing.T, i int, path func(*testing.T, *sessio
 	path(t, r.b, r.stB, victim, cookie, other)
 	revoked := time.Now()
 	for {
-		_, err := r.a.GetSessionFromHeader(ctx, h)
+		_, err := getSession(r.a, ctx, h)
 		if errors.Is(err, sessionkit.ErrNoSession) {
 			return time.Since(revoked)
 		}
@@ -233,7 +233,7 @@ func TestRevocationFeedBehind(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			u, _ := m.CreateUser(ctx, "U", "u@example.com", "")
+			u, _ := createUser(ctx, m, "U", "u@example.com")
 			signIn := func() (http.Header, *sessionkit.Session) {
 				rec := newResponseRecorder()
 				s, err := m.SignIn(rec, newRequest("POST", "/"), u.ID, sessionkit.SignInOptions{})
@@ -246,7 +246,7 @@ func TestRevocationFeedBehind(t *testing.T) {
 			victim, vs := signIn()
 			if mode != "never-caught-up" {
 				fs.each(func(s store.RevocationSink) { s.CaughtUp(time.Now()) })
-				if got, err := m.GetSessionFromHeader(ctx, valid); err != nil || got.Source == sessionkit.SourceStore {
+				if got, err := getSession(m, ctx, valid); err != nil || got.Source == sessionkit.SourceStore {
 					t.Fatalf("healthy feed: %v %v, want a cache hit", got, err)
 				}
 			}
@@ -260,16 +260,16 @@ func TestRevocationFeedBehind(t *testing.T) {
 			if err := fs.DeleteSession(ctx, vs.Session.Token); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := m.GetSessionFromHeader(ctx, victim); !errors.Is(err, sessionkit.ErrNoSession) {
+			if _, err := getSession(m, ctx, victim); !errors.Is(err, sessionkit.ErrNoSession) {
 				t.Fatalf("revoked session while the feed is behind: %v, want ErrNoSession", err)
 			}
 			before := fs.reads.Load()
-			got, err := m.GetSessionFromHeader(ctx, valid)
+			got, err := getSession(m, ctx, valid)
 			if err != nil || got.Source != sessionkit.SourceStore || fs.reads.Load() != before+1 {
 				t.Fatalf("valid session while the feed is behind: %v %v, want a store read", got, err)
 			}
 			fs.each(func(s store.RevocationSink) { s.CaughtUp(time.Now()) })
-			if got, err := m.GetSessionFromHeader(ctx, valid); err != nil || got.Source == sessionkit.SourceStore {
+			if got, err := getSession(m, ctx, valid); err != nil || got.Source == sessionkit.SourceStore {
 				t.Fatalf("caught up again: %v %v, want a cache hit", got, err)
 			}
 		})
@@ -286,18 +286,18 @@ func TestRevocationFeedNamesSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer m.Close()
-	u, _ := m.CreateUser(ctx, "U", "u@example.com", "")
+	u, _ := createUser(ctx, m, "U", "u@example.com")
 	rec := newResponseRecorder()
 	s, _ := m.SignIn(rec, newRequest("POST", "/"), u.ID, sessionkit.SignInOptions{})
 	h := http.Header{"Cookie": {cookieHeader(rec.Result().Cookies())}}
 	fs.each(func(k store.RevocationSink) { k.CaughtUp(time.Now()) })
 	fs.each(func(k store.RevocationSink) { k.Revoked(store.Revocation{SessionID: "someone-else"}) })
-	if got, err := m.GetSessionFromHeader(ctx, h); err != nil || got.Source == sessionkit.SourceStore {
+	if got, err := getSession(m, ctx, h); err != nil || got.Source == sessionkit.SourceStore {
 		t.Fatalf("another session revoked: %v %v, want a cache hit", got, err)
 	}
 	fs.each(func(k store.RevocationSink) { k.Revoked(store.Revocation{SessionID: s.Session.ID}) })
 	before := fs.reads.Load()
-	got, err := m.GetSessionFromHeader(ctx, h)
+	got, err := getSession(m, ctx, h)
 	if err != nil || got.Source != sessionkit.SourceStore || fs.reads.Load() != before+1 {
 		t.Fatalf("named by the feed: %v %v, want a store read", got, err)
 	}
@@ -341,7 +341,7 @@ func TestRevocationCheckCostsNoQuery(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer m.Close()
-			u, _ := m.CreateUser(ctx, "U", fmt.Sprintf("count-%d@example.com", time.Now().UnixNano()), "")
+			u, _ := createUser(ctx, m, "U", fmt.Sprintf("count-%d@example.com", time.Now().UnixNano()))
 			rec := newResponseRecorder()
 			if _, err := m.SignIn(rec, newRequest("POST", "/"), u.ID, sessionkit.SignInOptions{}); err != nil {
 				t.Fatal(err)
@@ -349,7 +349,7 @@ func TestRevocationCheckCostsNoQuery(t *testing.T) {
 			h := http.Header{"Cookie": {cookieHeader(rec.Result().Cookies())}}
 			deadline := time.Now().Add(5 * time.Second)
 			for { // wait for the feed's first catch-up
-				got, err := m.GetSessionFromHeader(ctx, h)
+				got, err := getSession(m, ctx, h)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -373,7 +373,7 @@ func TestRevocationCheckCostsNoQuery(t *testing.T) {
 			}
 			before := cs.calls.Load()
 			for range 2000 {
-				got, err := m.GetSessionFromHeader(ctx, h)
+				got, err := getSession(m, ctx, h)
 				if err != nil || got.Source == sessionkit.SourceStore {
 					t.Fatalf("%v %v, want a cache hit", got, err)
 				}
@@ -384,4 +384,3 @@ func TestRevocationCheckCostsNoQuery(t *testing.T) {
 		})
 	}
 }
-

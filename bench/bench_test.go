@@ -20,6 +20,7 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
 
@@ -43,7 +44,8 @@ func signedIn(b *testing.B, strategy string) (*sessionkit.Manager, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	u, err := m.CreateUser(context.Background(), "Ada Lovelace", "ada@example.com", "")
+	u := store.User{ID: store.NewID(), Name: "Ada Lovelace", Email: "ada@example.com", CreatedAt: m.Now(), UpdatedAt: m.Now()}
+	err = m.Store().CreateUser(context.Background(), u)
 	if err != nil {
 		b.Fatal(err)
 	}

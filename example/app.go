@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/ratelimit"
 	"github.com/sessionkit/sessionkit/store"
 )
 
@@ -48,17 +50,19 @@ const (
 )
 
 type app struct {
-	auth *sessionkit.Manager
+	auth     *sessionkit.Manager
+	accounts *account.Accounts
 }
 
 // newApp wires the pages. middleware.Load reads the session of every page
 // and API request (not of static files); the dashboard and the sessions
 // page need a session, settings a fresh one. Form posts are refused from
-// other sites.
-func newApp(auth *sessionkit.Manager) http.Handler {
-	a := &app{auth: auth}
+// other sites. The sign-up and sign-in forms are rate limited as the JSON
+// API's endpoints are, and share their counters.
+func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
+	a := &app{auth: auth, accounts: accounts}
 	mux := http.NewServeMux()
-	requireFresh := freshness.RequireFreshWithOpts(auth, freshness.Opts{ReauthURL: "/sign-in?reauth=1"})
+	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{ReauthURL: "/sign-in?reauth=1"})
 
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /sign-up", a.page("sign-up"))
@@ -79,7 +83,7 @@ func newApp(auth *sessionkit.Manager) http.Handler {
 	// Better Auth's JSON API, for its client library. It reads the session
 	// itself (and has its own cross-origin protection), so it sits outside
 	// Load: one lookup per request.
-	root.Handle("/api/auth/", auth.Handler())
+	root.Handle("/api/auth/", accounts.Handler())
 	root.Handle("/", middleware.Load(auth)(sameOriginPosts(mux)))
 	return securityHeaders(root)
 }
@@ -293,9 +297,14 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		a.render(w, r, "sign-up", v, http.StatusBadRequest)
 		return
 	}
-	u, err := a.auth.CreateUser(r.Context(), name, email, pw)
+	// Per address, as the JSON API's sign-up: each costs an scrypt.
+	if err := a.accounts.RateLimit(r, "/sign-up/email"); err != nil {
+		a.fail(w, r, err)
+		return
+	}
+	u, err := a.accounts.CreateUser(r.Context(), name, email, pw)
 	switch {
-	case errors.Is(err, sessionkit.ErrEmailTaken):
+	case errors.Is(err, account.ErrEmailTaken):
 		v.Error = "That email is already registered. Sign in instead?"
 		a.render(w, r, "sign-up", v, http.StatusConflict)
 		return
@@ -318,8 +327,9 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	email := r.FormValue("email")
 	v := view{Email: email, Reauth: r.FormValue("reauth") == "1"}
-	u, err := a.auth.CheckPassword(r.Context(), email, r.FormValue("password"))
-	if errors.Is(err, sessionkit.ErrInvalidCredentials) {
+	// Per address and per account, as the JSON API's sign-in.
+	u, err := a.accounts.CheckPasswordRequest(r, email, r.FormValue("password"))
+	if errors.Is(err, account.ErrInvalidCredentials) {
 		v.Error = "Wrong email or password."
 		a.render(w, r, "sign-in", v, http.StatusUnauthorized)
 		return
@@ -403,7 +413,7 @@ func (a *app) formSession(w http.ResponseWriter, r *http.Request) (*sessionkit.S
 		a.fail(w, r, err)
 		return nil, false
 	}
-	return l.Session, true
+	return l.Found, true
 }
 
 // revoke signs one device out. The form names the session by its id, not
@@ -472,6 +482,13 @@ func (a *app) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
 // from one), and shows a 503 page that reveals nothing of it: the client
 // may retry, nobody gained or lost anything.
 func (a *app) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if rl := (*account.RateLimitError)(nil); errors.As(err, &rl) {
+		secs := strconv.Itoa(ratelimit.Seconds(rl.RetryAfter))
+		w.Header().Set("Retry-After", secs)
+		a.render(w, r, "error", view{Title: "Too many attempts",
+			Error: "Too many attempts from here. Please try again in " + secs + " seconds."}, http.StatusTooManyRequests)
+		return
+	}
 	a.auth.Logger().Error("request failed", "path", r.URL.Path, "err", err)
 	w.Header().Set("Retry-After", "5")
 	a.render(w, r, "error", view{Title: "Temporarily unavailable",

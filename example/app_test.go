@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -18,6 +19,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 )
 
 // TestMain runs the command itself when the test binary is started with
@@ -103,6 +105,16 @@ func newTestClock() *testClock {
 func (c *testClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
+// testApp is the app of auth with its accounts as main.go configures them.
+func testApp(t testing.TB, auth *sessionkit.Manager) http.Handler {
+	t.Helper()
+	accounts, err := account.New(auth, account.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newApp(auth, accounts)
+}
+
 // newServer runs the app over loopback with a fresh SQLite file. cfg may
 // set anything but the secret, database and clock.
 func newServer(t testing.TB, clock *testClock, cfg sessionkit.Config) *httptest.Server {
@@ -113,7 +125,7 @@ func newServer(t testing.TB, clock *testClock, cfg sessionkit.Config) *httptest.
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newApp(auth))
+	srv := httptest.NewServer(testApp(t, auth))
 	t.Cleanup(func() { srv.Close(); auth.Close() })
 	return srv
 }
@@ -662,5 +674,36 @@ func TestStoreLabel(t *testing.T) {
 		if got := tc.o.storeLabel(); got != tc.want {
 			t.Errorf("storeLabel(%+v) = %q, want %q", tc.o, got, tc.want)
 		}
+	}
+}
+
+// TestFormsRateLimited: the sign-in and sign-up forms count against the
+// client's address as the JSON API's endpoints do (3 per 10 seconds), and
+// the sign-in form against the account too: the 4th attempt gets 429 with
+// Retry-After, not another scrypt.
+func TestFormsRateLimited(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		path string
+		form func(i int) url.Values
+	}{
+		{"/sign-in", func(int) url.Values {
+			return url.Values{"email": {"ada@example.com"}, "password": {"wrong password"}}
+		}},
+		{"/sign-up", func(i int) url.Values {
+			return url.Values{"name": {"Ada"}, "email": {fmt.Sprintf("ada%d@example.com", i)}, "password": {"correct horse"}}
+		}},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t, newTestClock(), sessionkit.Config{})
+			for i := range 4 {
+				res := newClient(t, srv).res("POST", tc.path, tc.form(i))
+				res.Body.Close()
+				if want := i == 3; (res.StatusCode == http.StatusTooManyRequests) != want || want && res.Header.Get("Retry-After") == "" {
+					t.Fatalf("attempt %d: %d, Retry-After %q", i+1, res.StatusCode, res.Header.Get("Retry-After"))
+				}
+			}
+		})
 	}
 }

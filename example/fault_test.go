@@ -74,7 +74,7 @@ func TestSignOutFormsFailClosed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv := httptest.NewServer(newApp(auth))
+			srv := httptest.NewServer(testApp(t, auth))
 			t.Cleanup(func() { srv.Close(); auth.Close(); db.Close() })
 
 			laptop, phone := newClient(t, srv), newClient(t, srv)
@@ -125,7 +125,7 @@ func TestStoreFailureIs503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newApp(auth))
+	srv := httptest.NewServer(testApp(t, auth))
 	t.Cleanup(func() { srv.Close(); auth.Close() })
 	c := newClient(t, srv)
 	c.signUp("Ada", "ada@example.com")

@@ -26,6 +26,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
@@ -105,12 +106,16 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	defer auth.Close()
+	accounts, err := account.New(auth, account.Config{})
+	if err != nil {
+		return err
+	}
 
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(withHSTS(o.baseURL, newApp(auth)), serverTimeouts)
+	srv := newHTTPServer(withHSTS(o.baseURL, newApp(auth, accounts)), serverTimeouts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

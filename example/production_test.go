@@ -91,7 +91,7 @@ func TestStoreDownIs503(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newApp(auth))
+	srv := httptest.NewServer(testApp(t, auth))
 	t.Cleanup(func() { srv.Close(); auth.Close() })
 	c := newClient(t, srv)
 	c.signUp("Ada", "ada@example.com")
@@ -141,7 +141,7 @@ func TestTricklingClientCutOff(t *testing.T) {
 	t.Cleanup(func() { auth.Close() })
 	short := timeouts{readHeader: time.Second, read: 2 * time.Second, write: 2 * time.Second, idle: time.Second}
 	srv := httptest.NewUnstartedServer(nil)
-	srv.Config = newHTTPServer(newApp(auth), short)
+	srv.Config = newHTTPServer(testApp(t, auth), short)
 	srv.Start()
 	t.Cleanup(srv.Close)
 
@@ -235,7 +235,7 @@ func TestHSTS(t *testing.T) {
 	t.Cleanup(func() { auth.Close() })
 	for base, want := range map[string]bool{"https://app.example.com": true, "HTTPS://app.example.com": true, "http://localhost:8080": false, "": false} {
 		rec := httptest.NewRecorder()
-		withHSTS(base, newApp(auth)).ServeHTTP(rec, httptest.NewRequest("GET", "/sign-in", nil))
+		withHSTS(base, testApp(t, auth)).ServeHTTP(rec, httptest.NewRequest("GET", "/sign-in", nil))
 		if got := rec.Header().Get("Strict-Transport-Security"); (got != "") != want || want && !strings.Contains(got, "max-age=") {
 			t.Errorf("base URL %q: Strict-Transport-Security %q", base, got)
 		}

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/sqlite"
@@ -178,6 +179,25 @@ func newManager(t *testing.T, cfg baConfig, st store.Store) *sessionkit.Manager 
 	return m
 }
 
+// newAccounts is m's accounts and JSON API, with the defaults.
+func newAccounts(t *testing.T, m *sessionkit.Manager) *account.Accounts {
+	t.Helper()
+	a, err := account.New(m, account.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
+// getSession is LookupHeader's session alone.
+func getSession(m *sessionkit.Manager, ctx context.Context, h http.Header) (*sessionkit.Session, error) {
+	l, err := m.LookupHeader(ctx, h, sessionkit.LookupOptions{})
+	if err != nil {
+		return nil, err
+	}
+	return l.Found, nil
+}
+
 func openStore(t *testing.T, path string) *countingStore {
 	t.Helper()
 	db, err := sqlite.Open(path)
@@ -262,26 +282,27 @@ func TestBetterAuthMintsSessionkitReads(t *testing.T) {
 				if err != nil {
 					t.Fatalf("op %d: sessionkit lookup: %v", i, err)
 				}
-				if l.Session.User.ID != want.User.ID || l.Session.User.Email != want.User.Email || l.Session.Session.Token != want.Token {
-					t.Fatalf("op %d: sessionkit found %+v, Better Auth minted %+v", i, l.Session, want)
+				if l.Found.User.ID != want.User.ID || l.Found.User.Email != want.User.Email || l.Found.Session.Token != want.Token {
+					t.Fatalf("op %d: sessionkit found %+v, Better Auth minted %+v", i, l.Found, want)
 				}
 				if reads := st.reads.Load() - before; hasCache && reads != 0 {
 					t.Fatalf("op %d: %d store reads with a valid %s cache cookie", i, reads, cfg.Strategy)
 				}
 				// The token alone resolves through the shared database.
-				s, err := m.GetSessionFromHeader(ctx, cookieHeader(withoutCache(r.Cookie)))
+				s, err := getSession(m, ctx, cookieHeader(withoutCache(r.Cookie)))
 				if err != nil || s.User.ID != want.User.ID {
 					t.Fatalf("op %d: token-only lookup: %v %+v", i, err, s)
 				}
 			}
 			// A password set by Better Auth signs in through sessionkit's API.
-			srv := httptest.NewServer(m.Handler())
+			accounts := newAccounts(t, m)
+			srv := httptest.NewServer(accounts.Handler())
 			defer srv.Close()
 			code, body, _ := post(t, srv.URL+"/api/auth/sign-in/email", "", map[string]any{"email": "bob@example.com", "password": pw})
 			if code != 200 || !strings.Contains(body, res[1].auth(t).User.ID) {
 				t.Fatalf("sessionkit sign-in with a Better Auth password: %d %s", code, body)
 			}
-			if _, err := m.CheckPassword(ctx, "ada@example.com", "wrong password"); !errors.Is(err, sessionkit.ErrInvalidCredentials) {
+			if _, err := accounts.CheckPassword(ctx, "ada@example.com", "wrong password"); !errors.Is(err, account.ErrInvalidCredentials) {
 				t.Fatalf("wrong password: %v", err)
 			}
 		})
@@ -376,7 +397,7 @@ func TestSessionkitMintsBetterAuthReads(t *testing.T) {
 			const pw = "correct horse battery staple"
 			st := openStore(t, cfg.DB)
 			m := newManager(t, cfg, st)
-			srv := httptest.NewServer(m.Handler())
+			srv := httptest.NewServer(newAccounts(t, m).Handler())
 			defer srv.Close()
 			api := srv.URL + "/api/auth"
 
@@ -431,7 +452,7 @@ func TestSessionkitMintsBetterAuthReads(t *testing.T) {
 			}
 			ctx := context.Background()
 			// Better Auth's session is read by sessionkit ...
-			s, err := m.GetSessionFromHeader(ctx, cookieHeader(res[3].Cookie))
+			s, err := getSession(m, ctx, cookieHeader(res[3].Cookie))
 			if err != nil || s.Session.Token != res[3].auth(t).Token {
 				t.Fatalf("sessionkit reading Better Auth's sign-in: %v", err)
 			}

@@ -32,7 +32,7 @@ func TestRateLimitMatchesBetterAuth(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	srv := httptest.NewServer(m.Handler())
+	srv := httptest.NewServer(newAccounts(t, m).Handler())
 	t.Cleanup(srv.Close)
 	for i := range 4 {
 		req, _ := http.NewRequest("POST", srv.URL+"/api/auth/sign-in/email", strings.NewReader(`{"email":"nobody@example.com","password":"password123"}`))

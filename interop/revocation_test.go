@@ -26,7 +26,7 @@ func TestBetterAuthRevocationReachesSessionkitCache(t *testing.T) {
 			cfg := baConfig{DB: filepath.Join(t.TempDir(), "auth.db"), Secret: secret, BaseURL: "http://localhost:3000", Strategy: strategy}
 			st := openStore(t, cfg.DB)
 			m := newManager(t, cfg, st)
-			srv := httptest.NewServer(m.Handler())
+			srv := httptest.NewServer(newAccounts(t, m).Handler())
 			defer srv.Close()
 			api := srv.URL + "/api/auth"
 			const pw = "correct horse battery staple"
@@ -55,7 +55,7 @@ func TestBetterAuthRevocationReachesSessionkitCache(t *testing.T) {
 				t.Helper()
 				deadline := time.Now().Add(5 * time.Second)
 				for {
-					s, err := m.GetSessionFromHeader(ctx, cookieHeader(cookie))
+					s, err := getSession(m, ctx, cookieHeader(cookie))
 					if err != nil {
 						t.Fatalf("before the revocation: %v", err)
 					}
@@ -73,7 +73,7 @@ func TestBetterAuthRevocationReachesSessionkitCache(t *testing.T) {
 				t.Helper()
 				start := time.Now()
 				for {
-					_, err := m.GetSessionFromHeader(ctx, cookieHeader(cookie))
+					_, err := getSession(m, ctx, cookieHeader(cookie))
 					if errors.Is(err, sessionkit.ErrNoSession) {
 						t.Logf("%s: refused %v after Better Auth answered", what, time.Since(start))
 						return
@@ -113,7 +113,7 @@ func TestBetterAuthRevocationReachesSessionkitCache(t *testing.T) {
 				t.Fatalf("Better Auth revoke-other-sessions: %d %s", res[0].Status, res[0].Body)
 			}
 			refused("revoke-other-sessions", cookies[3])
-			if s, err := m.GetSessionFromHeader(ctx, cookieHeader(cookies[2])); err != nil || s.Session.Token != tokens[2] {
+			if s, err := getSession(m, ctx, cookieHeader(cookies[2])); err != nil || s.Session.Token != tokens[2] {
 				t.Fatalf("the session that revoked the others: %v", err)
 			}
 		})

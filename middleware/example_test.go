@@ -9,6 +9,7 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
 
@@ -21,7 +22,7 @@ func signedIn() (*sessionkit.Manager, []*http.Cookie) {
 	if err != nil {
 		log.Fatal(err)
 	}
-	u, err := auth.CreateUser(context.Background(), "Ada", "ada@example.com", "")
+	u, err := addUser(auth, "Ada", "ada@example.com")
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -104,4 +105,12 @@ func ExampleRequireSessionWithOpts() {
 	// Output:
 	// 303 /sign-in?returnTo=%2Fdashboard
 	// 401
+}
+
+// addUser registers a user in the Manager's store (sign-up with a password
+// is package account's).
+func addUser(auth *sessionkit.Manager, name, email string) (store.User, error) {
+	now := auth.Now()
+	u := store.User{ID: store.NewID(), Name: name, Email: email, CreatedAt: now, UpdatedAt: now}
+	return u, auth.Store().CreateUser(context.Background(), u)
 }

@@ -29,7 +29,7 @@ func Load(m *sessionkit.Manager) func(http.Handler) http.Handler {
 				}
 			}
 			l.WriteCookies(w.Header())
-			next.ServeHTTP(w, r.WithContext(sessionkit.NewContext(ctx, l.Session, err)))
+			next.ServeHTTP(w, r.WithContext(sessionkit.NewContext(ctx, l.Found, err)))
 		})
 	}
 }

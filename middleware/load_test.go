@@ -38,7 +38,7 @@ func TestLoadStoreFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u, err := auth.CreateUser(context.Background(), "Ada", "ada@example.com", "")
+	u, err := addUser(auth, "Ada", "ada@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}

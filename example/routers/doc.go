@@ -3,7 +3,7 @@
 // gorilla/mux. Each mounts Better Auth's JSON API, loads the session of
 // every request with middleware.Load, gates a page with
 // middleware.RequireSession and a sensitive action with
-// freshness.RequireFresh.
+// middleware.RequireFresh.
 //
 // It has no API of its own: read example_test.go, or its examples on the
 // package's documentation page.

@@ -3,6 +3,7 @@ package routers_test
 import (
 	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -12,7 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/freshness"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
@@ -20,13 +21,13 @@ import (
 // Example_serveMux wires sessionkit on the standard library's router:
 // middleware.Load around the whole mux, the gates around single routes.
 func Example_serveMux() {
-	auth := newManager()
+	auth, accounts := newManager()
 	defer auth.Close()
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/auth/", auth.Handler()) // sign-up, sign-in, get-session, …
+	mux.Handle("/api/auth/", accounts.Handler()) // sign-up, sign-in, get-session, …
 	mux.Handle("GET /me", middleware.RequireSession()(http.HandlerFunc(me)))
-	mux.Handle("POST /settings/email", freshness.RequireFresh(auth)(http.HandlerFunc(changeEmail)))
+	mux.Handle("POST /settings/email", middleware.RequireFresh(auth)(http.HandlerFunc(changeEmail)))
 
 	try(middleware.Load(auth)(mux))
 	// Output:
@@ -39,14 +40,14 @@ func Example_serveMux() {
 // Example_chi wires sessionkit on chi: Load with r.Use, the gates with
 // r.With on the routes that need them.
 func Example_chi() {
-	auth := newManager()
+	auth, accounts := newManager()
 	defer auth.Close()
 
 	r := chi.NewRouter()
 	r.Use(middleware.Load(auth))
-	r.Handle("/api/auth/*", auth.Handler())
+	r.Handle("/api/auth/*", accounts.Handler())
 	r.With(middleware.RequireSession()).Get("/me", me)
-	r.With(freshness.RequireFresh(auth)).Post("/settings/email", changeEmail)
+	r.With(middleware.RequireFresh(auth)).Post("/settings/email", changeEmail)
 
 	try(r)
 	// Output:
@@ -60,14 +61,14 @@ func Example_chi() {
 // middlewares only for requests that match a route, which is all Load
 // needs; the gates wrap single handlers.
 func Example_gorillaMux() {
-	auth := newManager()
+	auth, accounts := newManager()
 	defer auth.Close()
 
 	r := mux.NewRouter()
 	r.Use(middleware.Load(auth))
-	r.PathPrefix("/api/auth/").Handler(auth.Handler())
+	r.PathPrefix("/api/auth/").Handler(accounts.Handler())
 	r.Handle("/me", middleware.RequireSession()(http.HandlerFunc(me))).Methods(http.MethodGet)
-	r.Handle("/settings/email", freshness.RequireFresh(auth)(http.HandlerFunc(changeEmail))).Methods(http.MethodPost)
+	r.Handle("/settings/email", middleware.RequireFresh(auth)(http.HandlerFunc(changeEmail))).Methods(http.MethodPost)
 
 	try(r)
 	// Output:
@@ -77,18 +78,22 @@ func Example_gorillaMux() {
 	// POST /settings/email: 200 email changed for Ada
 }
 
-// newManager returns a Manager on an in-memory store. A real app keeps its
-// secret out of the code (an environment variable) and uses the default
-// SQLite store or another persistent one.
-func newManager() *sessionkit.Manager {
+// newManager returns a Manager on an in-memory store and its accounts (the
+// JSON API). A real app keeps its secret out of the code (an environment
+// variable) and uses the default SQLite store or another persistent one.
+func newManager() (*sessionkit.Manager, *account.Accounts) {
 	auth, err := sessionkit.New(sessionkit.Config{
 		Secret: "an-example-secret-of-at-least-32-bytes",
 		Store:  memory.New(),
 	})
 	if err != nil {
-		panic(err)
+		log.Fatal(err)
 	}
-	return auth
+	accounts, err := account.New(auth, account.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	return auth, accounts
 }
 
 // me is a page that needs a session.

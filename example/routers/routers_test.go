@@ -13,7 +13,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/freshness"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
@@ -50,7 +50,7 @@ var whoami = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 func routers(m *sessionkit.Manager) map[string]http.Handler {
 	requireSession := middleware.RequireSession()
 	requirePage := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login"})
-	requireFresh := freshness.RequireFresh(m)
+	requireFresh := middleware.RequireFresh(m)
 	load := middleware.Load(m)
 
 	std := http.NewServeMux()
@@ -94,7 +94,11 @@ func TestMiddlewaresOnEveryRouter(t *testing.T) {
 			}
 			t.Cleanup(func() { m.Close() })
 			app := routers(m)[name]
-			u, err := m.CreateUser(t.Context(), "Test User", "ada@example.com", "")
+			accounts, err := account.New(m, account.Config{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			u, err := accounts.CreateUser(t.Context(), "Test User", "ada@example.com", "")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/internal/servicetest"
 	"github.com/sessionkit/sessionkit/ratelimit"
 	"github.com/sessionkit/sessionkit/store/memory"
@@ -20,7 +21,7 @@ import (
 
 // apiServer serves a Manager's JSON API, clients' addresses taken from
 // X-Forwarded-For.
-func apiServer(t *testing.T, cfg sessionkit.Config) (*sessionkit.Manager, *httptest.Server) {
+func apiServer(t *testing.T, cfg sessionkit.Config, rl account.RateLimit) (*sessionkit.Manager, *httptest.Server) {
 	t.Helper()
 	cfg.Secret = secret
 	cfg.TrustedIPHeader = "X-Forwarded-For"
@@ -28,7 +29,12 @@ func apiServer(t *testing.T, cfg sessionkit.Config) (*sessionkit.Manager, *httpt
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(m.Handler())
+	accounts, err := account.New(m, account.Config{RateLimit: rl})
+	if err != nil {
+		m.Close()
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(accounts.Handler())
 	t.Cleanup(func() { srv.Close(); m.Close() })
 	return m, srv
 }
@@ -78,8 +84,8 @@ func TestRateLimitPostgres(t *testing.T) {
 		return s
 	}
 	sa, sb := open(), open()
-	_, a := apiServer(t, sessionkit.Config{Store: sa})
-	_, b := apiServer(t, sessionkit.Config{Store: sb})
+	_, a := apiServer(t, sessionkit.Config{Store: sa}, account.RateLimit{})
+	_, b := apiServer(t, sessionkit.Config{Store: sb}, account.RateLimit{})
 	start := time.Now().UnixMilli()
 	sharedLimit(t, a, b)
 	var count int
@@ -103,9 +109,9 @@ func TestRateLimitRedis(t *testing.T) {
 	})
 	// A minute's window: scrypt under -race can take longer than 10 s
 	// for the four sign-ins.
-	rl := sessionkit.RateLimit{Storage: counter, Rules: []ratelimit.PathRule{{Path: "/sign-in/email", Rule: ratelimit.Rule{Window: time.Minute, Max: 3}}}}
-	_, a := apiServer(t, sessionkit.Config{Store: memory.New(), RateLimit: rl})
-	_, b := apiServer(t, sessionkit.Config{Store: memory.New(), RateLimit: rl})
+	rl := account.RateLimit{Storage: counter, Rules: []ratelimit.PathRule{{Path: "/sign-in/email", Rule: ratelimit.Rule{Window: time.Minute, Max: 3}}}}
+	_, a := apiServer(t, sessionkit.Config{Store: memory.New()}, rl)
+	_, b := apiServer(t, sessionkit.Config{Store: memory.New()}, rl)
 	sharedLimit(t, a, b)
 	ctx := context.Background()
 	key := prefix + "203.0.113.9|/sign-in/email"

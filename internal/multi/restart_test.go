@@ -511,11 +511,13 @@ func newRig(t *testing.T, st store.Store) *rig {
 	})))
 	ctx := context.Background()
 	id := strings.ToLower(store.NewID()[:12])
-	if r.validUser, err = m.CreateUser(ctx, "Valid", "valid-"+id+"@example.com", ""); err != nil {
-		t.Fatal(err)
-	}
-	if r.revokedUser, err = m.CreateUser(ctx, "Revoked", "revoked-"+id+"@example.com", ""); err != nil {
-		t.Fatal(err)
+	now := m.Now()
+	r.validUser = store.User{ID: store.NewID(), Name: "Valid", Email: "valid-" + id + "@example.com", CreatedAt: now, UpdatedAt: now}
+	r.revokedUser = store.User{ID: store.NewID(), Name: "Revoked", Email: "revoked-" + id + "@example.com", CreatedAt: now, UpdatedAt: now}
+	for _, u := range []store.User{r.validUser, r.revokedUser} {
+		if err := m.Store().CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r.email = r.validUser.Email
 	r.valid, r.validTok = r.signIn(t, r.validUser.ID)

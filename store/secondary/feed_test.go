@@ -31,8 +31,7 @@ func TestRevocationFeedThroughDatabase(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m, err := sessionkit.New(sessionkit.Config{Secret: feedSecret, Store: st, CookieCache: cc,
-			RateLimit: sessionkit.RateLimit{Disabled: true}})
+		m, err := sessionkit.New(sessionkit.Config{Secret: feedSecret, Store: st, CookieCache: cc})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -41,7 +40,8 @@ func TestRevocationFeedThroughDatabase(t *testing.T) {
 	}
 	a, b := mk(), mk()
 	ctx := context.Background()
-	u, err := b.CreateUser(ctx, "Victim", "victim@example.com", "")
+	u := store.User{ID: store.NewID(), Name: "Victim", Email: "victim@example.com", CreatedAt: b.Now(), UpdatedAt: b.Now()}
+	err := b.Store().CreateUser(ctx, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +57,7 @@ func TestRevocationFeedThroughDatabase(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		l, err := a.LookupHeader(ctx, h, sessionkit.LookupOptions{})
-		if err == nil && l.Session.Source != sessionkit.SourceStore {
+		if err == nil && l.Found.Source != sessionkit.SourceStore {
 			break // a answers from the cache
 		}
 		if time.Now().After(deadline) {

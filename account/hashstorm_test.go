@@ -1,4 +1,4 @@
-package sessionkit_test
+package account_test
 
 import (
 	"fmt"
@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 )
 
 // TestSignInStorm: 200 concurrent sign-ins (unknown emails from as many
@@ -25,7 +26,7 @@ func TestSignInStorm(t *testing.T) {
 	}
 	const storm = 200
 	const limit = 200 << 20 // heap growth allowed: 2 slots × 32 MiB and the GC's slack
-	e := newAPIEnv(t, sessionkit.Config{MaxConcurrentHashes: 2, TrustedIPHeader: "X-Forwarded-For"}, sessionkit.HandlerOpts{})
+	e := newAPIEnv(t, sessionkit.Config{TrustedIPHeader: "X-Forwarded-For"}, account.Config{MaxConcurrentHashes: 2})
 	runtime.GC()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

@@ -1,4 +1,4 @@
-package sessionkit_test
+package account_test
 
 import (
 	"context"
@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/ratelimit"
-	"github.com/sessionkit/sessionkit/store/memory"
 )
 
 const tooMany = `{"message":"Too many requests. Please try again later."}`
@@ -24,8 +24,8 @@ func (e *apiEnv) from(ip string) *apiClient {
 	return c
 }
 
-func limitedEnv(t *testing.T, rl sessionkit.RateLimit) *apiEnv {
-	return newLimitedAPIEnv(t, sessionkit.Config{TrustedIPHeader: "X-Forwarded-For", RateLimit: rl}, sessionkit.HandlerOpts{})
+func limitedEnv(t *testing.T, rl account.RateLimit) *apiEnv {
+	return newLimitedAPIEnv(t, sessionkit.Config{TrustedIPHeader: "X-Forwarded-For"}, account.Config{RateLimit: rl})
 }
 
 func want429(t *testing.T, what string, r apiResponse, retry int) {
@@ -41,7 +41,7 @@ func want429(t *testing.T, what string, r apiResponse, retry int) {
 // other addresses and other paths are unaffected.
 func TestRateLimitSignIn(t *testing.T) {
 	t.Parallel()
-	e := limitedEnv(t, sessionkit.RateLimit{})
+	e := limitedEnv(t, account.RateLimit{})
 	c := e.from("203.0.113.7")
 	const body = `{"email":"nobody@example.com","password":"password123"}`
 	for i := range 3 {
@@ -78,7 +78,7 @@ func TestRateLimitSignIn(t *testing.T) {
 // TestRateLimitDefaultRule: 100 API requests per 10 s per address.
 func TestRateLimitDefaultRule(t *testing.T) {
 	t.Parallel()
-	e := limitedEnv(t, sessionkit.RateLimit{})
+	e := limitedEnv(t, account.RateLimit{})
 	c := e.from("2001:db8::1")
 	for i := range 100 {
 		if r := c.get("/get-session"); r.status != 200 {
@@ -97,9 +97,9 @@ func TestRateLimitDefaultRule(t *testing.T) {
 // addresses, in the JSON API and in CheckPassword.
 func TestRateLimitAccount(t *testing.T) {
 	t.Parallel()
-	e := limitedEnv(t, sessionkit.RateLimit{Account: ratelimit.Rule{Window: time.Minute, Max: 5}})
+	e := limitedEnv(t, account.RateLimit{Account: ratelimit.Rule{Window: time.Minute, Max: 5}})
 	ctx := context.Background()
-	if _, err := e.m.CreateUser(ctx, "Ada", "ada@example.com", "correct horse"); err != nil {
+	if _, err := e.a.CreateUser(ctx, "Ada", "ada@example.com", "correct horse"); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 5 {
@@ -109,16 +109,16 @@ func TestRateLimitAccount(t *testing.T) {
 		}
 	}
 	want429(t, "6th attempt from a 6th address", e.from("198.51.100.99").post("/sign-in/email", `{"email":"ADA@example.com","password":"correct horse"}`), 60)
-	_, err := e.m.CheckPassword(ctx, " Ada@Example.com", "correct horse")
-	var rl *sessionkit.RateLimitError
-	if !errors.Is(err, sessionkit.ErrRateLimited) || !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
+	_, err := e.a.CheckPassword(ctx, " Ada@Example.com", "correct horse")
+	var rl *account.RateLimitError
+	if !errors.Is(err, account.ErrRateLimited) || !errors.As(err, &rl) || rl.RetryAfter != time.Minute {
 		t.Errorf("CheckPassword over the account limit: %v", err)
 	}
 	if r := e.from("198.51.100.99").post("/sign-in/email", `{"email":"bo@example.com","password":"password123"}`); r.status != 401 {
 		t.Errorf("another account: %d %s", r.status, r.body)
 	}
 	e.advance(time.Minute)
-	if u, err := e.m.CheckPassword(ctx, "ada@example.com", "correct horse"); err != nil || u.Email != "ada@example.com" {
+	if u, err := e.a.CheckPassword(ctx, "ada@example.com", "correct horse"); err != nil || u.Email != "ada@example.com" {
 		t.Errorf("after the window: %v", err)
 	}
 }
@@ -127,28 +127,28 @@ func TestRateLimitAccount(t *testing.T) {
 // JSON API's sign-in does, and shares its counter.
 func TestCheckPasswordRequest(t *testing.T) {
 	t.Parallel()
-	e := limitedEnv(t, sessionkit.RateLimit{})
+	e := limitedEnv(t, account.RateLimit{})
 	ctx := context.Background()
-	if _, err := e.m.CreateUser(ctx, "Ada", "ada@example.com", "correct horse"); err != nil {
+	if _, err := e.a.CreateUser(ctx, "Ada", "ada@example.com", "correct horse"); err != nil {
 		t.Fatal(err)
 	}
 	r := httptest.NewRequest("POST", "/sign-in", nil)
 	r.Header.Set("X-Forwarded-For", "192.0.2.1")
 	for i := range 2 {
-		if _, err := e.m.CheckPasswordRequest(r, "ada@example.com", "wrong password"); !errors.Is(err, sessionkit.ErrInvalidCredentials) {
+		if _, err := e.a.CheckPasswordRequest(r, "ada@example.com", "wrong password"); !errors.Is(err, account.ErrInvalidCredentials) {
 			t.Fatalf("#%d: %v", i+1, err)
 		}
 	}
 	if res := e.from("192.0.2.1").post("/sign-in/email", `{"email":"ada@example.com","password":"nope-nope"}`); res.status != 401 {
 		t.Fatalf("JSON sign-in: %d", res.status)
 	}
-	_, err := e.m.CheckPasswordRequest(r, "ada@example.com", "correct horse")
-	var rl *sessionkit.RateLimitError
+	_, err := e.a.CheckPasswordRequest(r, "ada@example.com", "correct horse")
+	var rl *account.RateLimitError
 	if !errors.As(err, &rl) || rl.RetryAfter != 10*time.Second {
 		t.Errorf("4th attempt from one address: %v", err)
 	}
 	r.Header.Set("X-Forwarded-For", "192.0.2.2")
-	if _, err := e.m.CheckPasswordRequest(r, "ada@example.com", "correct horse"); err != nil {
+	if _, err := e.a.CheckPasswordRequest(r, "ada@example.com", "correct horse"); err != nil {
 		t.Errorf("another address: %v", err)
 	}
 }
@@ -164,11 +164,11 @@ func (failingLimiter) Consume(context.Context, string, ratelimit.Rule, time.Time
 // refused (503), not let through uncounted.
 func TestRateLimitFailsClosed(t *testing.T) {
 	t.Parallel()
-	e := limitedEnv(t, sessionkit.RateLimit{Storage: failingLimiter{}})
+	e := limitedEnv(t, account.RateLimit{Storage: failingLimiter{}})
 	if r := e.from("192.0.2.1").post("/sign-in/email", `{"email":"a@example.com","password":"password123"}`); r.status != 503 {
 		t.Errorf("sign-in with the limiter down: %d %s", r.status, r.body)
 	}
-	if _, err := e.m.CheckPassword(context.Background(), "a@example.com", "password123"); !errors.Is(err, ratelimit.ErrStorage) {
+	if _, err := e.a.CheckPassword(context.Background(), "a@example.com", "password123"); !errors.Is(err, ratelimit.ErrStorage) {
 		t.Errorf("CheckPassword with the limiter down: %v", err)
 	}
 }
@@ -176,7 +176,7 @@ func TestRateLimitFailsClosed(t *testing.T) {
 // TestRateLimitDisabled: Disabled turns both limits off.
 func TestRateLimitDisabled(t *testing.T) {
 	t.Parallel()
-	e := limitedEnv(t, sessionkit.RateLimit{Disabled: true})
+	e := limitedEnv(t, account.RateLimit{Disabled: true})
 	for i := range 12 {
 		if r := e.from("192.0.2.1").post("/sign-in/email", `{"email":"a@example.com","password":"password123"}`); r.status != 401 {
 			t.Fatalf("#%d: %d", i+1, r.status)
@@ -186,13 +186,14 @@ func TestRateLimitDisabled(t *testing.T) {
 
 func TestRateLimitConfig(t *testing.T) {
 	t.Parallel()
-	for _, rl := range []sessionkit.RateLimit{
+	m := newManager(t, sessionkit.Config{})
+	for _, rl := range []account.RateLimit{
 		{Max: -1}, {Window: -time.Second},
 		{Rules: []ratelimit.PathRule{{Path: "sign-in", Rule: ratelimit.Rule{Window: time.Second, Max: 1}}}},
 		{Rules: []ratelimit.PathRule{{Path: "/x", Rule: ratelimit.Rule{Max: 1}}}},
 		{Account: ratelimit.Rule{Max: 3}},
 	} {
-		if _, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: memory.New(), RateLimit: rl}); !errors.Is(err, sessionkit.ErrConfig) {
+		if _, err := account.New(m, account.Config{RateLimit: rl}); !errors.Is(err, sessionkit.ErrConfig) {
 			t.Errorf("%+v: %v, want ErrConfig", rl, err)
 		}
 	}

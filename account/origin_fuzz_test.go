@@ -1,4 +1,4 @@
-package sessionkit
+package account
 
 import (
 	"net/url"

@@ -1,10 +1,12 @@
-package sessionkit
+package account
 
 import (
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/sessionkit/sessionkit"
 )
 
 // Codes and messages of Better Auth 1.7.25's origin checks.
@@ -18,7 +20,7 @@ const (
 )
 
 // origins decides which origins the API trusts: BaseURL's and
-// HandlerOpts.TrustedOrigins, never one taken from the request's Host header
+// Config.TrustedOrigins, never one taken from the request's Host header
 // alone (a client writes Host as it likes).
 type origins struct {
 	base    string          // BaseURL's origin; "" when BaseURL is unset
@@ -137,7 +139,7 @@ func (o origins) check(w http.ResponseWriter, r *http.Request, login bool) bool 
 		switch {
 		case strings.TrimSpace(site) != "" || strings.TrimSpace(mode) != "" || strings.TrimSpace(h.Get("Sec-Fetch-Dest")) != "":
 			if site == "cross-site" && mode == "navigate" {
-				WriteError(w, http.StatusForbidden, CodeCrossSiteLogin, messageCrossSiteLogin)
+				sessionkit.WriteError(w, http.StatusForbidden, CodeCrossSiteLogin, messageCrossSiteLogin)
 				return false
 			}
 		case origin == "" && h.Get("Referer") == "":
@@ -154,11 +156,11 @@ func (o origins) check(w http.ResponseWriter, r *http.Request, login bool) bool 
 		claimed = o.requestOrigin(r)
 	}
 	if claimed == "" || claimed == "null" {
-		WriteError(w, http.StatusForbidden, CodeMissingOrNullOrigin, messageMissingOrNullOrigin)
+		sessionkit.WriteError(w, http.StatusForbidden, CodeMissingOrNullOrigin, messageMissingOrNullOrigin)
 		return false
 	}
 	if !o.requestAllowed(originOf(claimed), r) {
-		WriteError(w, http.StatusForbidden, CodeInvalidOrigin, messageInvalidOrigin)
+		sessionkit.WriteError(w, http.StatusForbidden, CodeInvalidOrigin, messageInvalidOrigin)
 		return false
 	}
 	return true

@@ -1,4 +1,4 @@
-package sessionkit_test
+package account_test
 
 import (
 	"fmt"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
 
@@ -46,7 +47,7 @@ func exampleCallType(h http.Handler, jar map[string]string, method, path, body, 
 // Mount the Better Auth-compatible JSON API, so Better Auth's client
 // (createAuthClient from "better-auth/client") and front ends written for
 // Better Auth work with a Go server.
-func ExampleManager_Handler() {
+func ExampleAccounts_Handler() {
 	auth, err := sessionkit.New(sessionkit.Config{
 		Secret: "example-secret-0123456789abcdefghijklmnop",
 		Store:  memory.New(), // the default is a SQLite file
@@ -55,9 +56,13 @@ func ExampleManager_Handler() {
 		log.Fatal(err)
 	}
 	defer auth.Close()
+	accounts, err := account.New(auth, account.Config{})
+	if err != nil {
+		log.Fatal(err)
+	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/api/auth/", auth.Handler())
+	mux.Handle("/api/auth/", accounts.Handler())
 
 	jar := map[string]string{}
 	code, _ := exampleCall(mux, jar, "POST", "/api/auth/sign-up/email",
@@ -87,7 +92,7 @@ func ExampleManager_Handler() {
 // Serve the API under another path, and let a front end on another origin
 // call it. Browser requests from any other site that would change state are
 // refused.
-func ExampleManager_HandlerWithOpts() {
+func ExampleConfig() {
 	auth, err := sessionkit.New(sessionkit.Config{
 		Secret: "example-secret-0123456789abcdefghijklmnop",
 		Store:  memory.New(),
@@ -97,10 +102,14 @@ func ExampleManager_HandlerWithOpts() {
 	}
 	defer auth.Close()
 
-	api := auth.HandlerWithOpts(sessionkit.HandlerOpts{
+	accounts, err := account.New(auth, account.Config{
 		BasePath:       "/auth",
 		TrustedOrigins: []string{"https://admin.example.com"},
 	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	api := accounts.Handler()
 	for _, origin := range []string{"https://admin.example.com", "https://evil.example"} {
 		req := httptest.NewRequest("POST", "/auth/sign-out", nil)
 		req.Header.Set("Origin", origin)

@@ -1,6 +1,9 @@
-package sessionkit
+package account
 
 import (
+	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/store/memory"
+
 	"context"
 	"errors"
 	"testing"
@@ -56,15 +59,18 @@ func TestHashGate(t *testing.T) {
 
 func TestHashLimitConfig(t *testing.T) {
 	t.Parallel()
-	const secret = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+	m, err := sessionkit.New(sessionkit.Config{Secret: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz", Store: memory.New()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
 	for _, c := range []Config{{MaxConcurrentHashes: -1}, {HashWait: -5}} {
-		c.Secret = secret
-		if _, err := c.resolve(); !errors.Is(err, ErrConfig) {
+		if _, err := New(m, c); !errors.Is(err, sessionkit.ErrConfig) {
 			t.Errorf("%+v: %v, want ErrConfig", c, err)
 		}
 	}
-	s, err := Config{Secret: secret}.resolve()
-	if err != nil || cap(s.hashes.slots) != defaultMaxHashes() || s.hashes.wait != DefaultHashWait {
-		t.Errorf("defaults: %v, %d slots, wait %v", err, cap(s.hashes.slots), s.hashes.wait)
+	a, err := New(m, Config{})
+	if err != nil || cap(a.hashes.slots) != defaultMaxHashes() || a.hashes.wait != DefaultHashWait {
+		t.Errorf("defaults: %v, %d slots, wait %v", err, cap(a.hashes.slots), a.hashes.wait)
 	}
 }

@@ -1,4 +1,4 @@
-package sessionkit_test
+package account_test
 
 import (
 	"net/http"

@@ -1,4 +1,4 @@
-package sessionkit_test
+package account_test
 
 import (
 	"net/http"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
 
@@ -24,7 +25,11 @@ func newOriginAPI(t *testing.T, baseURL string, trusted ...string) originAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
-	api := originAPI{t, m.HandlerWithOpts(sessionkit.HandlerOpts{TrustedOrigins: trusted})}
+	a, err := account.New(m, account.Config{TrustedOrigins: trusted, RateLimit: account.RateLimit{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := originAPI{t, a.Handler()}
 	if rec := api.do("POST", "app.example.com", "/sign-up/email", `{"name":"Ada","email":"ada@example.com","password":"12345678"}`, nil); rec.Code != 200 {
 		t.Fatalf("sign-up: %d %s", rec.Code, rec.Body)
 	}

@@ -1,4 +1,4 @@
-package sessionkit
+package account
 
 import (
 	"context"
@@ -6,12 +6,14 @@ import (
 	"net/http"
 	"runtime"
 	"time"
+
+	"github.com/sessionkit/sessionkit"
 )
 
 // ErrBusy means too many password hashes were under way: the request
 // waited HashWait for a slot and gave up. Nothing was checked or stored;
 // the client should retry (the JSON API answers 503 with Retry-After).
-var ErrBusy = errors.New("sessionkit: too many password checks at once, retry shortly")
+var ErrBusy = errors.New("account: too many password checks at once, retry shortly")
 
 // Defaults of the password-hashing bound.
 const (
@@ -85,5 +87,5 @@ const CodeBusy = "SERVER_BUSY"
 
 func writeBusy(w http.ResponseWriter) {
 	w.Header().Set("Retry-After", "1")
-	WriteError(w, http.StatusServiceUnavailable, CodeBusy, "Too many sign-ins at once. Please try again shortly.")
+	sessionkit.WriteError(w, http.StatusServiceUnavailable, CodeBusy, "Too many sign-ins at once. Please try again shortly.")
 }

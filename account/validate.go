@@ -1,4 +1,4 @@
-package sessionkit
+package account
 
 import (
 	"fmt"
@@ -34,7 +34,7 @@ type InputError struct {
 }
 
 func (e *InputError) Error() string {
-	return "sessionkit: invalid " + e.Field + ": " + e.Message
+	return "account: invalid " + e.Field + ": " + e.Message
 }
 
 // Unwrap makes an InputError match store.ErrInvalid.

@@ -1,4 +1,4 @@
-package sessionkit
+package account
 
 import (
 	"context"
@@ -11,12 +11,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/ratelimit"
 	"github.com/sessionkit/sessionkit/store"
 )
 
 // RateLimit configures rate limiting, Better Auth's rateLimit. It is on by
-// default: per client IP (see Config.TrustedIPHeader) and path, 100
+// default: per client IP (see sessionkit.Config.TrustedIPHeader) and path, 100
 // requests per 10 seconds to the JSON API and 3 to sign-in, sign-up and
 // password changes; and per account, DefaultAccountRule for password
 // checks, whatever the address.
@@ -53,7 +54,7 @@ var DefaultAccountRule = ratelimit.Rule{Window: time.Minute, Max: 10}
 
 // ErrRateLimited is matched (errors.Is) by the *RateLimitError returned
 // when a client or account is over its rate limit.
-var ErrRateLimited = errors.New("sessionkit: too many requests")
+var ErrRateLimited = errors.New("account: too many requests")
 
 // RateLimitError says how long until the limited client or account may
 // retry. Nothing was checked or stored.
@@ -82,17 +83,17 @@ type rateLimits struct {
 	account ratelimit.Rule     // Max <= 0: off
 }
 
-func (s *settings) resolveRateLimit() error {
-	c := s.RateLimit
+func resolveRateLimit(c RateLimit, st store.Store) (rateLimits, error) {
+	var out rateLimits
 	if c.Disabled {
-		return nil
+		return out, nil
 	}
 	if c.Window < 0 || c.Max < 0 || c.MaxKeys < 0 {
-		return fmt.Errorf("%w: RateLimit.Window, Max and MaxKeys must not be negative", ErrConfig)
+		return out, fmt.Errorf("%w: RateLimit.Window, Max and MaxKeys must not be negative", sessionkit.ErrConfig)
 	}
 	for _, r := range c.Rules {
 		if r.Rule.Window <= 0 || r.Rule.Max <= 0 || !strings.HasPrefix(r.Path, "/") {
-			return fmt.Errorf("%w: RateLimit.Rules: %q needs a path starting with / and a positive Window and Max", ErrConfig, r.Path)
+			return out, fmt.Errorf("%w: RateLimit.Rules: %q needs a path starting with / and a positive Window and Max", sessionkit.ErrConfig, r.Path)
 		}
 	}
 	def := ratelimit.Rule{Window: c.Window, Max: c.Max}
@@ -102,23 +103,23 @@ func (s *settings) resolveRateLimit() error {
 	if def.Max == 0 {
 		def.Max = ratelimit.DefaultMax
 	}
-	st := c.Storage
-	if st == nil {
-		if shared, ok := s.Store.(ratelimit.Storage); ok {
-			st = shared
+	storage := c.Storage
+	if storage == nil {
+		if shared, ok := st.(ratelimit.Storage); ok {
+			storage = shared
 		} else {
-			st = ratelimit.NewMemory(c.MaxKeys)
+			storage = ratelimit.NewMemory(c.MaxKeys)
 		}
 	}
-	s.limits.lim = ratelimit.New(st, def, c.Rules)
-	s.limits.account = c.Account
+	out.account = c.Account
 	switch {
 	case c.Account == ratelimit.Rule{}:
-		s.limits.account = DefaultAccountRule
+		out.account = DefaultAccountRule
 	case c.Account.Max > 0 && c.Account.Window <= 0:
-		return fmt.Errorf("%w: RateLimit.Account needs a positive Window", ErrConfig)
+		return out, fmt.Errorf("%w: RateLimit.Account needs a positive Window", sessionkit.ErrConfig)
 	}
-	return nil
+	out.lim = ratelimit.New(storage, def, c.Rules)
+	return out, nil
 }
 
 // RateLimit counts one request of r's client to path (relative to the API's
@@ -127,31 +128,31 @@ func (s *settings) resolveRateLimit() error {
 // ratelimit.ErrStorage) when the counters cannot be read: refuse the
 // request then. The JSON API calls it for every request; call it in your
 // own form handlers. Nil when rate limiting is Disabled.
-func (m *Manager) RateLimit(r *http.Request, path string) error {
-	l := m.s.limits.lim
+func (a *Accounts) RateLimit(r *http.Request, path string) error {
+	l := a.limits.lim
 	if l == nil {
 		return nil
 	}
-	key := ratelimit.Key(ratelimit.NormalizeIP(m.clientIP(r)), path)
-	return limitResult(l.Allow(r.Context(), key, path, m.s.Now()))
+	key := ratelimit.Key(ratelimit.NormalizeIP(a.m.ClientIP(r)), path)
+	return limitResult(l.Allow(r.Context(), key, path, a.m.Now()))
 }
 
 // limitAccount counts one password check of email.
-func (m *Manager) limitAccount(ctx context.Context, email string) error {
-	l, rule := m.s.limits.lim, m.s.limits.account
+func (a *Accounts) limitAccount(ctx context.Context, email string) error {
+	l, rule := a.limits.lim, a.limits.account
 	if l == nil || rule.Max <= 0 {
 		return nil
 	}
 	// Hashed: the counters (perhaps in a shared table) need no addresses.
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
 	key := ratelimit.Key("account-"+hex.EncodeToString(sum[:16]), "/password")
-	return limitResult(l.AllowRule(ctx, key, rule, m.s.Now()))
+	return limitResult(l.AllowRule(ctx, key, rule, a.m.Now()))
 }
 
 func limitResult(res ratelimit.Result, err error) error {
 	switch {
 	case err != nil:
-		return fmt.Errorf("sessionkit: rate limit: %w", err)
+		return fmt.Errorf("account: rate limit: %w", err)
 	case !res.Allowed:
 		return &RateLimitError{RetryAfter: res.RetryAfter}
 	}
@@ -162,18 +163,18 @@ func limitResult(res ratelimit.Result, err error) error {
 // the attempt against r's client as the JSON API's sign-in does (3 per 10
 // seconds by default), then against the account, and returns a
 // *RateLimitError when either is over its limit.
-func (m *Manager) CheckPasswordRequest(r *http.Request, email, pw string) (store.User, error) {
-	if err := m.RateLimit(r, "/sign-in/email"); err != nil {
+func (a *Accounts) CheckPasswordRequest(r *http.Request, email, pw string) (store.User, error) {
+	if err := a.RateLimit(r, "/sign-in/email"); err != nil {
 		return store.User{}, err
 	}
-	return m.CheckPassword(r.Context(), email, pw)
+	return a.CheckPassword(r.Context(), email, pw)
 }
 
 // allow applies the per-IP rate limit to one API request, answering it
 // (429, or 503 when the counters cannot be read: fail closed) when it may
 // not proceed.
 func (h *apiHandler) allow(w http.ResponseWriter, r *http.Request, path string) bool {
-	err := h.m.RateLimit(r, path)
+	err := h.a.RateLimit(r, path)
 	if err == nil {
 		return true
 	}

@@ -1,10 +1,9 @@
-package sessionkit
+package account
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -12,8 +11,9 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/store"
 )
 
@@ -33,25 +33,11 @@ const (
 	MaxPasswordLength = 128
 )
 
-// HandlerOpts configures HandlerWithOpts.
-type HandlerOpts struct {
-	// BasePath is the path the endpoints live under. Mount the handler
-	// there: mux.Handle(BasePath+"/", h). Default "/api/auth"; "/" serves
-	// them at the root.
-	BasePath string
-	// TrustedOrigins are the other origins ("https://app.example.com", no
-	// path) whose pages may send state-changing requests and be named as a
-	// callbackURL, such as a front end served from another host.
-	// Config.BaseURL's origin and non-browser clients need no entry.
-	// Unlike Better Auth, patterns with wildcards are not supported.
-	TrustedOrigins []string
-}
-
-// Handler returns Better Auth's session HTTP API under "/api/auth", so
-// Better Auth's client (createAuthClient) and apps written against it work
-// with a Go server unchanged. Mount it with
+// Handler returns Better Auth's session HTTP API under Config.BasePath
+// ("/api/auth" by default), so Better Auth's client (createAuthClient) and
+// apps written against it work with a Go server unchanged. Mount it with
 //
-//	mux.Handle("/api/auth/", auth.Handler())
+//	mux.Handle("/api/auth/", accounts.Handler())
 //
 // It serves, with Better Auth 1.7.25's status codes and JSON bodies:
 //
@@ -73,34 +59,17 @@ type HandlerOpts struct {
 // sign-up).
 //
 // Requests that change state pass Better Auth's origin checks (one that
-// carries cookies needs an Origin or Referer of Config.BaseURL's origin or
-// a trusted one: 403 MISSING_OR_NULL_ORIGIN or INVALID_ORIGIN otherwise;
-// sign-in and sign-up refuse cross-site navigations with 403
+// carries cookies needs an Origin or Referer of the Manager's BaseURL
+// origin or a trusted one: 403 MISSING_OR_NULL_ORIGIN or INVALID_ORIGIN
+// otherwise; sign-in and sign-up refuse cross-site navigations with 403
 // CROSS_SITE_NAVIGATION_LOGIN_BLOCKED), then [http.CrossOriginProtection],
 // which refuses other cross-site requests with 403 INVALID_ORIGIN. A
 // callbackURL must be a path or at one of those origins, never one taken
-// from the Host header. See HandlerWithOpts to trust other origins. Every
-// cookie is written by the Manager, as for SignIn, LookupHeader and SignOut.
-func (m *Manager) Handler() http.Handler { return m.HandlerAt(DefaultBasePath) }
-
-// HandlerAt is Handler under another base path, such as "/auth".
-func (m *Manager) HandlerAt(basePath string) http.Handler {
-	return m.HandlerWithOpts(HandlerOpts{BasePath: basePath})
-}
-
-// HandlerWithOpts is Handler with a base path and trusted origins. It
-// panics when a trusted origin is not of the form scheme://host[:port]: that
-// is a mistake in the program, found when it starts.
-func (m *Manager) HandlerWithOpts(o HandlerOpts) http.Handler {
-	base := o.BasePath
-	if base == "" {
-		base = DefaultBasePath
-	}
-	base = "/" + strings.Trim(base, "/")
-	if base == "/" {
-		base = ""
-	}
-	h := &apiHandler{m: m, base: base, origins: newOrigins(m.s.BaseURL, o.TrustedOrigins)}
+// from the Host header. Every cookie is written by the Manager, as for
+// SignIn, LookupHeader and SignOut.
+func (a *Accounts) Handler() http.Handler {
+	m := a.m
+	h := &apiHandler{a: a, m: m, base: a.base, origins: newOrigins(m.BaseURL(), a.trusted)}
 	h.routes = map[string]route{
 		"/get-session":           {http.MethodGet, h.getSession},
 		"/sign-up/email":         {http.MethodPost, h.signUpEmail},
@@ -113,21 +82,18 @@ func (m *Manager) HandlerWithOpts(o HandlerOpts) http.Handler {
 		"/update-session":        {http.MethodPost, h.updateSession},
 	}
 	h.cop = http.NewCrossOriginProtection()
-	for _, origin := range o.TrustedOrigins {
-		origin = strings.TrimSuffix(origin, "/")
-		if err := h.cop.AddTrustedOrigin(origin); err != nil {
-			panic(fmt.Sprintf("sessionkit: HandlerOpts.TrustedOrigins: %v", err))
-		}
+	for _, origin := range a.trusted {
+		_ = h.cop.AddTrustedOrigin(strings.TrimSuffix(origin, "/")) // New checked the form
 	}
 	if h.origins.base != "" {
-		// BaseURL's origin is ours even when a proxy rewrites Host; New
-		// checked its form.
+		// BaseURL's origin is ours even when a proxy rewrites Host;
+		// sessionkit.New checked its form.
 		_ = h.cop.AddTrustedOrigin(h.origins.base)
 	}
 	return h
 }
 
-// Codes of the JSON API's errors beyond those in errors.go; the first block
+// Codes of the JSON API's errors beyond sessionkit's; the first block
 // are Better Auth's.
 const (
 	CodeValidation            = "VALIDATION_ERROR"
@@ -153,7 +119,8 @@ type route struct {
 }
 
 type apiHandler struct {
-	m       *Manager
+	a       *Accounts
+	m       *sessionkit.Manager
 	base    string
 	routes  map[string]route
 	origins origins
@@ -169,7 +136,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case !ok:
-		WriteError(w, http.StatusNotFound, CodeNotFound, "Not Found")
+		sessionkit.WriteError(w, http.StatusNotFound, CodeNotFound, "Not Found")
 	case !h.allow(w, r, strings.TrimPrefix(p, h.base)):
 		// answered 429 (or 503); see ratelimiting.go
 	case r.Method == rt.method:
@@ -182,18 +149,18 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if err := h.cop.Check(r); err != nil {
-			WriteError(w, http.StatusForbidden, CodeInvalidOrigin, messageInvalidOrigin)
+			sessionkit.WriteError(w, http.StatusForbidden, CodeInvalidOrigin, messageInvalidOrigin)
 			return
 		}
 		rt.serve(w, r)
 	case rt.method == http.MethodGet && r.Method == http.MethodPost && strings.HasSuffix(p, "/get-session"):
 		// Better Auth's answer: POST get-session needs deferSessionRefresh,
 		// which sessionkit does not have.
-		WriteError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
+		sessionkit.WriteError(w, http.StatusMethodNotAllowed, "METHOD_NOT_ALLOWED_DEFER_SESSION_REQUIRED",
 			"POST method requires deferSessionRefresh to be enabled in session config")
 	default:
 		w.Header().Set("Allow", rt.method)
-		WriteError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method Not Allowed")
+		sessionkit.WriteError(w, http.StatusMethodNotAllowed, CodeMethodNotAllowed, "Method Not Allowed")
 	}
 }
 
@@ -201,7 +168,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // cookies, or null, with the cookies the lookup produced.
 func (h *apiHandler) getSession(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	opts := LookupOptions{
+	opts := sessionkit.LookupOptions{
 		DisableCookieCache: queryBool(q, "disableCookieCache"),
 		DisableRefresh:     queryBool(q, "disableRefresh"),
 	}
@@ -210,12 +177,12 @@ func (h *apiHandler) getSession(w http.ResponseWriter, r *http.Request) {
 	l, err := h.m.LookupHeader(r.Context(), r.Header, opts)
 	l.WriteCookies(w.Header())
 	switch {
-	case errors.Is(err, ErrNoSession):
+	case errors.Is(err, sessionkit.ErrNoSession):
 		writeJSON(w, http.StatusOK, nil)
 	case err != nil:
 		h.unavailable(w, r, "get session", err)
 	default:
-		writeJSON(w, http.StatusOK, sessionPairJSON(l.Session))
+		writeJSON(w, http.StatusOK, sessionPairJSON(l.Found))
 	}
 }
 
@@ -256,27 +223,27 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 	}
 	// Better Auth accepts an empty or unbounded name; the Manager's
 	// validation (validate.go) answers 400 for it.
-	u, err := h.m.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
+	u, err := h.a.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
 	var bad *InputError
 	switch {
 	case errors.As(err, &bad):
-		WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
 		return
 	case errors.Is(err, ErrEmailTaken):
-		WriteError(w, http.StatusUnprocessableEntity, CodeUserAlreadyExists, "User already exists. Use another email.")
+		sessionkit.WriteError(w, http.StatusUnprocessableEntity, CodeUserAlreadyExists, "User already exists. Use another email.")
 		return
 	case errors.Is(err, ErrNoCredentials):
-		WriteError(w, http.StatusBadRequest, "EMAIL_PASSWORD_SIGN_UP_DISABLED", "Email and password sign up is not enabled")
+		sessionkit.WriteError(w, http.StatusBadRequest, "EMAIL_PASSWORD_SIGN_UP_DISABLED", "Email and password sign up is not enabled")
 		return
 	case errors.Is(err, store.ErrInvalid):
-		WriteError(w, http.StatusBadRequest, CodeInvalidEmail, "Invalid email")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodeInvalidEmail, "Invalid email")
 		return
 	case err != nil:
 		h.unavailable(w, r, "sign up", err)
 		return
 	}
 	dontRemember := in.rememberMe != nil && !*in.rememberMe
-	sess, err := h.m.SignIn(w, r, u.ID, SignInOptions{DontRemember: dontRemember})
+	sess, err := h.m.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: dontRemember})
 	if err != nil {
 		h.unavailable(w, r, "sign up", err)
 		return
@@ -301,27 +268,27 @@ func (h *apiHandler) signInEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !isEmail(email) {
-		WriteError(w, http.StatusBadRequest, CodeInvalidEmail, "Invalid email")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodeInvalidEmail, "Invalid email")
 		return
 	}
 	// Only the upper bound: a too-short password is just a wrong one.
 	if !checkPasswordLength(w, pw, false) {
 		return
 	}
-	u, err := h.m.CheckPassword(r.Context(), email, pw)
+	u, err := h.a.CheckPassword(r.Context(), email, pw)
 	switch {
 	case errors.Is(err, ErrInvalidCredentials):
-		WriteError(w, http.StatusUnauthorized, CodeInvalidEmailOrPass, "Invalid email or password")
+		sessionkit.WriteError(w, http.StatusUnauthorized, CodeInvalidEmailOrPass, "Invalid email or password")
 		return
 	case errors.Is(err, ErrNoCredentials):
-		WriteError(w, http.StatusBadRequest, CodeEmailPasswordDisabled, "Email and password is not enabled")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodeEmailPasswordDisabled, "Email and password is not enabled")
 		return
 	case err != nil:
 		h.unavailable(w, r, "sign in", err)
 		return
 	}
 	dontRemember := rememberMe != nil && !*rememberMe
-	sess, err := h.m.SignIn(w, r, u.ID, SignInOptions{DontRemember: dontRemember})
+	sess, err := h.m.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: dontRemember})
 	if err != nil {
 		h.unavailable(w, r, "sign in", err)
 		return
@@ -356,16 +323,16 @@ func (h *apiHandler) signOut(w http.ResponseWriter, r *http.Request) {
 func (h *apiHandler) listSessions(w http.ResponseWriter, r *http.Request) {
 	// The answer holds every device's token: a session revoked a moment ago
 	// must not read it from a still-valid cache cookie (Better Auth would).
-	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
+	l, ok := h.session(w, r, sessionkit.LookupOptions{DisableCookieCache: true})
 	if !ok {
 		return
 	}
 	l.WriteCookies(w.Header())
-	if !fresh(l.Session, h.m.Now(), h.m.FreshAge()) {
-		WriteError(w, http.StatusForbidden, CodeSessionNotFresh, MessageSessionNotFresh)
+	if !freshness.IsFresh(l.Found.Session, h.m.Now(), h.m.FreshAge()) {
+		sessionkit.WriteError(w, http.StatusForbidden, sessionkit.CodeSessionNotFresh, sessionkit.MessageSessionNotFresh)
 		return
 	}
-	list, err := h.m.ListSessions(r.Context(), l.Session.User.ID)
+	list, err := h.m.ListSessions(r.Context(), l.Found.User.ID)
 	if err != nil {
 		h.unavailable(w, r, "list sessions", err)
 		return
@@ -374,12 +341,6 @@ func (h *apiHandler) listSessions(w http.ResponseWriter, r *http.Request) {
 		list = []store.Session{} // [], not null
 	}
 	writeJSON(w, http.StatusOK, list)
-}
-
-// fresh is freshness.IsFresh (which imports this package): created less
-// than freshAge ago, or freshAge off.
-func fresh(s *Session, now time.Time, freshAge time.Duration) bool {
-	return freshAge <= 0 || now.Sub(s.Session.CreatedAt) < freshAge
 }
 
 func (h *apiHandler) revokeSession(w http.ResponseWriter, r *http.Request) {
@@ -392,15 +353,15 @@ func (h *apiHandler) revokeSession(w http.ResponseWriter, r *http.Request) {
 	if v.fail(w) {
 		return
 	}
-	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
+	l, ok := h.session(w, r, sessionkit.LookupOptions{DisableCookieCache: true})
 	if !ok {
 		return
 	}
-	if err := h.m.RevokeSession(r.Context(), l.Session.User.ID, token); err != nil {
+	if err := h.m.RevokeSession(r.Context(), l.Found.User.ID, token); err != nil {
 		h.unavailable(w, r, "revoke session", err)
 		return
 	}
-	if token == l.Session.Session.Token {
+	if token == l.Found.Session.Token {
 		h.m.ClearCookies(w, r)
 	} else {
 		l.WriteCookies(w.Header())
@@ -412,11 +373,11 @@ func (h *apiHandler) revokeSessions(w http.ResponseWriter, r *http.Request) {
 	if _, ok := readBody(w, r, false); !ok {
 		return
 	}
-	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
+	l, ok := h.session(w, r, sessionkit.LookupOptions{DisableCookieCache: true})
 	if !ok {
 		return
 	}
-	if err := h.m.RevokeAllSessions(r.Context(), l.Session.User.ID); err != nil {
+	if err := h.m.RevokeAllSessions(r.Context(), l.Found.User.ID); err != nil {
 		h.unavailable(w, r, "revoke sessions", err)
 		return
 	}
@@ -428,11 +389,11 @@ func (h *apiHandler) revokeOtherSessions(w http.ResponseWriter, r *http.Request)
 	if _, ok := readBody(w, r, false); !ok {
 		return
 	}
-	l, ok := h.session(w, r, LookupOptions{DisableCookieCache: true})
+	l, ok := h.session(w, r, sessionkit.LookupOptions{DisableCookieCache: true})
 	if !ok {
 		return
 	}
-	if err := h.m.RevokeOtherSessions(r.Context(), l.Session); err != nil {
+	if err := h.m.RevokeOtherSessions(r.Context(), l.Found); err != nil {
 		h.unavailable(w, r, "revoke other sessions", err)
 		return
 	}
@@ -446,7 +407,7 @@ func (h *apiHandler) updateSession(w http.ResponseWriter, r *http.Request) {
 	if _, ok := readBody(w, r, true); !ok {
 		return
 	}
-	l, ok := h.session(w, r, LookupOptions{})
+	l, ok := h.session(w, r, sessionkit.LookupOptions{})
 	if !ok {
 		return
 	}
@@ -459,12 +420,12 @@ func (h *apiHandler) updateSession(w http.ResponseWriter, r *http.Request) {
 // session reads the request's session for a guarded endpoint. Without one
 // it answers 401 (503 when the store failed) with the lookup's cookie
 // deletions, and returns false. On success the caller writes l's cookies.
-func (h *apiHandler) session(w http.ResponseWriter, r *http.Request, opts LookupOptions) (*Lookup, bool) {
+func (h *apiHandler) session(w http.ResponseWriter, r *http.Request, opts sessionkit.LookupOptions) (*sessionkit.Lookup, bool) {
 	l, err := h.m.LookupHeader(r.Context(), r.Header, opts)
 	switch {
-	case errors.Is(err, ErrNoSession):
+	case errors.Is(err, sessionkit.ErrNoSession):
 		l.WriteCookies(w.Header())
-		WriteError(w, http.StatusUnauthorized, CodeUnauthorized, MessageUnauthorized)
+		sessionkit.WriteError(w, http.StatusUnauthorized, sessionkit.CodeUnauthorized, sessionkit.MessageUnauthorized)
 		return nil, false
 	case err != nil:
 		h.unavailable(w, r, "read session", err)
@@ -483,7 +444,7 @@ func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op stri
 		return
 	}
 	h.m.Logger().ErrorContext(r.Context(), "sessionkit: api: "+op, "err", err)
-	WriteUnavailable(w)
+	sessionkit.WriteUnavailable(w)
 }
 
 // checkCallbackURL accepts an empty callbackURL, a path of this site, or a
@@ -495,7 +456,7 @@ func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb
 	if cb == "" || h.origins.redirectAllowed(cb) {
 		return true
 	}
-	WriteError(w, http.StatusForbidden, CodeInvalidCallbackURL, "Invalid callbackURL")
+	sessionkit.WriteError(w, http.StatusForbidden, CodeInvalidCallbackURL, "Invalid callbackURL")
 	return false
 }
 
@@ -504,10 +465,10 @@ func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb
 func checkPasswordLength(w http.ResponseWriter, pw string, min bool) bool {
 	switch n := utf16Len(pw); {
 	case min && n < MinPasswordLength:
-		WriteError(w, http.StatusBadRequest, CodePasswordTooShort, "Password too short")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodePasswordTooShort, "Password too short")
 		return false
 	case n > MaxPasswordLength:
-		WriteError(w, http.StatusBadRequest, CodePasswordTooLong, "Password too long")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodePasswordTooLong, "Password too long")
 		return false
 	}
 	return true
@@ -528,11 +489,11 @@ func readBody(w http.ResponseWriter, r *http.Request, required bool) (map[string
 	var tooBig *http.MaxBytesError
 	switch {
 	case errors.As(err, &tooBig):
-		WriteError(w, http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
+		sessionkit.WriteError(w, http.StatusRequestEntityTooLarge, CodePayloadTooLarge,
 			"Request body is larger than "+strconv.Itoa(MaxBodyBytes)+" bytes")
 		return nil, false
 	case err != nil:
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "Could not read the request body")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodeBadRequest, "Could not read the request body")
 		return nil, false
 	}
 	return decodeBody(w, r.Header.Get("Content-Type"), raw, required)
@@ -543,7 +504,7 @@ func readBody(w http.ResponseWriter, r *http.Request, required bool) (map[string
 func decodeBody(w http.ResponseWriter, contentType string, raw []byte, required bool) (map[string]json.RawMessage, bool) {
 	if len(raw) == 0 {
 		if required {
-			WriteError(w, http.StatusBadRequest, CodeValidation, "[body] Invalid input: expected object, received undefined")
+			sessionkit.WriteError(w, http.StatusBadRequest, CodeValidation, "[body] Invalid input: expected object, received undefined")
 			return nil, false
 		}
 		return nil, true
@@ -553,20 +514,20 @@ func decodeBody(w http.ResponseWriter, contentType string, raw []byte, required 
 		if contentType != "" {
 			msg = "Content-Type " + strconv.Quote(contentType) + " is not allowed. Allowed types: application/json"
 		}
-		WriteError(w, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, msg)
+		sessionkit.WriteError(w, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, msg)
 		return nil, false
 	}
 	if !json.Valid(raw) {
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "Invalid JSON in request body")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodeBadRequest, "Invalid JSON in request body")
 		return nil, false
 	}
 	if t := jsonType(bytes.TrimSpace(raw)); t != "object" {
-		WriteError(w, http.StatusBadRequest, CodeValidation, "[body] Invalid input: expected object, received "+t)
+		sessionkit.WriteError(w, http.StatusBadRequest, CodeValidation, "[body] Invalid input: expected object, received "+t)
 		return nil, false
 	}
 	var b map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &b); err != nil {
-		WriteError(w, http.StatusBadRequest, CodeBadRequest, "Invalid JSON in request body")
+		sessionkit.WriteError(w, http.StatusBadRequest, CodeBadRequest, "Invalid JSON in request body")
 		return nil, false
 	}
 	return b, true
@@ -639,13 +600,13 @@ func (v *validator) fail(w http.ResponseWriter) bool {
 	if len(v.issues) == 0 {
 		return false
 	}
-	WriteError(w, http.StatusBadRequest, CodeValidation, strings.Join(v.issues, "; "))
+	sessionkit.WriteError(w, http.StatusBadRequest, CodeValidation, strings.Join(v.issues, "; "))
 	return true
 }
 
 // sessionPairJSON is get-session's {session, user}, in Better Auth's
 // shapes (store.Session and store.User marshal as Better Auth does).
-func sessionPairJSON(s *Session) any {
+func sessionPairJSON(s *sessionkit.Session) any {
 	return struct {
 		Session store.Session `json:"session"`
 		User    store.User    `json:"user"`
@@ -666,7 +627,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
 		// Only strings and times go in; this cannot happen.
-		WriteError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Internal Server Error")
+		sessionkit.WriteError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Internal Server Error")
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")

@@ -1,4 +1,4 @@
-package sessionkit_test
+package account_test
 
 import (
 	"context"
@@ -18,6 +18,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
@@ -77,15 +78,18 @@ func isFull(err error) bool {
 func TestFullDisk(t *testing.T) {
 	t.Parallel()
 	dir := mountTmpfs(t, 4<<20)
-	m, err := sessionkit.New(sessionkit.Config{Secret: apiSecret, DatabasePath: filepath.Join(dir, "auth.db"), Logger: slog.New(slog.DiscardHandler),
-		// Many sign-ups from one address in a few seconds: not what this test is about.
-		RateLimit: sessionkit.RateLimit{Disabled: true}})
+	m, err := sessionkit.New(sessionkit.Config{Secret: apiSecret, DatabasePath: filepath.Join(dir, "auth.db"), Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close() })
+	// Many sign-ups from one address in a few seconds: not what this test is about.
+	a, err := account.New(m, account.Config{RateLimit: account.RateLimit{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/auth/", m.Handler())
+	mux.Handle("/api/auth/", a.Handler())
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	post := func(path, body string) int {
@@ -106,7 +110,7 @@ func TestFullDisk(t *testing.T) {
 		t.Fatalf("sign-up before the disk fills: %d", code)
 	}
 	ctx := context.Background()
-	ada, err := m.UserByEmail(ctx, "ada@example.com")
+	ada, err := m.Store().UserByEmail(ctx, "ada@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +126,7 @@ func TestFullDisk(t *testing.T) {
 	if code := post("/sign-in/email", signIn); code != http.StatusServiceUnavailable {
 		t.Errorf("sign-in on a full disk: %d, want 503", code)
 	}
-	if _, err := m.CreateUser(ctx, "Di", "di@example.com", "correct horse battery"); !isFull(err) {
+	if _, err := a.CreateUser(ctx, "Di", "di@example.com", "correct horse battery"); !isFull(err) {
 		t.Errorf("CreateUser on a full disk: err = %v, want SQLite's SQLITE_FULL", err)
 	}
 	rec := httptest.NewRecorder()
