@@ -471,7 +471,7 @@ func TestFlags(t *testing.T) {
 		os.Stderr = null
 		t.Cleanup(func() { os.Stderr = stderr; null.Close() })
 	}
-	defaults := options{addr: "localhost:8080", db: "example.db", cookiePrefix: "better-auth", cache: "off"}
+	defaults := options{addr: "localhost:8080", db: "example.db", cookiePrefix: "better-auth", cache: "off", rateLimit: true}
 	with := func(f func(*options)) options { o := defaults; f(&o); return o }
 	for _, tc := range []struct {
 		name    string
@@ -488,11 +488,13 @@ func TestFlags(t *testing.T) {
 				"AUTH_SECRET": "s1,s2", "COOKIE_PREFIX": "myapp", "COOKIE_CACHE": "jwt",
 				"COOKIE_CACHE_MAX_AGE": "10m", "STATELESS": "true", "FRESH_AGE": "1m",
 				"DATABASE_URL": "postgres://localhost/db", "REDIS_ADDR": "localhost:6379",
+				"TRUSTED_IP_HEADER": "X-Forwarded-For", "RATE_LIMIT": "false",
 			},
 			want: options{
 				addr: "127.0.0.1:9999", db: "x.db", baseURL: "https://x.example", secret: "s1,s2",
 				cookiePrefix: "myapp", cache: "jwt", cacheMaxAge: 10 * time.Minute, stateless: true,
 				freshAge: time.Minute, postgres: "postgres://localhost/db", redis: "localhost:6379",
+				trustedIPHeader: "X-Forwarded-For", rateLimit: false,
 			},
 		},
 		{
@@ -705,5 +707,17 @@ func TestFormsRateLimited(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrustedIPHeaderFlag: -trusted-ip-header reaches the Manager's config,
+// so behind a proxy sessions and rate limits see the client's address.
+func TestTrustedIPHeaderFlag(t *testing.T) {
+	cfg, err := options{cache: "off", trustedIPHeader: "X-Forwarded-For"}.config()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.TrustedIPHeader != "X-Forwarded-For" {
+		t.Fatalf("TrustedIPHeader = %q, want X-Forwarded-For", cfg.TrustedIPHeader)
 	}
 }

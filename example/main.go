@@ -44,6 +44,8 @@ type options struct {
 	cookiePrefix, cache       string
 	cacheMaxAge, freshAge     time.Duration
 	stateless                 bool
+	trustedIPHeader           string // see sessionkit.Config.TrustedIPHeader
+	rateLimit                 bool
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -63,6 +65,8 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.DurationVar(&o.freshAge, "fresh-age", 0, "how long after sign-in the settings page is allowed without signing in again; 0 means 24h (env FRESH_AGE)")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL connection string; replaces the SQLite file (env DATABASE_URL)")
 	fs.StringVar(&o.redis, "redis", "", "Redis host:port or redis:// URL for secondary storage in front of the database (env REDIS_ADDR)")
+	fs.StringVar(&o.trustedIPHeader, "trusted-ip-header", "", "header a reverse proxy in front sets to the client's address, such as X-Forwarded-For; only behind such a proxy, since clients can send any header (env TRUSTED_IP_HEADER)")
+	fs.BoolVar(&o.rateLimit, "rate-limit", true, "Better Auth's rate limits on sign-in, sign-up and the API; turn off only for load tests (env RATE_LIMIT)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -106,7 +110,7 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	defer auth.Close()
-	accounts, err := account.New(auth, account.Config{})
+	accounts, err := account.New(auth, account.Config{RateLimit: account.RateLimit{Disabled: !o.rateLimit}})
 	if err != nil {
 		return err
 	}

@@ -69,6 +69,8 @@ func (o options) config() (sessionkit.Config, error) {
 		DatabasePath: o.db,
 		FreshAge:     o.freshAge,
 		Stateless:    o.stateless,
+
+		TrustedIPHeader: o.trustedIPHeader,
 	}
 	if len(secrets) > 0 {
 		cfg.Secret, cfg.OldSecrets = secrets[0], secrets[1:]

@@ -59,7 +59,7 @@ func startSQLite(t *testing.T, db string) *sqliteProc {
 	addr := ln.Addr().String()
 	ln.Close()
 	p := &sqliteProc{url: "http://" + addr, log: &lockedBuffer{}}
-	p.cmd = exec.Command(exampleBinary(t), "-addr", addr, "-base-url", p.url, "-secret", secret, "-db", db)
+	p.cmd = exec.Command(exampleBinary(t), "-addr", addr, "-base-url", p.url, "-secret", secret, "-db", db, "-rate-limit=false")
 	p.cmd.Env = append(os.Environ(), "DATABASE_URL=", "REDIS_ADDR=")
 	p.cmd.Stderr = p.log
 	if err := p.cmd.Start(); err != nil {
