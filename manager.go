@@ -268,7 +268,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, cw *cookieWriter, opts Lo
 	if m.s.codec != nil && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
 		// A copy is trusted only while the revocation feed is current and
 		// has not named the session (see revocation.go).
-		if out, p := m.fromCache(j, token, now); out != nil && m.feed.trusted(out.Session.ID, m.s.Stateless) {
+		if out, p := m.fromCache(j, token, now); out != nil && m.feed.trusted(out.Session.ID, token, m.s.Stateless) {
 			if m.s.Stateless && !opts.DisableRefresh && p.ExpiresAt.Sub(now) < m.s.refreshAge {
 				// The re-mint never moves the session's expiry; the row
 				// decides that its cookies end with the browser session.
