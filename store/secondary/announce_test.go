@@ -34,7 +34,9 @@ func (n *recNotifier) WatchRevocations(context.Context, time.Time, store.Revocat
 	return nil
 }
 
-func byToken(tok string) store.Revocation { return store.Revocation{TokenHash: sha256.Sum256([]byte(tok))} }
+func byToken(tok string) store.Revocation {
+	return store.Revocation{TokenHash: sha256.Sum256([]byte(tok))}
+}
 
 // TestAnnounce: every way the Store ends sessions announces them (by id
 // where the value names it, else by token hash), in both modes without a
@@ -46,13 +48,19 @@ func TestAnnounce(t *testing.T) {
 		run  func(s *Store, u string, a, b store.Session) error
 		want func(a, b store.Session) []store.Revocation
 	}{
-		{"delete session", func(s *Store, _ string, a, _ store.Session) error { return s.DeleteSession(context.Background(), a.Token) },
+		{"delete session", func(s *Store, _ string, a, _ store.Session) error {
+			return s.DeleteSession(context.Background(), a.Token)
+		},
 			func(a, _ store.Session) []store.Revocation { return []store.Revocation{{SessionID: a.ID}} }},
 		{"delete other sessions", func(s *Store, u string, _, b store.Session) error {
 			return s.DeleteOtherSessions(context.Background(), u, b.Token)
 		}, func(a, _ store.Session) []store.Revocation { return []store.Revocation{byToken(a.Token)} }},
-		{"delete user sessions", func(s *Store, u string, _, _ store.Session) error { return s.DeleteUserSessions(context.Background(), u) },
-			func(a, b store.Session) []store.Revocation { return []store.Revocation{byToken(a.Token), byToken(b.Token)} }},
+		{"delete user sessions", func(s *Store, u string, _, _ store.Session) error {
+			return s.DeleteUserSessions(context.Background(), u)
+		},
+			func(a, b store.Session) []store.Revocation {
+				return []store.Revocation{byToken(a.Token), byToken(b.Token)}
+			}},
 	}
 	modes := []struct {
 		name string
