@@ -43,6 +43,7 @@ type options struct {
 	cookiePrefix, cache       string
 	cacheMaxAge, freshAge     time.Duration
 	stateless                 bool
+	redisOnly                 bool // with -redis: sessions in Redis alone
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -62,6 +63,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.DurationVar(&o.freshAge, "fresh-age", 0, "how long after sign-in the settings page is allowed without signing in again; 0 means 24h (env FRESH_AGE)")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL connection string; replaces the SQLite file (env DATABASE_URL)")
 	fs.StringVar(&o.redis, "redis", "", "Redis host:port or redis:// URL for secondary storage in front of the database (env REDIS_ADDR)")
+	fs.BoolVar(&o.redisOnly, "redis-only", false, "with -redis: keep sessions in Redis alone (Better Auth's default), not as database rows too; Redis down then means 503s (env REDIS_ONLY)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
