@@ -67,14 +67,16 @@ func (s *Set) Trusted(sessionID, token string) bool {
 	if s.count.Load() == 0 {
 		return true
 	}
-	var tk string
-	if s.tokens.Load() > 0 {
-		tk = tokenKey(sha256.Sum256([]byte(token)))
+	byToken := s.tokens.Load() > 0
+	var tk [1 + sha256.Size]byte // tokenKey's bytes, without allocating
+	if byToken {
+		h := sha256.Sum256([]byte(token))
+		copy(tk[1:], h[:])
 	}
 	s.mu.RLock()
 	_, gone := s.ids[sessionID]
-	if !gone && tk != "" {
-		_, gone = s.ids[tk]
+	if !gone && byToken {
+		_, gone = s.ids[string(tk[:])]
 	}
 	s.mu.RUnlock()
 	return !gone

@@ -87,3 +87,17 @@ func TestSetByToken(t *testing.T) {
 		t.Fatalf("after the window: Len %d, tokens %d", s.Len(), s.tokens.Load())
 	}
 }
+
+// BenchmarkTrustedByToken is the same while a revocation known by token
+// hash is remembered: the token is hashed on every check.
+func BenchmarkTrustedByToken(b *testing.B) {
+	s := New(time.Hour, time.Hour)
+	s.Revoked(store.Revocation{TokenHash: sha256.Sum256([]byte("revoked"))})
+	s.CaughtUp(time.Now())
+	b.ReportAllocs()
+	for b.Loop() {
+		if !s.Trusted("kx7aJd0cQm3nWb9eRt5yUi1oPl4sZv8g", "Xq3vN8pL2mK7wR4tY9uB1cF6hJ0dS5gA") {
+			b.Fatal("refused")
+		}
+	}
+}
