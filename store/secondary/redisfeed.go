@@ -179,8 +179,10 @@ func (w *redisWatcher) run(ctx context.Context) {
 }
 
 // keyEvents returns the channel of key deletions, or "" when the server
-// does not send them (and cannot, or may not, be told to).
-func (w *redisWatcher) keyEvents(ctx context.Context) string {
+// does not send them and cannot, or may not, be told to. A failure to
+// reach the server is an error (the watcher retries); the server refusing
+// CONFIG (managed Redis) is not.
+func (w *redisWatcher) keyEvents(ctx context.Context) (string, error) {
 	ch := fmt.Sprintf("__keyevent@%d__:del", w.n.c.Options().DB)
 	flags, err := w.n.c.ConfigGet(ctx, "notify-keyspace-events").Result()
 	f := flags["notify-keyspace-events"]
@@ -189,22 +191,30 @@ func (w *redisWatcher) keyEvents(ctx context.Context) string {
 		err = w.n.c.ConfigSet(ctx, "notify-keyspace-events", f+"Eg").Err()
 		ok = err == nil
 	}
+	var refused redis.Error
+	if err != nil && !errors.As(err, &refused) {
+		return "", fmt.Errorf("read notify-keyspace-events: %w", err)
+	}
 	if ok {
-		return ch
+		return ch, nil
 	}
 	if !w.warned {
 		w.warned = true
 		w.n.log.Warn("secondary: revocation feed: Redis sends no key deletion events (notify-keyspace-events lacks E and g): sessions Better Auth deletes keep answering from sessionkit's cookie caches until they expire; sessionkit's own revocations are announced",
 			"notify-keyspace-events", f, "err", err)
 	}
-	return ""
+	return "", nil
 }
 
 // session subscribes, catches up from the log and relays news until an
 // error. healthy reports whether it got as far as catching up.
 func (w *redisWatcher) session(ctx context.Context) (healthy bool, err error) {
 	chans := []string{w.n.channel}
-	if ke := w.keyEvents(ctx); ke != "" {
+	ke, err := w.keyEvents(ctx)
+	if err != nil {
+		return false, err
+	}
+	if ke != "" {
 		chans = append(chans, ke)
 	}
 	ps := w.n.c.Subscribe(ctx, chans...)
@@ -224,8 +234,8 @@ func (w *redisWatcher) session(ctx context.Context) (healthy bool, err error) {
 	// Subscribed: whatever is announced from now on arrives on the
 	// channel; what was announced before is in the log.
 	at := time.Now()
-	ms, err := w.n.c.ZRangeByScore(ctx, w.n.logKey, &redis.ZRangeBy{
-		Min: strconv.FormatInt(at.Add(-w.window).UnixMilli(), 10), Max: "+inf"}).Result()
+	ms, err := w.n.c.ZRangeArgs(ctx, redis.ZRangeArgs{Key: w.n.logKey, ByScore: true,
+		Start: strconv.FormatInt(at.Add(-w.window).UnixMilli(), 10), Stop: "+inf"}).Result()
 	if err != nil {
 		return false, fmt.Errorf("read the revocation log: %w", err)
 	}

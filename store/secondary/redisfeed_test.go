@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -37,15 +39,17 @@ type redisNodeOptions struct {
 	primary      store.Store   // nil: secondary storage alone
 	keyspace     bool          // ConfigureKeyspaceEvents
 	maxAge       time.Duration // 0: 5 min
+	user, pw     string        // the notifier's ACL user ("": default)
+	log          *slog.Logger
 }
 
 func newRedisNode(t *testing.T, o redisNodeOptions) *redisNode {
 	t.Helper()
 	kvc := redis.NewClient(&redis.Options{Addr: o.addr})
 	na := cmp(o.notifyAddr, o.addr)
-	nc := redis.NewClient(&redis.Options{Addr: na, ClientName: o.name, MaxRetries: -1})
+	nc := redis.NewClient(&redis.Options{Addr: na, ClientName: o.name, MaxRetries: -1, Username: o.user, Password: o.pw})
 	t.Cleanup(func() { kvc.Close(); nc.Close() })
-	so := secondary.Options{Notifier: secondary.NewRedisNotifier(nc, secondary.RedisNotifierOptions{KeyPrefix: o.prefix, ConfigureKeyspaceEvents: o.keyspace})}
+	so := secondary.Options{Notifier: secondary.NewRedisNotifier(nc, secondary.RedisNotifierOptions{KeyPrefix: o.prefix, ConfigureKeyspaceEvents: o.keyspace, Logger: o.log})}
 	if o.primary != nil {
 		so.Primary, so.StoreSessionInDatabase, so.PreserveSessionInDatabase = o.primary, true, true
 	}
@@ -198,6 +202,57 @@ func TestRedisKeyDeletionRefused(t *testing.T) {
 		t.Logf("refused %v after the DEL", d)
 	}
 }
+
+// TestRedisWithoutConfig: where CONFIG is forbidden (managed Redis; here
+// an ACL user without it), the feed runs without key deletion events and
+// says so: sessionkit's revocations are still refused within a second, a
+// key deleted behind its back (as Better Auth does) keeps answering from
+// the cache, as in Better Auth.
+func TestRedisWithoutConfig(t *testing.T) {
+	t.Parallel()
+	addr, prefix := servicetest.Redis(t)
+	admin := redis.NewClient(&redis.Options{Addr: addr})
+	user, pw := "sessionkit-test-"+store.NewID()[:12], store.NewID()
+	if err := admin.Do(context.Background(), "ACL", "SETUSER", user, "on", ">"+pw, "~*", "&*", "+@all", "-config").Err(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Do(context.Background(), "ACL", "DELUSER", user); admin.Close() })
+	var logs strings.Builder
+	var logMu sync.Mutex
+	log := slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &logMu}, nil))
+	a := newRedisNode(t, redisNodeOptions{addr: addr, prefix: prefix, user: user, pw: pw, log: log, keyspace: true})
+	b := newRedisNode(t, redisNodeOptions{addr: addr, prefix: prefix})
+	ctx := context.Background()
+	u, err := b.m.CreateUser(ctx, "Victim", "victim@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	deleted, revoked := signInOn(t, b.m, u.ID), signInOn(t, b.m, u.ID)
+	await(t, a.m, deleted.h, "cache", 5*time.Second)
+	await(t, a.m, revoked.h, "cache", 5*time.Second)
+	if err := admin.Del(ctx, prefix+deleted.s.Session.Token).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.m.RevokeSession(ctx, u.ID, revoked.s.Session.Token); err != nil {
+		t.Fatal(err)
+	}
+	await(t, a.m, revoked.h, "refused", time.Second)
+	if got := source(t, a.m, deleted.h); got != "cache" {
+		t.Errorf("a key deleted without events: %s, want cache (unseen, as documented)", got)
+	}
+	logMu.Lock()
+	defer logMu.Unlock()
+	if !strings.Contains(logs.String(), "no key deletion events") {
+		t.Errorf("no warning logged:\n%s", logs.String())
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) { l.mu.Lock(); defer l.mu.Unlock(); return l.w.Write(p) }
 
 // TestRedisFeedDown: while A's subscription is cut, A trusts no cache
 // cookie (it reads the store: a live session still answers, a revoked one
