@@ -106,6 +106,24 @@ func TestAnnounce(t *testing.T) {
 	}
 }
 
+// TestAnnounceGoneKey: signing out a session whose key is already gone
+// (lost, or deleted by Better Auth where no event says so) still announces
+// it, by token, so cached copies elsewhere end.
+func TestAnnounceGoneKey(t *testing.T) {
+	n := &recNotifier{}
+	f := newFixture(t, memKV(t), Options{Notifier: n})
+	a := f.session(t, at, time.Hour)
+	if err := f.kv.Delete(a.Token); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.s.DeleteSession(context.Background(), a.Token); err != nil {
+		t.Fatal(err)
+	}
+	if want := []store.Revocation{byToken(a.Token)}; !slices.Equal(n.got, want) {
+		t.Fatalf("announced %v, want %v", n.got, want)
+	}
+}
+
 // TestNotifierNotUsedWithDatabaseFeed: with every session a row of a
 // Primary that has a feed, that feed tells, and nothing is announced.
 func TestNotifierNotUsedWithDatabaseFeed(t *testing.T) {

@@ -568,16 +568,16 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 	}
 	var d refs
 	decoded := found && json.Unmarshal(b, &d) == nil && d.Session.UserID != ""
-	if found {
-		// Announced before the key goes: a failed announcement leaves the
-		// session as it was, for the caller to retry.
-		r := store.Revocation{SessionID: d.Session.ID}
-		if r.SessionID == "" {
-			r.TokenHash = sha256.Sum256([]byte(token))
-		}
-		if err := s.announce(ctx, r); err != nil {
-			return fmt.Errorf("secondary: delete session: %w", err)
-		}
+	// Announced before the key goes: a failed announcement leaves the
+	// session as it was, for the caller to retry. A key already gone (lost,
+	// or deleted by Better Auth unseen) is announced by its token, so that
+	// signing out still ends the cached copies.
+	r := store.Revocation{SessionID: d.Session.ID}
+	if r.SessionID == "" {
+		r.TokenHash = sha256.Sum256([]byte(token))
+	}
+	if err := s.announce(ctx, r); err != nil {
+		return fmt.Errorf("secondary: delete session: %w", err)
 	}
 	switch {
 	case decoded:
