@@ -15,6 +15,13 @@
 //	revoked-sessions-before-<userId>  ms since the epoch; sessions created before it are revoked;
 //	                                  TTL: max(ExpiresIn, 1 day)
 //
+// With a RedisNotifier (Options.Notifier), sessionkit adds two keys of its
+// own, which Better Auth never reads:
+//
+//	sessionkit:revocations            sorted set of revoked sessions ("s:<id>", or "t:<sha256 of token>"),
+//	                                  scored by ms; entries kept a day; TTL: a day
+//	sessionkit:revoked                the pub/sub channel announcing them
+//
 // The keys are given to the scs store as its tokens, so the store's own key
 // prefix, if any, comes in front of them: configure the scs store with no
 // prefix (goredisstore.NewWithPrefix(client, "")) to share keys with Better
