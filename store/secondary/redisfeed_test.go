@@ -1,6 +1,7 @@
 package secondary_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,7 +47,7 @@ type redisNodeOptions struct {
 func newRedisNode(t *testing.T, o redisNodeOptions) *redisNode {
 	t.Helper()
 	kvc := redis.NewClient(&redis.Options{Addr: o.addr})
-	na := cmp(o.notifyAddr, o.addr)
+	na := cmp.Or(o.notifyAddr, o.addr)
 	nc := redis.NewClient(&redis.Options{Addr: na, ClientName: o.name, MaxRetries: -1, Username: o.user, Password: o.pw})
 	t.Cleanup(func() { kvc.Close(); nc.Close() })
 	so := secondary.Options{Notifier: secondary.NewRedisNotifier(nc, secondary.RedisNotifierOptions{KeyPrefix: o.prefix, ConfigureKeyspaceEvents: o.keyspace, Logger: o.log})}
@@ -58,21 +59,13 @@ func newRedisNode(t *testing.T, o redisNodeOptions) *redisNode {
 		t.Fatal(err)
 	}
 	m, err := sessionkit.New(sessionkit.Config{Secret: feedSecret, Store: st,
-		CookieCache: sessionkit.CookieCache{Enabled: true, MaxAge: cmp(o.maxAge, 5*time.Minute)},
+		CookieCache: sessionkit.CookieCache{Enabled: true, MaxAge: cmp.Or(o.maxAge, 5*time.Minute)},
 		RateLimit:   sessionkit.RateLimit{Disabled: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { m.Close(); st.Close() })
 	return &redisNode{m: m, notify: nc}
-}
-
-func cmp[T comparable](a, b T) T {
-	var zero T
-	if a != zero {
-		return a
-	}
-	return b
 }
 
 // signedIn is a session and the Cookie header its browser sends.
