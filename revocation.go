@@ -65,11 +65,12 @@ func (m *Manager) startFeed() error {
 	return nil
 }
 
-// trusted reports whether a cache hit for the session with that id may be
-// used without the store. Without a feed it is (Better Auth's behaviour);
-// with one, only while the feed is current and has not named the session.
-func (f *revocationFeed) trusted(sessionID string, stateless bool) bool {
-	return f.set == nil || stateless || f.set.Trusted(sessionID)
+// trusted reports whether a cache hit for the session with that id and
+// token may be used without the store. Without a feed it is (Better Auth's
+// behaviour); with one, only while the feed is current and has named
+// neither the session nor its token.
+func (f *revocationFeed) trusted(sessionID, token string, stateless bool) bool {
+	return f.set == nil || stateless || f.set.Trusted(sessionID, token)
 }
 
 func (f *revocationFeed) stop() {

@@ -22,7 +22,9 @@ import (
 //   - -redis ADDR: Redis secondary storage in front of PostgreSQL (with
 //     -postgres) or of the SQLite file, with Better Auth's bare key names.
 //     Sessions are written to the database too (StoreSessionInDatabase), so
-//     that the database answers while Redis is unreachable or has lost them.
+//     that the database answers while Redis is unreachable or has lost them,
+//     unless -redis-only. A RedisNotifier tells every
+//     instance of the sessions revoked in Redis alone.
 //
 // The caller closes the store.
 func openStore(o options) (store.Store, error) {
@@ -57,7 +59,8 @@ func openStore(o options) (store.Store, error) {
 		}
 	}
 	client := redis.NewClient(ropts)
-	s, err := secondary.New(goredisstore.NewWithPrefix(client, ""), secondary.Options{Primary: primary, StoreSessionInDatabase: true})
+	s, err := secondary.New(goredisstore.NewWithPrefix(client, ""), secondary.Options{Primary: primary, StoreSessionInDatabase: !o.redisOnly,
+		Notifier: secondary.NewRedisNotifier(client, secondary.RedisNotifierOptions{})})
 	if err != nil {
 		client.Close()
 		primary.Close()

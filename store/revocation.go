@@ -13,6 +13,11 @@ type Revocation struct {
 	// SessionID is the session's id (Better Auth's session.id), which the
 	// cookie cache carries: feeds never carry tokens.
 	SessionID string
+	// TokenHash, when not zero, is the SHA-256 of the token of a session
+	// the feed knows only by its token (a Redis keyspace notification names
+	// the deleted key, which is the token). SessionID is then empty, and
+	// the sink refuses cached copies presented with that token.
+	TokenHash [32]byte
 }
 
 // RevocationSink receives a RevocationFeed's news. Its methods must be

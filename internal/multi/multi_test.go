@@ -87,7 +87,7 @@ func start(t *testing.T, name string, args ...string) *instance {
 	cmd := exec.Command(bin, append([]string{"-addr", addr, "-base-url", u, "-secret", secret, "-db", filepath.Join(t.TempDir(), "unused.db"),
 		// Many sign-ups from one address: the tests are about sessions, not limits.
 		"-rate-limit=false"}, args...)...)
-	cmd.Env = append(os.Environ(), "DATABASE_URL=", "REDIS_ADDR=")
+	cmd.Env = append(os.Environ(), "DATABASE_URL=", "REDIS_ADDR=", "REDIS_ONLY=")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

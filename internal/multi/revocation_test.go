@@ -4,12 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -126,7 +129,98 @@ func revocationSetups(t *testing.T) map[string]func(t *testing.T) *revocationSet
 		// Redis secondary storage with every session also in PostgreSQL
 		// (the example's setup): the feed is PostgreSQL's.
 		"postgres+redis": func(t *testing.T) *revocationSetup { return pgRevocationSetup(t, true) },
+		// Redis secondary storage alone (users in a SQLite file): the
+		// feed is the RedisNotifier's.
+		"redis": redisRevocationSetup,
 	}
+}
+
+// redisRevocationSetup is two example processes keeping sessions in Redis
+// alone, with Better Auth's bare key names, and users in one SQLite file.
+// The server is configured to send key deletion events, as an operator
+// would, so that Better Auth's deletions (deleteUser's) are seen.
+func redisRevocationSetup(t *testing.T) *revocationSetup {
+	addr := servicetest.RedisAddr(t)
+	ctx := context.Background()
+	rc := redis.NewClient(&redis.Options{Addr: addr})
+	t.Cleanup(func() { rc.Close() })
+	flags, err := rc.ConfigGet(ctx, "notify-keyspace-events").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := flags["notify-keyspace-events"]; !strings.Contains(f, "E") || !strings.ContainsAny(f, "gA") {
+		if err := rc.ConfigSet(ctx, "notify-keyspace-events", f+"Eg").Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path := filepath.Join(t.TempDir(), "users.db")
+	args := []string{"-db", path, "-cache", "compact", "-redis", addr, "-redis-only"}
+	a := start(t, "A", args...)
+	b := start(t, "B", args...)
+	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// tokens returns the tokens in the active-sessions lists of the users
+	// with that email ("" for every user), and the list and marker keys.
+	tokens := func(email string) (toks, keys []string, err error) {
+		rows, err := db.Query(`SELECT "id" FROM "user" WHERE ? = '' OR "email" = ?`, email, email)
+		if err != nil {
+			return nil, nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return nil, nil, err
+			}
+			keys = append(keys, "active-sessions-"+id, "revoked-sessions-before-"+id)
+			b, err := rc.Get(ctx, "active-sessions-"+id).Bytes()
+			if errors.Is(err, redis.Nil) {
+				continue
+			}
+			if err != nil {
+				return nil, nil, err
+			}
+			var l []struct{ Token string }
+			if err := json.Unmarshal(b, &l); err != nil {
+				return nil, nil, err
+			}
+			for _, e := range l {
+				toks = append(toks, e.Token)
+			}
+		}
+		return toks, keys, rows.Err()
+	}
+	t.Cleanup(func() {
+		defer db.Close()
+		toks, keys, err := tokens("")
+		if err == nil && len(toks)+len(keys) > 0 {
+			err = rc.Del(ctx, append(toks, keys...)...).Err()
+		}
+		if err != nil {
+			t.Errorf("clean Redis: %v", err)
+		}
+	})
+	return &revocationSetup{a: a, b: b,
+		// The control's session expires in Redis (an "expired" event,
+		// which is no revocation); there is no row to delete.
+		exec: func(string, ...any) error { time.Sleep(50 * time.Millisecond); return nil },
+		pin:  func(tok string) error { return rc.PExpire(ctx, tok, time.Millisecond).Err() },
+		// As Better Auth's delete-user: the session keys, then the user.
+		deleteUser: func(email string) error {
+			toks, _, err := tokens(email)
+			if err != nil {
+				return err
+			}
+			if len(toks) > 0 {
+				if err := rc.Del(ctx, toks...).Err(); err != nil {
+					return err
+				}
+			}
+			_, err = db.Exec(`DELETE FROM "user" WHERE "email" = ?`, email)
+			return err
+		}}
 }
 
 func pgRevocationSetup(t *testing.T, withRedis bool) *revocationSetup {
@@ -183,6 +277,21 @@ func pgRevocationSetup(t *testing.T, withRedis bool) *revocationSetup {
 		}}
 }
 
+// loopbackClient returns an HTTP client that sends every request on a new
+// connection from a new address of 127.0.0.0/8 (Linux routes all of it to
+// the loopback device), so that the rate limits by client address (3
+// sign-ups per 10 s, 100 requests) do not count the test's many requests
+// as one client's.
+func loopbackClient() *http.Client {
+	var n atomic.Uint32
+	dial := func(ctx context.Context, network, addr string) (net.Conn, error) {
+		i := n.Add(1) % (1 << 16)
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 1, byte(i>>8), byte(i))}, Timeout: 5 * time.Second}
+		return d.DialContext(ctx, network, addr)
+	}
+	return &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{DialContext: dial, DisableKeepAlives: true}}
+}
+
 // TestRevocationAcrossProcesses: instance A (a separate process) holds a
 // cache cookie for a session; instance B revokes it, by each revoke path
 // in turn, 100 times; A refuses it within a second every time. A control
@@ -193,7 +302,7 @@ func TestRevocationAcrossProcesses(t *testing.T) {
 	for name, mk := range revocationSetups(t) {
 		t.Run(name, func(t *testing.T) {
 			s := mk(t)
-			c := &api{t: t, http: &http.Client{Timeout: 15 * time.Second}}
+			c := &api{t: t, http: loopbackClient()}
 			const pw = "correct horse battery"
 			type sess struct{ cookie, token string }
 			signIn := func(email string, up bool) sess {

@@ -5,6 +5,7 @@
 package revoked
 
 import (
+	"crypto/sha256"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -21,6 +22,9 @@ type Set struct {
 	// fresh is the CaughtUp reading, in ns since base; 0 means behind.
 	fresh atomic.Int64
 	count atomic.Int64 // len(ids), read without the lock on the hot path
+	// tokens counts the entries keyed by token hash: only then does
+	// Trusted hash the token.
+	tokens atomic.Int64
 
 	ready     chan struct{} // closed by the first CaughtUp
 	readyOnce sync.Once
@@ -30,6 +34,10 @@ type Set struct {
 	queue []entry // arrival order, for pruning
 	head  int
 }
+
+// tokenKey is the map key of a token hash: a NUL byte first, which no
+// session id holds, so the two kinds share one map and one queue.
+func tokenKey(h [32]byte) string { return "\x00" + string(h[:]) }
 
 type entry struct {
 	id string
@@ -45,11 +53,13 @@ func New(window, maxLag time.Duration) *Set {
 
 func (s *Set) clock() int64 { return int64(time.Since(s.base)) + 1 } // never 0
 
-// Trusted reports whether a cached copy of the session with that id may be
-// used: the feed is current and the session was not revoked. It costs an
-// atomic load, a monotonic clock read and, when anything was revoked
-// recently, one map lookup under a read lock.
-func (s *Set) Trusted(sessionID string) bool {
+// Trusted reports whether a cached copy of the session with that id,
+// presented with that token, may be used: the feed is current and the
+// session was not revoked. It costs an atomic load, a monotonic clock read
+// and, when anything was revoked recently, one map lookup under a read
+// lock; a SHA-256 of the token is added only while the set holds
+// revocations known by token.
+func (s *Set) Trusted(sessionID, token string) bool {
 	f := s.fresh.Load()
 	if f == 0 || s.clock()-f > int64(s.maxLag) {
 		return false
@@ -57,8 +67,17 @@ func (s *Set) Trusted(sessionID string) bool {
 	if s.count.Load() == 0 {
 		return true
 	}
+	byToken := s.tokens.Load() > 0
+	var tk [1 + sha256.Size]byte // tokenKey's bytes, without allocating
+	if byToken {
+		h := sha256.Sum256([]byte(token))
+		copy(tk[1:], h[:])
+	}
 	s.mu.RLock()
 	_, gone := s.ids[sessionID]
+	if !gone && byToken {
+		_, gone = s.ids[string(tk[:])]
+	}
 	s.mu.RUnlock()
 	return !gone
 }
@@ -72,11 +91,18 @@ func (s *Set) Revoked(rs ...store.Revocation) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range rs {
-		if _, ok := s.ids[r.SessionID]; ok {
+		k := r.SessionID
+		if r.TokenHash != ([32]byte{}) {
+			k = tokenKey(r.TokenHash)
+		}
+		if _, ok := s.ids[k]; ok || k == "" {
 			continue
 		}
-		s.ids[r.SessionID] = struct{}{}
-		s.queue = append(s.queue, entry{id: r.SessionID, at: now})
+		s.ids[k] = struct{}{}
+		s.queue = append(s.queue, entry{id: k, at: now})
+		if k[0] == 0 {
+			s.tokens.Add(1)
+		}
 	}
 	s.pruneLocked(now)
 	s.count.Store(int64(len(s.ids)))
@@ -111,7 +137,11 @@ func (s *Set) Len() int { return int(s.count.Load()) }
 // cookie minted before the revocation has expired by then.
 func (s *Set) pruneLocked(now int64) {
 	for s.head < len(s.queue) && now-s.queue[s.head].at > int64(s.window) {
-		delete(s.ids, s.queue[s.head].id)
+		k := s.queue[s.head].id
+		delete(s.ids, k)
+		if k[0] == 0 {
+			s.tokens.Add(-1)
+		}
 		s.queue[s.head] = entry{}
 		s.head++
 	}

@@ -38,6 +38,31 @@ func ExampleNew_redis() {
 	defer s.Close()
 }
 
+// Sessions in Redis alone, as Better Auth's default, with the cookie cache
+// on: the RedisNotifier tells every instance which sessions were revoked,
+// so none serves a revoked session from its cache for more than half a
+// second. Better Auth's own revocations are seen where Redis sends key
+// deletion events (notify-keyspace-events with E and g). (Not run: it
+// needs the server.)
+func ExampleNewRedisNotifier() {
+	ctx := context.Background()
+	db, err := postgres.Open(ctx, os.Getenv("DATABASE_URL"), postgres.Options{}) // users
+	if err != nil {
+		log.Fatal(err)
+	}
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379"})
+	defer client.Close()
+	s, err := secondary.New(goredisstore.NewWithPrefix(client, ""), secondary.Options{
+		Primary:  db,
+		Notifier: secondary.NewRedisNotifier(client, secondary.RedisNotifierOptions{}),
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	// sessionkit.New(sessionkit.Config{Store: s, CookieCache: …}) subscribes.
+}
+
 // Any scs store works; without a Primary, users live in process memory,
 // which suits tests and demos.
 func ExampleNew_memstore() {

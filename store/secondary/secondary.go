@@ -15,6 +15,13 @@
 //	revoked-sessions-before-<userId>  ms since the epoch; sessions created before it are revoked;
 //	                                  TTL: max(ExpiresIn, 1 day)
 //
+// With a RedisNotifier (Options.Notifier), sessionkit adds two keys of its
+// own, which Better Auth never reads:
+//
+//	sessionkit:revocations            sorted set of revoked sessions ("s:<id>", or "t:<sha256 of token>"),
+//	                                  scored by ms; entries kept a day; TTL: a day
+//	sessionkit:revoked                the pub/sub channel announcing them
+//
 // The keys are given to the scs store as its tokens, so the store's own key
 // prefix, if any, comes in front of them: configure the scs store with no
 // prefix (goredisstore.NewWithPrefix(client, "")) to share keys with Better
@@ -44,6 +51,7 @@ package secondary
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -96,6 +104,14 @@ type Options struct {
 	// Now is the clock that TTLs are counted from and markers written
 	// with. Nil means time.Now. Give it the Manager's clock.
 	Now func() time.Time
+	// Notifier, when set, announces every session this Store deletes to
+	// the other processes sharing secondary storage, and is the Store's
+	// revocation feed (see WatchRevocations): without it, a session kept
+	// in secondary storage alone has no feed, and a revoked session keeps
+	// answering from cookie caches until they expire. NewRedisNotifier
+	// gives one over Redis pub/sub. Unused in the fallback mode when
+	// Primary has a feed of its own, which sees every deletion already.
+	Notifier Notifier
 }
 
 // Store is a store.Store and store.CredentialStore with Better Auth's
@@ -105,6 +121,7 @@ type Options struct {
 type Store struct {
 	kv             kv
 	primary        store.Store
+	notify         Notifier // nil unless the Notifier is the feed
 	inDB, preserve bool
 	markerTTL      int64 // seconds
 	log            *slog.Logger
@@ -148,7 +165,11 @@ func New(kv scs.Store, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if _, ok := o.Primary.(store.RevocationFeed); ok && o.StoreSessionInDatabase && !o.PreserveSessionInDatabase {
+		o.Notifier = nil // every deletion deletes a row: Primary's feed tells
+	}
 	return &Store{
+		notify:    o.Notifier,
 		kv:        newKV(kv),
 		primary:   o.Primary,
 		inDB:      o.StoreSessionInDatabase,
@@ -553,8 +574,20 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 		return fmt.Errorf("secondary: delete session: %w", err)
 	}
 	var d refs
+	decoded := found && json.Unmarshal(b, &d) == nil && d.Session.UserID != ""
+	// Announced before the key goes: a failed announcement leaves the
+	// session as it was, for the caller to retry. A key already gone (lost,
+	// or deleted by Better Auth unseen) is announced by its token, so that
+	// signing out still ends the cached copies.
+	r := store.Revocation{SessionID: d.Session.ID}
+	if r.SessionID == "" {
+		r.TokenHash = sha256.Sum256([]byte(token))
+	}
+	if err := s.announce(ctx, r); err != nil {
+		return fmt.Errorf("secondary: delete session: %w", err)
+	}
 	switch {
-	case found && json.Unmarshal(b, &d) == nil && d.Session.UserID != "":
+	case decoded:
 		unlock := s.lock(d.Session.UserID)
 		err = s.deleteListed(ctx, d.Session.UserID, token)
 		unlock()
@@ -697,6 +730,11 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 	if err != nil {
 		return fmt.Errorf("secondary: delete user sessions: %w", err)
 	}
+	// Announced before the marker, which revokes them in the store: a
+	// failed announcement changes nothing.
+	if err := s.announceListed(ctx, userID, ""); err != nil {
+		return fmt.Errorf("secondary: delete user sessions: %w", err)
+	}
 	if err := s.kv.set(ctx, revokedKey(userID), formatMillis(time.UnixMilli(max(now.UnixMilli(), prev))), s.markerTTL); err != nil {
 		return fmt.Errorf("secondary: delete user sessions: %w", err)
 	}
@@ -731,7 +769,10 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken strin
 		}
 	}
 	unlock := s.lock(userID)
-	err := s.deleteAllBut(ctx, userID, keepToken, rows)
+	err := s.announceListed(ctx, userID, keepToken)
+	if err == nil {
+		err = s.deleteAllBut(ctx, userID, keepToken, rows)
+	}
 	unlock()
 	if err != nil {
 		return fmt.Errorf("secondary: delete other sessions: %w", err)
