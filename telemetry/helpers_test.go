@@ -46,7 +46,7 @@ func newHarness(t testing.TB, sessions telemetry.SessionCounter) *harness {
 }
 
 // metric returns the named metric of the last collection, or false.
-func (h *harness) metric(t testing.TB, name string) (metricdata.Metrics, error, bool) {
+func (h *harness) metric(t testing.TB, name string) (metricdata.Metrics, bool, error) {
 	t.Helper()
 	var rm metricdata.ResourceMetrics
 	err := h.reader.Collect(context.Background(), &rm)
@@ -56,11 +56,11 @@ func (h *harness) metric(t testing.TB, name string) (metricdata.Metrics, error, 
 		}
 		for _, m := range sm.Metrics {
 			if m.Name == name {
-				return m, err, true
+				return m, true, err
 			}
 		}
 	}
-	return metricdata.Metrics{}, err, false
+	return metricdata.Metrics{}, false, err
 }
 
 // has reports whether set holds every one of kvs.
@@ -76,7 +76,7 @@ func has(set attribute.Set, kvs []attribute.KeyValue) bool {
 // count sums the named counter's points that carry every one of kvs.
 func (h *harness) count(t testing.TB, name string, kvs ...attribute.KeyValue) int64 {
 	t.Helper()
-	m, _, ok := h.metric(t, name)
+	m, ok, _ := h.metric(t, name)
 	if !ok {
 		return 0
 	}
@@ -97,7 +97,7 @@ func (h *harness) count(t testing.TB, name string, kvs ...attribute.KeyValue) in
 // one of kvs.
 func (h *harness) observations(t testing.TB, name string, kvs ...attribute.KeyValue) uint64 {
 	t.Helper()
-	m, _, ok := h.metric(t, name)
+	m, ok, _ := h.metric(t, name)
 	if !ok {
 		return 0
 	}
