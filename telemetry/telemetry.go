@@ -31,17 +31,15 @@ type Options struct {
 // concurrent use.
 type Telemetry struct {
 	tracer     trace.Tracer
-	lookups    metric.Int64Counter
+	lookups    [numLookupKinds]paddedCount // read by the sessionkit.lookups callback
 	storeTime  metric.Float64Histogram
 	authReqs   metric.Int64Counter
 	rejections metric.Int64Counter
 
 	// Attribute sets built once, so recording allocates nothing for them.
-	lookupFound map[string][]metric.AddOption // by Session.Source
-	lookupOther [2][]metric.AddOption         // none, error
-	storeOpts   [numOps][numStoreOutcomes][]metric.RecordOption
-	authOpts    map[string]map[int][]metric.AddOption // endpoint, status
-	rejectOpts  map[string][]metric.AddOption         // endpoint
+	storeOpts  [numOps][numStoreOutcomes][]metric.RecordOption
+	authOpts   map[string]map[int][]metric.AddOption // endpoint, status
+	rejectOpts map[string][]metric.AddOption         // endpoint
 }
 
 // Attribute keys.
@@ -67,8 +65,7 @@ func New(o Options) (*Telemetry, error) {
 	meter := mp.Meter(ScopeName)
 	t := &Telemetry{tracer: tp.Tracer(ScopeName)}
 	var err error
-	if t.lookups, err = meter.Int64Counter("sessionkit.lookups", metric.WithUnit("{lookup}"),
-		metric.WithDescription("Session lookups by middleware.Load, by what answered and outcome.")); err != nil {
+	if err := t.registerLookups(meter); err != nil {
 		return nil, fmt.Errorf("telemetry: %w", err)
 	}
 	if t.storeTime, err = meter.Float64Histogram("sessionkit.store.duration", metric.WithUnit("s"),
@@ -98,13 +95,6 @@ func addOpt(kvs ...attribute.KeyValue) []metric.AddOption {
 }
 
 func (t *Telemetry) buildAttributeSets() {
-	t.lookupFound = map[string][]metric.AddOption{}
-	for _, src := range lookupSources {
-		t.lookupFound[src] = addOpt(keyLookupSource.String(src), keyLookupOutcome.String("found"))
-	}
-	t.lookupOther[0] = addOpt(keyLookupSource.String("none"), keyLookupOutcome.String("none"))
-	t.lookupOther[1] = addOpt(keyLookupSource.String("none"), keyLookupOutcome.String("error"))
-
 	for op := range numOps {
 		for out := range numStoreOutcomes {
 			set := attribute.NewSet(keyStoreOperation.String(opNames[op]), keyStoreOutcome.String(storeOutcomes[out]))
