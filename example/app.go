@@ -55,7 +55,10 @@ type app struct {
 // and API request (not of static files); the dashboard and the sessions
 // page need a session, settings a fresh one. Form posts are refused from
 // other sites.
-func newApp(auth *sessionkit.Manager) http.Handler {
+func newApp(auth *sessionkit.Manager) http.Handler { return newObservedApp(auth, nil) }
+
+// newObservedApp is newApp with metrics when obs is not nil (metrics.go).
+func newObservedApp(auth *sessionkit.Manager, obs *observer) http.Handler {
 	a := &app{auth: auth}
 	mux := http.NewServeMux()
 	requireFresh := freshness.RequireFreshWithOpts(auth, freshness.Opts{ReauthURL: "/sign-in?reauth=1"})
@@ -79,8 +82,8 @@ func newApp(auth *sessionkit.Manager) http.Handler {
 	// Better Auth's JSON API, for its client library. It reads the session
 	// itself (and has its own cross-origin protection), so it sits outside
 	// Load: one lookup per request.
-	root.Handle("/api/auth/", auth.Handler())
-	root.Handle("/", middleware.Load(auth)(sameOriginPosts(mux)))
+	root.Handle("/api/auth/", obs.api(auth.Handler()))
+	root.Handle("/", obs.load(auth)(sameOriginPosts(mux)))
 	return securityHeaders(root)
 }
 

@@ -43,6 +43,7 @@ type options struct {
 	cookiePrefix, cache       string
 	cacheMaxAge, freshAge     time.Duration
 	stateless                 bool
+	metricsAddr               string // see metrics.go
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -61,6 +62,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.BoolVar(&o.stateless, "stateless", false, "stateless mode: sessions live in the cookie alone (jwe unless -cache says otherwise) and are never read from the database (env STATELESS)")
 	fs.DurationVar(&o.freshAge, "fresh-age", 0, "how long after sign-in the settings page is allowed without signing in again; 0 means 24h (env FRESH_AGE)")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL connection string; replaces the SQLite file (env DATABASE_URL)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, on a listener of its own (e.g. 127.0.0.1:9464); off when empty (env METRICS_ADDR)")
 	fs.StringVar(&o.redis, "redis", "", "Redis host:port or redis:// URL for secondary storage in front of the database (env REDIS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -88,9 +90,10 @@ func run(args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	if st == nil && o.stateless {
+	if st == nil && (o.stateless || o.metricsAddr != "") {
 		// Stateless sessions need no database, but users and passwords
-		// do: keep them in the SQLite file rather than in memory.
+		// do: keep them in the SQLite file rather than in memory. Metrics
+		// wrap the store, so they need it opened here too.
 		if st, err = sqlite.Open(o.db); err != nil {
 			return err
 		}
@@ -98,6 +101,11 @@ func run(args []string, getenv func(string) string) error {
 	if st != nil {
 		defer st.Close()
 	}
+	obs, st, err := startMetrics(o, st, log)
+	if err != nil {
+		return err
+	}
+	defer obs.Close()
 	cfg.Store = st
 	cfg.Logger = log
 	auth, err := sessionkit.New(cfg)
@@ -110,7 +118,7 @@ func run(args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(withHSTS(o.baseURL, newApp(auth)), serverTimeouts)
+	srv := newHTTPServer(withHSTS(o.baseURL, newObservedApp(auth, obs)), serverTimeouts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
