@@ -3,15 +3,27 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/alexedwards/scs/v2/memstore"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sessionkit/sessionkit/internal/servicetest"
+	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/memory"
+	"github.com/sessionkit/sessionkit/store/postgres"
+	"github.com/sessionkit/sessionkit/store/secondary"
+	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
 // TestMetricsFlag runs the command with METRICS_ADDR (the -metrics-addr
@@ -101,4 +113,77 @@ func TestMetricsFlag(t *testing.T) {
 	if t.Failed() {
 		t.Logf("/metrics:\n%s", body)
 	}
+}
+
+// TestSessionCounter: the active-session gauge counts the live sessions of
+// the SQLite file and of PostgreSQL (behind Redis secondary storage, its
+// primary), leaving out expired ones; a store it cannot count has no gauge.
+func TestSessionCounter(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	sq, err := sqlite.OpenWith(filepath.Join(t.TempDir(), "c.db"), sqlite.Options{SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sq.Close()
+	for _, tc := range []struct {
+		name string
+		open func(t *testing.T) store.Store
+	}{
+		{"sqlite", func(*testing.T) store.Store { return sq }},
+		{"secondary over sqlite", func(t *testing.T) store.Store {
+			primary, err := sqlite.OpenWith(filepath.Join(t.TempDir(), "p.db"), sqlite.Options{SweepInterval: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s, err := secondary.New(memstore.New(), secondary.Options{Primary: primary, StoreSessionInDatabase: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close(); primary.Close() })
+			return s
+		}},
+		{"postgres", func(t *testing.T) store.Store {
+			pg, err := postgres.Open(ctx, servicetest.Postgres(t, pgxExec), postgres.Options{SweepInterval: -1})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { pg.Close() })
+			return pg
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := tc.open(t)
+			now := store.Truncate(time.Now())
+			if err := st.CreateUser(ctx, store.User{ID: "u1", Name: "Ada", Email: "ada@example.com", CreatedAt: now, UpdatedAt: now}); err != nil {
+				t.Fatal(err)
+			}
+			for i, d := range []time.Duration{time.Hour, time.Minute, -time.Second} {
+				s := store.Session{ID: fmt.Sprint("s", i), Token: store.NewID(), UserID: "u1", ExpiresAt: now.Add(d), CreatedAt: now, UpdatedAt: now}
+				if err := st.CreateSession(ctx, s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			c := sessionCounter(st)
+			if c == nil {
+				t.Fatal("no counter")
+			}
+			if n, err := c.CountSessions(ctx, now); err != nil || n != 2 {
+				t.Errorf("CountSessions: %d, %v; want 2", n, err)
+			}
+		})
+	}
+	if sessionCounter(memory.New()) != nil {
+		t.Error("a counter for the memory store")
+	}
+}
+
+func pgxExec(ctx context.Context, dsn, sql string) error {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return err
+	}
+	defer conn.Close(ctx)
+	_, err = conn.Exec(ctx, sql)
+	return err
 }
