@@ -65,4 +65,3 @@ func Example() {
 	// Output:
 	// sessionkit.lookups compact 2
 }
-
