@@ -26,7 +26,8 @@
 //     "error" (the store failed: the request goes on without a session);
 //     sessionkit.lookup.source is, for "found", what answered:
 //     "store", or the cookie cache strategy ("compact", "jwt", "jwe",
-//     "securecookie"), and "none" otherwise. The cookie cache's hit ratio
+//     "securecookie"; "other" for a strategy this package does not know),
+//     and "none" otherwise. The cookie cache's hit ratio
 //     is found lookups whose source is not "store" over found lookups.
 //   - sessionkit.store.duration (histogram, s): the latency of every call
 //     to a store wrapped by WrapStore. sessionkit.store.operation names the
