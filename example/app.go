@@ -60,6 +60,11 @@ type app struct {
 // other sites. The sign-up and sign-in forms are rate limited as the JSON
 // API's endpoints are, and share their counters.
 func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
+	return newObservedApp(auth, accounts, nil)
+}
+
+// newObservedApp is newApp with metrics when obs is not nil (metrics.go).
+func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *observer) http.Handler {
 	a := &app{auth: auth, accounts: accounts}
 	mux := http.NewServeMux()
 	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{ReauthURL: "/sign-in?reauth=1"})
@@ -83,8 +88,8 @@ func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
 	// Better Auth's JSON API, for its client library. It reads the session
 	// itself (and has its own cross-origin protection), so it sits outside
 	// Load: one lookup per request.
-	root.Handle("/api/auth/", accounts.Handler())
-	root.Handle("/", middleware.Load(auth)(sameOriginPosts(mux)))
+	root.Handle("/api/auth/", obs.api(accounts.Handler()))
+	root.Handle("/", obs.load(auth)(sameOriginPosts(mux)))
 	return securityHeaders(root)
 }
 

@@ -46,7 +46,8 @@ type options struct {
 	stateless                 bool
 	trustedIPHeader           string // see sessionkit.Config.TrustedIPHeader
 	rateLimit                 bool
-	redisOnly                 bool // with -redis: sessions in Redis alone
+	redisOnly                 bool   // with -redis: sessions in Redis alone
+	metricsAddr               string // see metrics.go
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -65,6 +66,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.BoolVar(&o.stateless, "stateless", false, "stateless mode: sessions live in the cookie alone (jwe unless -cache says otherwise) and are never read from the database (env STATELESS)")
 	fs.DurationVar(&o.freshAge, "fresh-age", 0, "how long after sign-in the settings page is allowed without signing in again; 0 means 24h (env FRESH_AGE)")
 	fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL connection string; replaces the SQLite file (env DATABASE_URL)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, on a listener of its own (e.g. 127.0.0.1:9464); off when empty (env METRICS_ADDR)")
 	fs.StringVar(&o.redis, "redis", "", "Redis host:port or redis:// URL for secondary storage in front of the database (env REDIS_ADDR)")
 	fs.StringVar(&o.trustedIPHeader, "trusted-ip-header", "", "header a reverse proxy in front sets to the client's address, such as X-Forwarded-For; only behind such a proxy, since clients can send any header (env TRUSTED_IP_HEADER)")
 	fs.BoolVar(&o.rateLimit, "rate-limit", true, "Better Auth's rate limits on sign-in, sign-up and the API; turn off only for load tests (env RATE_LIMIT)")
@@ -95,9 +97,10 @@ func run(args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	if st == nil && o.stateless {
+	if st == nil && (o.stateless || o.metricsAddr != "") {
 		// Stateless sessions need no database, but users and passwords
-		// do: keep them in the SQLite file rather than in memory.
+		// do: keep them in the SQLite file rather than in memory. Metrics
+		// wrap the store, so they need it opened here too.
 		if st, err = sqlite.Open(o.db); err != nil {
 			return err
 		}
@@ -105,6 +108,11 @@ func run(args []string, getenv func(string) string) error {
 	if st != nil {
 		defer st.Close()
 	}
+	obs, st, err := startMetrics(o, st, log)
+	if err != nil {
+		return err
+	}
+	defer obs.Close()
 	cfg.Store = st
 	cfg.Logger = log
 	auth, err := sessionkit.New(cfg)
@@ -121,7 +129,7 @@ func run(args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(withHSTS(o.baseURL, newApp(auth, accounts)), serverTimeouts)
+	srv := newHTTPServer(withHSTS(o.baseURL, newObservedApp(auth, accounts, obs)), serverTimeouts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
