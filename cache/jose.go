@@ -98,3 +98,26 @@ func appendClaimTime(dst []byte, t time.Time) ([]byte, error) {
 	}
 	return appendInt(dst, t.Unix()), nil
 }
+
+// claims reads a JOSE claims set (a jwt's payload, a jwe's plaintext) into
+// a Payload whose ExpiresAt is its exp, refused from the second exp passes.
+func (p *parser) claims(b []byte, st *decodeState, now time.Time) (*Payload, error) {
+	p.reset(b, st)
+	rp := &st.rp
+	if err := p.payload(rp, modeClaims, now); err != nil {
+		return nil, err
+	}
+	if err := p.end(); err != nil {
+		return nil, err
+	}
+	if err := checkClaimTimes(rp, now, 0); err != nil {
+		return nil, err
+	}
+	exp, ok := secTime(rp.exp)
+	if !ok {
+		return nil, errNumber
+	}
+	out := p.build(rp)
+	out.ExpiresAt = exp
+	return out, nil
+}

@@ -252,22 +252,5 @@ func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
 	}
 	plain := ct[:len(ct)-pad]
 
-	p.reset(plain, st)
-	rp := &st.rp
-	if err := p.payload(rp, modeClaims, now); err != nil {
-		return nil, err
-	}
-	if err := p.end(); err != nil {
-		return nil, err
-	}
-	if err := checkClaimTimes(rp, now, 0); err != nil {
-		return nil, err
-	}
-	exp, ok := secTime(rp.exp)
-	if !ok {
-		return nil, errNumber
-	}
-	out := p.build(rp)
-	out.ExpiresAt = exp
-	return out, nil
+	return p.claims(plain, st, now)
 }

@@ -111,24 +111,7 @@ func (c *jwtCodec) Decode(value string, now time.Time) (*Payload, error) {
 	if st.buf, ok = decodeB64(st.buf, seg[1]); !ok {
 		return nil, errBase64
 	}
-	p.reset(st.buf, st)
-	rp := &st.rp
-	if err := p.payload(rp, modeClaims, now); err != nil {
-		return nil, err
-	}
-	if err := p.end(); err != nil {
-		return nil, err
-	}
-	if err := checkClaimTimes(rp, now, 0); err != nil {
-		return nil, err
-	}
-	exp, ok := secTime(rp.exp)
-	if !ok {
-		return nil, errNumber
-	}
-	out := p.build(rp)
-	out.ExpiresAt = exp
-	return out, nil
+	return p.claims(st.buf, st, now)
 }
 
 func appendInt(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) }
