@@ -31,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +75,19 @@ const (
 	defaultBusyTimeout   = 5 * time.Second
 )
 
+// Per-connection settings; see dsn.
+const (
+	// defaultCacheSize is SQLite's page cache per connection, in KiB when
+	// negative (PRAGMA cache_size).
+	defaultCacheSize = -16384
+	// mmapSize is how much of the file SQLite reads through a memory map
+	// (PRAGMA mmap_size), so a lookup does not copy its B-tree pages.
+	mmapSize = 1 << 30
+	// journalSizeLimit is the size SQLite truncates the WAL to after a
+	// checkpoint reset it (PRAGMA journal_size_limit).
+	journalSizeLimit = 64 << 20
+)
+
 // Store is a store.Store on a SQLite file in Better Auth's schema. It is safe
 // for concurrent use, and by several processes sharing the file.
 type Store struct {
@@ -101,6 +115,9 @@ type Store struct {
 	sweeper    *store.Sweeper // nil when the sweeper is off
 
 	feed feedState // revocation feed watchers (feed.go)
+
+	walStop context.CancelFunc // stops walGuard (wal.go); nil when not started
+	walDone chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -164,6 +181,17 @@ func OpenWith(path string, o Options) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	file, err := s.mainFile(context.Background())
+	if err != nil {
+		s.closeStatements()
+		db.Close()
+		return nil, openError(path, err)
+	}
+	if file != "" {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.walStop, s.walDone = cancel, make(chan struct{})
+		go s.walGuard(ctx, file)
+	}
 	if o.SweepInterval > 0 {
 		s.sweeper = store.StartSweeper(s, o.SweepInterval, s.sweepBatch, s.now, s.log.With("store", "sqlite", "path", path))
 	}
@@ -207,6 +235,9 @@ func dsn(path string, busy time.Duration) string {
 		// NORMAL is safe in WAL mode: a power loss may lose the last
 		// commits, never corrupt the file.
 		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=cache_size(" + strconv.Itoa(defaultCacheSize) + ")" +
+		"&_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")" +
+		"&_pragma=journal_size_limit(" + strconv.Itoa(journalSizeLimit) + ")" +
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
 		// never fails halfway with SQLITE_BUSY while upgrading its lock.
 		"&_txlock=immediate"
@@ -240,7 +271,7 @@ func (s *Store) init() error {
 	if err != nil {
 		return openError(s.path, err)
 	}
-	for _, q := range append(append(schema, feedSchema...), qWriteProbe) {
+	for _, q := range slices.Concat(schema, sweepSchema, feedSchema, []string{qWriteProbe}) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
@@ -324,6 +355,10 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.sweeper.Stop()
+		if s.walStop != nil {
+			s.walStop()
+			<-s.walDone
+		}
 		s.feed.stop()
 		s.closeErr = errors.Join(s.closeStatements(), s.db.Close())
 	})
