@@ -583,13 +583,13 @@ func (d timeDest) Scan(src any) error {
 	case time.Time:
 		*d.t = v.UTC()
 	case string:
-		t, err := store.ParseTime(v)
+		t, err := parseTime(v)
 		if err != nil {
 			return err
 		}
 		*d.t = t
 	case []byte:
-		t, err := store.ParseTime(string(v))
+		t, err := parseTime(string(v))
 		if err != nil {
 			return err
 		}
