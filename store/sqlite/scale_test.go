@@ -14,9 +14,10 @@ import (
 )
 
 // Dates of the bulk-filled sessions: live ones expire after scaleNow,
-// expired ones before it.
+// expired ones before it. It is the real time, so that the live sessions
+// are live for middleware.Load too.
 var (
-	scaleNow     = time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	scaleNow     = time.Now().UTC().Truncate(time.Millisecond)
 	scaleCreated = store.FormatTime(scaleNow.Add(-24 * time.Hour))
 )
 
