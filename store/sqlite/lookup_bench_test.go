@@ -89,4 +89,3 @@ func rawLookup(b *testing.B, st *sqlite.Store, tokens []string) {
 		}
 	}
 }
-
