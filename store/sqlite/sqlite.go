@@ -9,10 +9,48 @@
 // are ISO-8601 text in UTC with milliseconds, booleans are 0/1, a missing
 // image is NULL, and emails are lower-cased.
 //
-// Open switches the file to WAL journal mode, which is persistent and which
-// Better Auth's SQLite drivers handle, so that readers never wait for
-// writers. It never runs ANALYZE or PRAGMA optimize, which with this driver
-// make the prepared statements recompile on every call.
+// # Settings
+//
+// Every connection of the pool gets these settings (DSN parameters, since
+// database/sql opens connections at will), each for a reason:
+//
+//   - journal_mode=WAL (persistent; Better Auth's SQLite drivers handle it):
+//     readers never wait for writers, and a commit is one append to the WAL.
+//   - synchronous=NORMAL: a transaction is committed once its frames are in
+//     the WAL, before SQLite answers; the WAL is fsynced at each checkpoint.
+//     A write the store acknowledged survives a crash or kill -9 of the
+//     process (it is in the operating system's page cache; the kill -9 test
+//     in internal/multi checks it); a power loss or kernel crash may lose
+//     the commits since the last checkpoint but never corrupts the file.
+//     FULL would fsync every commit; this store has always used NORMAL.
+//   - busy_timeout (Options.BusyTimeout, 5 s): wait for another connection
+//     or process holding the write lock instead of failing at once.
+//   - foreign_keys=ON, as Better Auth's schema expects (cascades).
+//   - BEGIN IMMEDIATE for transactions: take the write lock up front so a
+//     transaction never fails halfway while upgrading its lock.
+//   - mmap_size=1 GiB: lookups read B-tree pages from a memory map of the
+//     file instead of copying them with pread (address space, not memory:
+//     the pages are the kernel's page cache, shared by all connections).
+//     Only reads use the map; writes still go through the WAL.
+//   - cache_size=16 MiB per connection, for the pages of the indexes a
+//     lookup walks and of the WAL.
+//   - journal_size_limit=64 MiB: what a rewound WAL keeps on disk.
+//
+// SQLite's automatic checkpoints (every 1,000 pages, PASSIVE) never finish
+// while lookups and sign-ins keep the WAL in use, so the WAL would grow
+// without bound (hundreds of MiB in seconds of sign-ins). A goroutine of the
+// store therefore looks at the WAL's size every 50 ms and, past 16 MiB,
+// checkpoints it (PASSIVE, then TRUNCATE, which waits for readers and
+// briefly holds off writers): the WAL stays under 64 MiB (TestWALBounded).
+//
+// Open also creates one index of its own, sessionkit_session_expiresAt_idx,
+// so the sweeper deletes expired sessions without scanning the table (see
+// sweepSchema). It never runs ANALYZE or PRAGMA optimize, which with this
+// driver make the prepared statements recompile on every call.
+//
+// The driver opens every connection with SQLITE_OPEN_FULLMUTEX and offers no
+// DSN parameter to change it, so SQLite's per-connection mutex stays (it is
+// never contended: database/sql never shares a connection).
 //
 // The store only reads and writes the user and session tables; account and
 // verification are created for Better Auth's benefit and left alone. It does
@@ -137,8 +175,8 @@ func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
 // path is a file name, or a SQLite URI starting with "file:" (see
 // https://www.sqlite.org/uri.html), to which OpenWith appends its own
 // parameters. The store writes, so a read-only URI (mode=ro) fails here. Every
-// connection runs with journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON
-// and a busy timeout; write transactions begin IMMEDIATE. In-memory
+// connection runs with the settings in the package documentation;
+// write transactions begin IMMEDIATE. In-memory
 // databases are not supported: each pooled connection would see its own.
 //
 // Problems with the file surface here rather than at the first query: the
