@@ -18,7 +18,7 @@ import (
 // are live for middleware.Load too.
 var (
 	scaleNow     = time.Now().UTC().Truncate(time.Millisecond)
-	scaleCreated = store.FormatTime(scaleNow.Add(-24 * time.Hour))
+	scaleCreated = store.FormatTime(scaleNow.Add(-time.Hour))
 )
 
 // fill adds n sessions of n/100+1 users to s in one transaction of two
@@ -57,7 +57,8 @@ func fill(tb testing.TB, s *Store, n, step int) []string {
 		tb.Fatal(err)
 	}
 	// The first n/step sessions expired within a day before scaleNow, the
-	// others expire within a week after it: distinct dates, in roughly the
+	// others expire in a week less up to an hour (signed in within the hour,
+	// so middleware.Load does not slide them): distinct dates, in roughly the
 	// order of creation, as Better Auth's fixed expiresIn makes them. Rows
 	// go in in token order (ids share the token's order), so the fill
 	// appends to the two unique indexes instead of inserting at random.
@@ -65,7 +66,7 @@ func fill(tb testing.TB, s *Store, n, step int) []string {
 		WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM c WHERE i+1 < ?),
 		r(i, tok) AS (SELECT i, lower(hex(randomblob(16))) FROM c ORDER BY 2)
 		SELECT 'ses' || tok, tok, 'scale-user-' || (i % ?),
-			strftime('%Y-%m-%dT%H:%M:%fZ', ?, CASE WHEN i < ? THEN '-' || (86400 - i % 86400) ELSE '+' || (i % 604800 + 1) END || ' seconds'),
+			strftime('%Y-%m-%dT%H:%M:%fZ', ?, CASE WHEN i < ? THEN '-' || (86400 - i % 86400) ELSE '+' || (604800 - i % 3600) END || ' seconds'),
 			?, ?, '203.0.113.7', 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' FROM r`,
 		n, users, store.FormatTime(scaleNow), expired, scaleCreated, scaleCreated); err != nil {
 		tb.Fatal(err)
