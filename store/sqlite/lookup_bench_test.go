@@ -42,6 +42,15 @@ func BenchmarkLookup(b *testing.B) {
 			}
 			defer st.Close()
 			tokens := sqlite.Fill(b, st, n)
+			// Warm the page cache and the memory map first, so that the
+			// first sub-benchmark does not pay for the others.
+			for range 3 {
+				for _, tok := range tokens {
+					if _, _, err := st.SessionByToken(context.Background(), tok); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
 			b.Run("raw", func(b *testing.B) { rawLookup(b, st, tokens) })
 			b.Run("SessionByToken", func(b *testing.B) {
 				ctx := context.Background()
