@@ -148,6 +148,7 @@ type Store struct {
 	passwordHash        *sql.Stmt
 
 	log        *slog.Logger
+	busy       time.Duration // busy_timeout of the pool's connections
 	now        func() time.Time
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
@@ -212,7 +213,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch}
+	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()

@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql/driver"
+	"errors"
 	"os"
+	"strconv"
 	"time"
 )
 
@@ -14,14 +17,19 @@ import (
 // comes, and the WAL grew to 486-911 MiB in 5 s of sign-ins at 2 writers.
 // The guard below watches the file's size and, past walCheckpointAt, runs a
 // PASSIVE checkpoint (which copies most frames without blocking anyone),
-// then a TRUNCATE one, which waits (under busy_timeout) for the readers of
-// old frames to finish, holding off new writers meanwhile, and empties the
-// file. journal_size_limit bounds what a rewound WAL keeps on disk.
+// then a TRUNCATE one, which waits (at most walBusy) for the readers of old
+// frames to finish, holding off new writers meanwhile, and empties the file. journal_size_limit bounds what a rewound WAL keeps on disk.
 const (
 	// walCheckpointAt is the WAL size past which the guard checkpoints.
 	walCheckpointAt = 16 << 20
 	// walPoll is how often the guard looks at the WAL's size: one stat.
 	walPoll = 50 * time.Millisecond
+	// walBusy is how long a TRUNCATE checkpoint waits for readers, holding
+	// off writers meanwhile.
+	walBusy = 100 * time.Millisecond
+	// walBackoff is how many polls the guard skips after a checkpoint that
+	// readers kept from completing (or that failed).
+	walBackoff = 10
 )
 
 // walGuard checkpoints the WAL of the database whose main file is at dbFile
@@ -30,6 +38,7 @@ func (s *Store) walGuard(ctx context.Context, dbFile string) {
 	defer close(s.walDone)
 	t := time.NewTicker(walPoll)
 	defer t.Stop()
+	skip := 0 // polls to skip after a checkpoint that could not complete
 	for {
 		select {
 		case <-ctx.Done():
@@ -40,27 +49,54 @@ func (s *Store) walGuard(ctx context.Context, dbFile string) {
 		if err != nil || fi.Size() <= walCheckpointAt {
 			continue
 		}
-		if err := s.checkpoint(ctx); err != nil && ctx.Err() == nil {
+		if skip > 0 {
+			skip--
+			continue
+		}
+		done, err := s.checkpoint(ctx)
+		if err != nil && ctx.Err() == nil {
 			s.log.Warn("sqlite: checkpointing the WAL", "err", err)
+		}
+		if !done {
+			skip = walBackoff
 		}
 	}
 }
 
-// checkpoint copies the WAL into the database file and empties it. A
-// checkpoint that other connections keep from completing reports busy, not
-// an error; the next poll tries again.
-func (s *Store) checkpoint(ctx context.Context) error {
-	var busy, logFrames, done int
-	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &done); err != nil {
-		return err
+// checkpoint copies the WAL into the database file and empties it, on a
+// connection whose busy timeout is walBusy for the duration: a TRUNCATE
+// checkpoint holds off writers while it waits for readers, so a long read
+// (another process's) must not stall sign-ins for the whole busy timeout. It
+// reports whether the checkpoint completed; one that readers kept from
+// completing is not an error, the guard backs off and tries again.
+func (s *Store) checkpoint(ctx context.Context) (done bool, err error) {
+	c, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, err
 	}
-	if err := s.db.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
-		return err
+	defer c.Close()
+	var busy, logFrames, copied int
+	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied); err != nil {
+		return false, err
+	}
+	if _, err := c.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.FormatInt(walBusy.Milliseconds(), 10)); err != nil {
+		return false, err
+	}
+	// Restore the pool's busy timeout before the connection goes back; if
+	// that fails, drop the connection rather than pool it.
+	defer func() {
+		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), `PRAGMA busy_timeout = `+strconv.FormatInt(s.busy.Milliseconds(), 10)); rerr != nil {
+			c.Raw(func(any) error { return driver.ErrBadConn })
+			err = errors.Join(err, rerr)
+		}
+	}()
+	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &copied); err != nil {
+		return false, err
 	}
 	if busy != 0 {
-		s.log.Debug("sqlite: WAL checkpoint busy; retrying at the next poll", "frames", logFrames, "copied", done)
+		s.log.Debug("sqlite: WAL checkpoint busy; retrying later", "frames", logFrames, "copied", copied)
 	}
-	return nil
+	return busy == 0, nil
 }
 
 // mainFile returns the file name of the main database, resolved by SQLite

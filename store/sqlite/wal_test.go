@@ -2,8 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -82,5 +84,77 @@ func TestWALBounded(t *testing.T) {
 	t.Logf("5 s: %d sign-ins, %d lookups, WAL peak %d MiB", signIns.Load(), lookups.Load(), peak>>20)
 	if peak > 64<<20 {
 		t.Errorf("the WAL grew to %d MiB, want at most 64 MiB", peak>>20)
+	}
+}
+
+// TestWALGuardLongReader: a reader in another connection holds an old
+// snapshot while the WAL is past the guard's threshold. The guard's
+// TRUNCATE checkpoint cannot complete and holds off writers while it waits,
+// so it must wait briefly (walBusy), not the 5 s busy timeout: every
+// sign-in meanwhile answers within 2 s.
+func TestWALGuardLongReader(t *testing.T) {
+	if testing.Short() {
+		t.Skip("writes a WAL past 16 MiB")
+	}
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "reader.db")
+	s, err := OpenWith(path, Options{SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	tokens := fill(t, s, 1000, 0)
+
+	// Another process's long read transaction.
+	other, err := sql.Open("sqlite", dsn(path, time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	tx, err := other.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM "session"`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+
+	// Grow the WAL past the threshold, then keep signing in for 2 s.
+	var worst time.Duration
+	deadline := time.Now().Add(2 * time.Second)
+	for i := 0; ; i++ {
+		fi, err := os.Stat(path + "-wal")
+		if err == nil && fi.Size() > walCheckpointAt && time.Now().After(deadline) {
+			break
+		}
+		if err == nil && fi.Size() <= walCheckpointAt {
+			deadline = time.Now().Add(2 * time.Second)
+		}
+		start := time.Now()
+		ss := store.Session{ID: store.NewID(), Token: store.NewID(), UserID: "scale-user-0",
+			ExpiresAt: scaleNow.Add(time.Hour), CreatedAt: scaleNow, UpdatedAt: scaleNow,
+			UserAgent: strings.Repeat("x", 2000)}
+		if err := s.CreateSession(ctx, ss); err != nil {
+			t.Fatal(err)
+		}
+		worst = max(worst, time.Since(start))
+		if i > 200_000 {
+			t.Fatal("the WAL never passed the threshold")
+		}
+	}
+	if _, _, err := s.SessionByToken(ctx, tokens[0]); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("slowest sign-in with a long reader holding the WAL: %v", worst)
+	if worst > 2*time.Second {
+		t.Errorf("a sign-in took %v while the guard waited for a long reader, want under 2 s", worst)
+	}
+	// The pool's busy timeout is back on every connection.
+	var bt int
+	if err := s.DB().QueryRow(`PRAGMA busy_timeout`).Scan(&bt); err != nil || bt != 5000 {
+		t.Errorf("busy_timeout = %d, %v; want 5000", bt, err)
 	}
 }
