@@ -40,7 +40,7 @@
 // while lookups and sign-ins keep the WAL in use, so the WAL would grow
 // without bound (hundreds of MiB in seconds of sign-ins). A goroutine of the
 // store therefore looks at the WAL's size every 50 ms and, past 16 MiB,
-// checkpoints it (PASSIVE, then TRUNCATE, which waits for readers and
+// checkpoints it (PASSIVE, then TRUNCATE, which waits up to 100 ms for readers and
 // briefly holds off writers): the WAL stays under 64 MiB (TestWALBounded).
 //
 // Open also creates one index of its own, sessionkit_session_expiresAt_idx,
