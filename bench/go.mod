@@ -6,6 +6,7 @@ require (
 	github.com/alexedwards/scs/v2 v2.9.0
 	github.com/gorilla/sessions v1.4.0
 	github.com/sessionkit/sessionkit v0.0.0
+	modernc.org/sqlite v1.62.0
 )
 
 require (
@@ -20,7 +21,6 @@ require (
 	modernc.org/libc v1.80.1 // indirect
 	modernc.org/mathutil v1.7.1 // indirect
 	modernc.org/memory v1.12.1 // indirect
-	modernc.org/sqlite v1.62.0 // indirect
 )
 
 replace github.com/sessionkit/sessionkit => ../

@@ -9,10 +9,48 @@
 // are ISO-8601 text in UTC with milliseconds, booleans are 0/1, a missing
 // image is NULL, and emails are lower-cased.
 //
-// Open switches the file to WAL journal mode, which is persistent and which
-// Better Auth's SQLite drivers handle, so that readers never wait for
-// writers. It never runs ANALYZE or PRAGMA optimize, which with this driver
-// make the prepared statements recompile on every call.
+// # Settings
+//
+// Every connection of the pool gets these settings (DSN parameters, since
+// database/sql opens connections at will), each for a reason:
+//
+//   - journal_mode=WAL (persistent; Better Auth's SQLite drivers handle it):
+//     readers never wait for writers, and a commit is one append to the WAL.
+//   - synchronous=NORMAL: a transaction is committed once its frames are in
+//     the WAL, before SQLite answers; the WAL is fsynced at each checkpoint.
+//     A write the store acknowledged survives a crash or kill -9 of the
+//     process (it is in the operating system's page cache; the kill -9 test
+//     in internal/multi checks it); a power loss or kernel crash may lose
+//     the commits since the last checkpoint but never corrupts the file.
+//     FULL would fsync every commit; this store has always used NORMAL.
+//   - busy_timeout (Options.BusyTimeout, 5 s): wait for another connection
+//     or process holding the write lock instead of failing at once.
+//   - foreign_keys=ON, as Better Auth's schema expects (cascades).
+//   - BEGIN IMMEDIATE for transactions: take the write lock up front so a
+//     transaction never fails halfway while upgrading its lock.
+//   - mmap_size=1 GiB: lookups read B-tree pages from a memory map of the
+//     file instead of copying them with pread (address space, not memory:
+//     the pages are the kernel's page cache, shared by all connections).
+//     Only reads use the map; writes still go through the WAL.
+//   - cache_size=16 MiB per connection, for the pages of the indexes a
+//     lookup walks and of the WAL.
+//   - journal_size_limit=64 MiB: what a rewound WAL keeps on disk.
+//
+// SQLite's automatic checkpoints (every 1,000 pages, PASSIVE) never finish
+// while lookups and sign-ins keep the WAL in use, so the WAL would grow
+// without bound (hundreds of MiB in seconds of sign-ins). A goroutine of the
+// store therefore looks at the WAL's size every 50 ms and, past 16 MiB,
+// checkpoints it (PASSIVE, then TRUNCATE, which waits up to 100 ms for readers and
+// briefly holds off writers): the WAL stays under 64 MiB (TestWALBounded).
+//
+// Open also creates one index of its own, sessionkit_session_expiresAt_idx,
+// so the sweeper deletes expired sessions without scanning the table (see
+// sweepSchema). It never runs ANALYZE or PRAGMA optimize, which with this
+// driver make the prepared statements recompile on every call.
+//
+// The driver opens every connection with SQLITE_OPEN_FULLMUTEX and offers no
+// DSN parameter to change it, so SQLite's per-connection mutex stays (it is
+// never contended: database/sql never shares a connection).
 //
 // The store only reads and writes the user and session tables; account and
 // verification are created for Better Auth's benefit and left alone. It does
@@ -31,6 +69,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -74,6 +113,19 @@ const (
 	defaultBusyTimeout   = 5 * time.Second
 )
 
+// Per-connection settings; see dsn.
+const (
+	// defaultCacheSize is SQLite's page cache per connection, in KiB when
+	// negative (PRAGMA cache_size).
+	defaultCacheSize = -16384
+	// mmapSize is how much of the file SQLite reads through a memory map
+	// (PRAGMA mmap_size), so a lookup does not copy its B-tree pages.
+	mmapSize = 1 << 30
+	// journalSizeLimit is the size SQLite truncates the WAL to after a
+	// checkpoint reset it (PRAGMA journal_size_limit).
+	journalSizeLimit = 64 << 20
+)
+
 // Store is a store.Store on a SQLite file in Better Auth's schema. It is safe
 // for concurrent use, and by several processes sharing the file.
 type Store struct {
@@ -96,11 +148,15 @@ type Store struct {
 	passwordHash        *sql.Stmt
 
 	log        *slog.Logger
+	busy       time.Duration // busy_timeout of the pool's connections
 	now        func() time.Time
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
 
 	feed feedState // revocation feed watchers (feed.go)
+
+	walStop context.CancelFunc // stops walGuard (wal.go); nil when not started
+	walDone chan struct{}
 
 	closeOnce sync.Once
 	closeErr  error
@@ -120,8 +176,8 @@ func Open(path string) (*Store, error) { return OpenWith(path, Options{}) }
 // path is a file name, or a SQLite URI starting with "file:" (see
 // https://www.sqlite.org/uri.html), to which OpenWith appends its own
 // parameters. The store writes, so a read-only URI (mode=ro) fails here. Every
-// connection runs with journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON
-// and a busy timeout; write transactions begin IMMEDIATE. In-memory
+// connection runs with the settings in the package documentation;
+// write transactions begin IMMEDIATE. In-memory
 // databases are not supported: each pooled connection would see its own.
 //
 // Problems with the file surface here rather than at the first query: the
@@ -157,12 +213,23 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch}
+	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()
 		db.Close()
 		return nil, err
+	}
+	file, err := s.mainFile(context.Background())
+	if err != nil {
+		s.closeStatements()
+		db.Close()
+		return nil, openError(path, err)
+	}
+	if file != "" {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.walStop, s.walDone = cancel, make(chan struct{})
+		go s.walGuard(ctx, file)
 	}
 	if o.SweepInterval > 0 {
 		s.sweeper = store.StartSweeper(s, o.SweepInterval, s.sweepBatch, s.now, s.log.With("store", "sqlite", "path", path))
@@ -207,6 +274,9 @@ func dsn(path string, busy time.Duration) string {
 		// NORMAL is safe in WAL mode: a power loss may lose the last
 		// commits, never corrupt the file.
 		"&_pragma=synchronous(NORMAL)" +
+		"&_pragma=cache_size(" + strconv.Itoa(defaultCacheSize) + ")" +
+		"&_pragma=mmap_size(" + strconv.Itoa(mmapSize) + ")" +
+		"&_pragma=journal_size_limit(" + strconv.Itoa(journalSizeLimit) + ")" +
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
 		// never fails halfway with SQLITE_BUSY while upgrading its lock.
 		"&_txlock=immediate"
@@ -240,7 +310,7 @@ func (s *Store) init() error {
 	if err != nil {
 		return openError(s.path, err)
 	}
-	for _, q := range append(append(schema, feedSchema...), qWriteProbe) {
+	for _, q := range slices.Concat(schema, sweepSchema, feedSchema, []string{qWriteProbe}) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
@@ -324,6 +394,10 @@ func (s *Store) DB() *sql.DB { return s.db }
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
 		s.sweeper.Stop()
+		if s.walStop != nil {
+			s.walStop()
+			<-s.walDone
+		}
 		s.feed.stop()
 		s.closeErr = errors.Join(s.closeStatements(), s.db.Close())
 	})
@@ -548,13 +622,13 @@ func (d timeDest) Scan(src any) error {
 	case time.Time:
 		*d.t = v.UTC()
 	case string:
-		t, err := store.ParseTime(v)
+		t, err := parseTime(v)
 		if err != nil {
 			return err
 		}
 		*d.t = t
 	case []byte:
-		t, err := store.ParseTime(string(v))
+		t, err := parseTime(string(v))
 		if err != nil {
 			return err
 		}

@@ -303,6 +303,9 @@ func TestPragmas(t *testing.T) {
 			{"busy_timeout", "1234"},
 			{"foreign_keys", "1"},
 			{"synchronous", "1"}, // NORMAL
+			{"cache_size", "-16384"},
+			{"mmap_size", "1073741824"},
+			{"journal_size_limit", "67108864"},
 		} {
 			var got string
 			if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
