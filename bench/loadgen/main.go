@@ -413,8 +413,8 @@ func build(name, db string) (http.Handler, []string) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		u, err := m.CreateUser(context.Background(), "Ada Lovelace", "ada@example.com", "")
-		if err != nil {
+		u := store.User{ID: store.NewID(), Name: "Ada Lovelace", Email: "ada@example.com", CreatedAt: m.Now(), UpdatedAt: m.Now()}
+		if err := m.Store().CreateUser(context.Background(), u); err != nil {
 			log.Fatal(err)
 		}
 		rec := httptest.NewRecorder()
