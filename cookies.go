@@ -58,7 +58,7 @@ type sessionCookies struct {
 	domain      string
 	tokenMaxAge time.Duration // ExpiresIn: the remembered token cookie's Max-Age
 	logger      *slog.Logger
-	mon         *monitor // bad signatures, old secrets: see events.go
+	mon         *monitor  // bad signatures, old secrets: see events.go
 	macPool     sync.Pool // *macScratch, see verify
 
 	codec        cache.Codec // nil when the cache is off

@@ -94,11 +94,11 @@ type Revocation struct {
 // bounded: bad signatures through a line budget, old secrets through a
 // counter logged once an interval (the hot path stays allocation-free).
 type monitor struct {
-	logger   *slog.Logger
-	now      func() time.Time
-	bad      loglimit.Limiter
-	oldHits  atomic.Int64
-	nextLog  atomic.Int64 // unix nanos before which no old-secret line
+	logger  *slog.Logger
+	now     func() time.Time
+	bad     loglimit.Limiter
+	oldHits atomic.Int64
+	nextLog atomic.Int64 // unix nanos before which no old-secret line
 }
 
 func newMonitor(logger *slog.Logger, now func() time.Time) *monitor {
