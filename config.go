@@ -111,6 +111,9 @@ type Config struct {
 	// Logger receives store failures and security-relevant events. It never
 	// receives secrets, tokens or cookie values. Default slog.Default().
 	Logger *slog.Logger
+	// Hooks are the app's callbacks on sign-in, sign-out and revocation;
+	// BeforeSessionCreate can refuse a session. See Hooks.
+	Hooks Hooks
 }
 
 // CookieCache configures the cookie cache (spec §3).
@@ -212,6 +215,7 @@ func (c Config) resolve() (*settings, error) {
 	}
 	ck.names = newCookieNames(s.CookiePrefix, ck.secure)
 	ck.domain, ck.tokenMaxAge, ck.logger = s.CookieDomain, s.ExpiresIn, s.Logger
+	ck.mon = newMonitor(s.Logger, s.Now)
 	if err := s.resolveCache(); err != nil {
 		return nil, err
 	}

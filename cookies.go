@@ -58,6 +58,7 @@ type sessionCookies struct {
 	domain      string
 	tokenMaxAge time.Duration // ExpiresIn: the remembered token cookie's Max-Age
 	logger      *slog.Logger
+	mon         *monitor  // bad signatures, old secrets: see events.go
 	macPool     sync.Pool // *macScratch, see verify
 
 	codec        cache.Codec // nil when the cache is off
@@ -249,17 +250,20 @@ func (c *sessionCookies) verify(raw string) (string, bool) {
 	if err != nil || n != sha256.Size {
 		return "", false
 	}
-	ok := false
-	for _, mac := range sc.macs {
+	match := -1
+	for i, mac := range sc.macs {
 		mac.Reset()
 		mac.Write(v[:dot])
 		// Check every secret, so timing does not tell which one matched.
-		if hmac.Equal(mac.Sum(sc.sum[:0]), sc.want[:n]) {
-			ok = true
+		if hmac.Equal(mac.Sum(sc.sum[:0]), sc.want[:n]) && match < 0 {
+			match = i
 		}
 	}
-	if !ok {
+	if match < 0 {
 		return "", false
+	}
+	if match > 0 {
+		c.mon.oldSecret()
 	}
 	// The value is usually not percent-encoded before its dot: then the
 	// token is a piece of raw, and costs no allocation.
@@ -304,13 +308,13 @@ func unhex(c byte) byte {
 
 // sessionToken returns the request's session token when its cookie is
 // signed by a configured secret.
-func (j *jar) sessionToken() (string, bool) { return j.c.verify(j.token) }
+func (j *jar) sessionToken() (string, bool) { return j.c.verifyCookie(j.c.names.token, j.token) }
 
 // signedDontRemember reports whether the request carries a valid
 // dont_remember cookie (remember-me was off at sign-in). Only the paths
 // that may write cookies ask, so a cache hit pays no HMAC for it.
 func (j *jar) signedDontRemember() bool {
-	_, ok := j.c.verify(j.dontRemember)
+	_, ok := j.c.verifyCookie(j.c.names.dontRemember, j.dontRemember)
 	return ok
 }
 

@@ -147,9 +147,13 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 		IPAddress: m.clientIP(r),
 		UserAgent: r.UserAgent(),
 	}
+	if err := m.beforeCreate(r.Context(), &sess, &u); err != nil {
+		return nil, err
+	}
 	if err := m.store.CreateSession(r.Context(), sess); err != nil {
 		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
 	}
+	m.created(r.Context(), &sess, &u)
 	out := &Session{Session: sess, User: u, Source: SourceStore}
 	j := m.s.cookies.read(r.Header)
 	// A new sign-in replaces whatever session cookies the browser had.
@@ -364,7 +368,7 @@ func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store
 func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) error {
 	j := m.s.cookies.read(r.Header)
 	if token, ok := j.sessionToken(); ok {
-		if err := m.store.DeleteSession(r.Context(), token); err != nil {
+		if err := m.endSession(r.Context(), token); err != nil {
 			return fmt.Errorf("sessionkit: sign out: %w", err)
 		}
 	}
@@ -404,15 +408,18 @@ func (m *Manager) RevokeSession(ctx context.Context, userID, token string) error
 	if err := m.store.DeleteSession(ctx, token); err != nil {
 		return fmt.Errorf("sessionkit: revoke session: %w", err)
 	}
+	m.revoked(ctx, Revocation{Path: RevokeOne, UserID: userID, SessionID: sess.ID, Count: 1})
 	return nil
 }
 
 // RevokeOtherSessions ends every session of the current user but current.
 // An error means some may still be live: nothing is cleared, try again.
 func (m *Manager) RevokeOtherSessions(ctx context.Context, current *Session) error {
+	n := m.liveSessions(ctx, current.User.ID) - 1 // all but current
 	if err := m.store.DeleteOtherSessions(ctx, current.User.ID, current.Session.Token); err != nil {
 		return fmt.Errorf("sessionkit: revoke other sessions: %w", err)
 	}
+	m.revoked(ctx, Revocation{Path: RevokeOthers, UserID: current.User.ID, Count: max(n, -1)})
 	return nil
 }
 
@@ -420,9 +427,11 @@ func (m *Manager) RevokeOtherSessions(ctx context.Context, current *Session) err
 // cookies only when it returns nil: after an error the sessions may still
 // be live, and the cookie is what lets the user try again.
 func (m *Manager) RevokeAllSessions(ctx context.Context, userID string) error {
+	n := m.liveSessions(ctx, userID)
 	if err := m.store.DeleteUserSessions(ctx, userID); err != nil {
 		return fmt.Errorf("sessionkit: revoke all sessions: %w", err)
 	}
+	m.revoked(ctx, Revocation{Path: RevokeAll, UserID: userID, Count: n})
 	return nil
 }
 

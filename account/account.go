@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/internal/loglimit"
 	"github.com/sessionkit/sessionkit/password"
 	"github.com/sessionkit/sessionkit/store"
 )
@@ -59,6 +60,9 @@ type Config struct {
 	// checks per account. On by default with Better Auth's rules; see
 	// RateLimit.
 	RateLimit RateLimit
+
+	// Hooks are the app's callbacks on user events. See Hooks.
+	Hooks Hooks
 }
 
 // Accounts creates users, checks passwords and serves the JSON API for one
@@ -69,12 +73,14 @@ type Accounts struct {
 	trusted []string
 	hashes  *hashGate
 	limits  rateLimits
+	hooks   Hooks
+	rateLog *loglimit.Limiter // EventRateLimited lines
 }
 
 // New checks cfg and returns the Accounts of m. Every error wraps
 // sessionkit.ErrConfig.
 func New(m *sessionkit.Manager, cfg Config) (*Accounts, error) {
-	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins}
+	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, hooks: cfg.Hooks, rateLog: newRateLimitLog()}
 	for _, origin := range cfg.TrustedOrigins {
 		// The form http.CrossOriginProtection accepts, and a real origin.
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(strings.TrimSuffix(origin, "/")); err != nil || originOf(origin) == "" {
@@ -179,6 +185,7 @@ func (a *Accounts) CreateUserWith(ctx context.Context, nu NewUser) (store.User, 
 		}
 		return store.User{}, fmt.Errorf("account: create user: %w", err)
 	}
+	a.userCreated(ctx, &u)
 	return u, nil
 }
 
@@ -195,6 +202,7 @@ func (a *Accounts) CheckPassword(ctx context.Context, email, pw string) (store.U
 		return store.User{}, ErrNoCredentials
 	}
 	if len(email) > MaxEmailLength {
+		a.signInFailed(ctx, email, ReasonUnknownEmail)
 		return store.User{}, ErrInvalidCredentials // no such account can exist
 	}
 	if err := a.limitAccount(ctx, email); err != nil {
@@ -220,6 +228,7 @@ func (a *Accounts) CheckPassword(ctx context.Context, email, pw string) (store.U
 		return store.User{}, fmt.Errorf("account: check password: %w", err)
 	}
 	if err != nil || verr != nil || !match || hash == dummyHash {
+		a.signInFailed(ctx, email, failReason(err == nil, hash != dummyHash, verr))
 		return store.User{}, ErrInvalidCredentials
 	}
 	return u, nil

@@ -443,7 +443,10 @@ func (h *apiHandler) unavailable(w http.ResponseWriter, r *http.Request, op stri
 		WriteRateLimited(w, rl.RetryAfter)
 		return
 	}
-	h.m.Logger().ErrorContext(r.Context(), "sessionkit: api: "+op, "err", err)
+	if writeRefused(w, err) {
+		return
+	}
+	h.m.LogStoreError(r.Context(), "api: "+op, err)
 	sessionkit.WriteUnavailable(w)
 }
 

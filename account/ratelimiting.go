@@ -134,7 +134,7 @@ func (a *Accounts) RateLimit(r *http.Request, path string) error {
 		return nil
 	}
 	key := ratelimit.Key(ratelimit.NormalizeIP(a.m.ClientIP(r)), path)
-	return limitResult(l.Allow(r.Context(), key, path, a.m.Now()))
+	return a.limited(r.Context(), path, "ip", a.m.ClientIP(r), limitResult(l.Allow(r.Context(), key, path, a.m.Now())))
 }
 
 // limitAccount counts one password check of email.
@@ -146,7 +146,7 @@ func (a *Accounts) limitAccount(ctx context.Context, email string) error {
 	// Hashed: the counters (perhaps in a shared table) need no addresses.
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
 	key := ratelimit.Key("account-"+hex.EncodeToString(sum[:16]), "/password")
-	return limitResult(l.AllowRule(ctx, key, rule, a.m.Now()))
+	return a.limited(ctx, "/password", "email_hash", hex.EncodeToString(sum[:16]), limitResult(l.AllowRule(ctx, key, rule, a.m.Now())))
 }
 
 func limitResult(res ratelimit.Result, err error) error {

@@ -53,7 +53,7 @@ func RequireFreshWithOpts(m *sessionkit.Manager, o RequireFreshOpts) func(http.H
 				}
 				return
 			case err != nil:
-				m.Logger().ErrorContext(ctx, "sessionkit: fresh session check", "err", err)
+				m.LogStoreError(ctx, "fresh session check", err)
 				sessionkit.WriteUnavailable(w)
 				return
 			}

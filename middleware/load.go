@@ -25,7 +25,7 @@ func Load(m *sessionkit.Manager) func(http.Handler) http.Handler {
 				if errors.Is(err, sessionkit.ErrNoSession) {
 					err = nil
 				} else {
-					m.Logger().ErrorContext(ctx, "sessionkit: load session", "err", err)
+					m.LogStoreError(ctx, "load session", err)
 				}
 			}
 			l.WriteCookies(w.Header())
