@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/store"
-	"github.com/sessionkit/sessionkit/store/memory"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 	"golang.org/x/sync/singleflight"
 )
@@ -58,9 +57,6 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{s: s, store: cfg.Store}
-	if m.store == nil && s.Stateless {
-		m.store = memory.New() // users and the in-process session list only
-	}
 	if m.store == nil {
 		db, err := sqlite.OpenWith(s.DatabasePath, sqlite.Options{Now: s.Now, Logger: s.Logger})
 		if err != nil {
