@@ -325,7 +325,6 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.endPrevious(r)
 	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 }
 
@@ -344,25 +343,13 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	remember := r.FormValue("remember") == "on"
+	// SignIn also ends the session this browser held before (a
+	// re-authentication, or a sign-in as someone else).
 	if _, err := a.auth.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: !remember}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.endPrevious(r)
 	http.Redirect(w, r, middleware.SafeReturnPath(r.FormValue("returnTo"), "/dashboard"), http.StatusSeeOther)
-}
-
-// endPrevious ends the session the browser held before a sign-in replaced
-// its cookies (a re-authentication, or a sign-in as someone else): no one
-// can use it any more, and it would stay live, listed as another device.
-func (a *app) endPrevious(r *http.Request) {
-	prev, ok := sessionkit.FromContext(r.Context())
-	if !ok {
-		return
-	}
-	if err := a.auth.RevokeSession(r.Context(), prev.User.ID, prev.Session.Token); err != nil {
-		a.auth.Logger().Warn("sign in: ending the previous session", "err", err)
-	}
 }
 
 func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
