@@ -30,9 +30,9 @@ type DeniedFunc func(w http.ResponseWriter, r *http.Request, status int, err err
 // deny answers a refused request: a page to loginURL (401, 403) when one
 // is set and r is a browser navigation or form post, else onDenied when
 // set, else Better Auth's JSON error.
-func deny(w http.ResponseWriter, r *http.Request, status int, err error, loginURL, param string, onDenied DeniedFunc) {
+func deny(w http.ResponseWriter, r *http.Request, status int, err error, loginURL, param, formPage string, onDenied DeniedFunc) {
 	if loginURL != "" && status != http.StatusServiceUnavailable && WantsHTML(r) {
-		http.Redirect(w, r, WithReturnPath(loginURL, param, r), http.StatusSeeOther)
+		http.Redirect(w, r, withReturnPath(loginURL, param, r, formPage), http.StatusSeeOther)
 		return
 	}
 	if onDenied != nil {

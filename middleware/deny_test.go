@@ -72,6 +72,14 @@ func TestGateRedirectsFormPosts(t *testing.T) {
 		}
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
+		if tc.name == "form post, no Referer" {
+			withPage := loadedEmpty(middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login", FormPage: "/settings"})(ok))
+			r2 := httptest.NewRecorder()
+			withPage.ServeHTTP(r2, req)
+			if loc := r2.Header().Get("Location"); loc != "/login?returnTo=%2Fsettings" {
+				t.Errorf("form post, no Referer, FormPage /settings: Location %q", loc)
+			}
+		}
 		if rec.Code != tc.wantCode {
 			t.Errorf("%s: %d, want %d", tc.name, rec.Code, tc.wantCode)
 			continue

@@ -31,6 +31,10 @@ type RequireFreshOpts struct {
 	ReauthURL string
 	// ReturnParam names the return-path query parameter. Default "returnTo".
 	ReturnParam string
+	// FormPage is the path a redirected form post returns to when it
+	// has no same-origin Referer (some browsers and proxies drop it):
+	// the page of the form. Default: no return path.
+	FormPage string
 	// OnDenied, when set, answers the refusals that are not redirected,
 	// 401, 403 and 503 (a store failure), in place of the JSON bodies.
 	OnDenied DeniedFunc
@@ -46,15 +50,15 @@ func RequireFreshWithOpts(m *sessionkit.Manager, o RequireFreshOpts) func(http.H
 			l.WriteCookies(w.Header())
 			switch {
 			case errors.Is(err, sessionkit.ErrNoSession):
-				deny(w, r, http.StatusUnauthorized, err, o.ReauthURL, o.ReturnParam, o.OnDenied)
+				deny(w, r, http.StatusUnauthorized, err, o.ReauthURL, o.ReturnParam, o.FormPage, o.OnDenied)
 				return
 			case err != nil:
 				m.Logger().ErrorContext(ctx, "sessionkit: fresh session check", "err", err)
-				deny(w, r, http.StatusServiceUnavailable, err, "", "", o.OnDenied)
+				deny(w, r, http.StatusServiceUnavailable, err, "", "", "", o.OnDenied)
 				return
 			}
 			if !freshness.IsFresh(l.Found.Session, m.Now(), m.FreshAge()) {
-				deny(w, r, http.StatusForbidden, ErrNotFresh, o.ReauthURL, o.ReturnParam, o.OnDenied)
+				deny(w, r, http.StatusForbidden, ErrNotFresh, o.ReauthURL, o.ReturnParam, o.FormPage, o.OnDenied)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(sessionkit.NewContext(ctx, l.Found, nil)))

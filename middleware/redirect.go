@@ -26,6 +26,12 @@ func WantsHTML(r *http.Request) bool {
 // ServeMux pass through) is replaced by "/", so the value is always safe
 // to redirect to (see SafeReturnPath).
 func WithReturnPath(target, param string, r *http.Request) string {
+	return withReturnPath(target, param, r, "")
+}
+
+// withReturnPath is WithReturnPath with formPage, the return path of a
+// form post without a same-origin Referer.
+func withReturnPath(target, param string, r *http.Request, formPage string) string {
 	if param == "" {
 		param = "returnTo"
 	}
@@ -34,6 +40,9 @@ func WithReturnPath(target, param string, r *http.Request) string {
 		return target
 	}
 	p := returnPath(r)
+	if p == "" {
+		p = SafeReturnPath(formPage, "")
+	}
 	if p == "" {
 		return target
 	}

@@ -29,6 +29,10 @@ type RequireSessionOpts struct {
 	// a path of this site (path and query, no scheme or host), so it cannot
 	// be abused as an open redirect.
 	ReturnParam string
+	// FormPage is the path a redirected form post returns to when it
+	// has no same-origin Referer (some browsers and proxies drop it):
+	// the page of the form. Default: no return path.
+	FormPage string
 	// OnDenied, when set, answers the refusals that are not redirected,
 	// 401 and 503 (a store failure), in place of the JSON bodies.
 	OnDenied DeniedFunc
@@ -49,10 +53,10 @@ func RequireSessionWithOpts(o RequireSessionOpts) func(http.Handler) http.Handle
 				return
 			}
 			if err := sessionkit.LookupError(ctx); err != nil {
-				deny(w, r, http.StatusServiceUnavailable, err, "", "", o.OnDenied)
+				deny(w, r, http.StatusServiceUnavailable, err, "", "", "", o.OnDenied)
 				return
 			}
-			deny(w, r, http.StatusUnauthorized, sessionkit.ErrNoSession, o.LoginURL, o.ReturnParam, o.OnDenied)
+			deny(w, r, http.StatusUnauthorized, sessionkit.ErrNoSession, o.LoginURL, o.ReturnParam, o.FormPage, o.OnDenied)
 		})
 	}
 }
