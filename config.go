@@ -95,8 +95,9 @@ type Config struct {
 	// sessions. The cookie cache is forced on (jwe unless Strategy says
 	// otherwise), its MaxAge defaults to ExpiresIn, and it is re-minted once
 	// less than 20% of its life remains, while the session's absolute expiry
-	// never moves. Users still need a Store for sign-up and passwords (an
-	// in-process memory store by default). To sign everyone out, change
+	// never moves. Users still need a Store for sign-up and passwords: the
+	// SQLite file at DatabasePath unless Store is set, so they survive a
+	// restart and every process on that file sees one user per e-mail. To sign everyone out, change
 	// CookieCache.Version or Secret. Better Auth's stateless mode (spec §6).
 	Stateless bool
 
@@ -207,6 +208,12 @@ func (c Config) resolve() (*settings, error) {
 	if c.UpdateAge < 0 && c.UpdateAge != Disabled || c.FreshAge < 0 && c.FreshAge != Disabled {
 		return nil, fmt.Errorf("%w: UpdateAge and FreshAge must be positive, zero (default) or Disabled", ErrConfig)
 	}
+	// An UpdateAge longer than ExpiresIn would never slide a session: it
+	// expires first. Only a value given explicitly is refused; the default
+	// (a day) with a shorter ExpiresIn keeps Better Auth's behaviour.
+	if !s.DisableRefresh && c.UpdateAge > s.ExpiresIn {
+		return nil, fmt.Errorf("%w: UpdateAge %v is longer than ExpiresIn %v: sessions would expire before they slide", ErrConfig, s.updateAge, s.ExpiresIn)
+	}
 	if s.Now == nil {
 		s.Now = time.Now
 	}
@@ -234,6 +241,9 @@ func (s *settings) resolveCache() error {
 		}
 	}
 	if !cc.Enabled {
+		if cc.Strategy != "" || cc.MaxAge != 0 || cc.Version != "" {
+			return fmt.Errorf("%w: CookieCache settings given without CookieCache.Enabled (the cache would stay off)", ErrConfig)
+		}
 		return nil
 	}
 	switch {

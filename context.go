@@ -45,3 +45,11 @@ func LookupError(ctx context.Context) error {
 	}
 	return st.err
 }
+
+// Loaded reports whether middleware.Load (or NewContext) has read the
+// request's session, whatever it found: false means no Load ran, a wiring
+// mistake that gates report rather than treat as signed out.
+func Loaded(ctx context.Context) bool {
+	st, _ := ctx.Value(ctxKey{}).(*state)
+	return st != nil
+}

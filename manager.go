@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/store"
-	"github.com/sessionkit/sessionkit/store/memory"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 	"golang.org/x/sync/singleflight"
 )
@@ -58,9 +57,6 @@ func New(cfg Config) (*Manager, error) {
 		return nil, err
 	}
 	m := &Manager{s: s, store: cfg.Store}
-	if m.store == nil && s.Stateless {
-		m.store = memory.New() // users and the in-process session list only
-	}
 	if m.store == nil {
 		db, err := sqlite.OpenWith(s.DatabasePath, sqlite.Options{Now: s.Now, Logger: s.Logger})
 		if err != nil {
@@ -122,15 +118,31 @@ type SignInOptions struct {
 	// from the dont_remember cookie alone, so a token sent without that
 	// cookie does not slide either.
 	DontRemember bool
+	// KeepPrevious leaves alive the session named by the request's own
+	// (validly signed) session cookie, as Better Auth's sign-in does. By
+	// default SignIn ends it: a browser that signs in again, as the same
+	// user or another, holds one session, not one per sign-in.
+	KeepPrevious bool
 }
 
 // SignIn starts a new session for the user with that id, with a fresh token
-// from crypto/rand, and sets its cookies on w. It returns ErrNoSession
-// wrapped with store.ErrNotFound when the user does not exist.
+// from crypto/rand, and sets its cookies on w. It returns
+// store.ErrNotFound, wrapped, when the user does not exist.
+//
+// Unless opts.KeepPrevious is set, it first ends the session named by the
+// request's session cookie, whichever user it belongs to. When that delete
+// fails, SignIn fails with the error before creating anything and sets no
+// cookie: the old session stays as it was and the user can retry.
 func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, opts SignInOptions) (*Session, error) {
 	u, err := m.store.UserByID(r.Context(), userID)
 	if err != nil {
 		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
+	}
+	j := m.s.cookies.read(r.Header)
+	if prev, ok := j.sessionToken(); ok && !opts.KeepPrevious {
+		if err := m.store.DeleteSession(r.Context(), prev); err != nil {
+			return nil, fmt.Errorf("sessionkit: sign in: end previous session: %w", err)
+		}
 	}
 	now := m.s.now()
 	expires := m.rememberedExpiry(now, now.Add(m.s.ExpiresIn))
@@ -155,7 +167,6 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 	}
 	m.created(r.Context(), &sess, &u)
 	out := &Session{Session: sess, User: u, Source: SourceStore}
-	j := m.s.cookies.read(r.Header)
 	// A new sign-in replaces whatever session cookies the browser had.
 	j.writeSession(r.Context(), out, now, opts.DontRemember, j.dontRemember != "")
 	j.out.writeTo(w.Header())

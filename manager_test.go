@@ -40,6 +40,9 @@ func TestNewConfigErrors(t *testing.T) {
 		{"domain is a URL", sessionkit.Config{Secret: testSecret, CookieDomain: "https://example.com"}, "CookieDomain"},
 		{"tiny expiry", sessionkit.Config{Secret: testSecret, ExpiresIn: time.Millisecond}, "ExpiresIn"},
 		{"negative update age", sessionkit.Config{Secret: testSecret, UpdateAge: -time.Hour}, "UpdateAge"},
+		{"update age beyond expiry", sessionkit.Config{Secret: testSecret, ExpiresIn: time.Hour, UpdateAge: 2 * time.Hour}, "UpdateAge"},
+		{"cache strategy without Enabled", sessionkit.Config{Secret: testSecret, CookieCache: sessionkit.CookieCache{Strategy: "jwe"}}, "CookieCache.Enabled"},
+		{"cache max age without Enabled", sessionkit.Config{Secret: testSecret, CookieCache: sessionkit.CookieCache{MaxAge: time.Minute}}, "CookieCache.Enabled"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

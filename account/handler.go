@@ -243,7 +243,8 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dontRemember := in.rememberMe != nil && !*in.rememberMe
-	sess, err := h.m.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: dontRemember})
+	// Better Auth's sign-in leaves the browser's previous session alive.
+	sess, err := h.m.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: dontRemember, KeepPrevious: true})
 	if err != nil {
 		h.unavailable(w, r, "sign up", err)
 		return
@@ -288,7 +289,8 @@ func (h *apiHandler) signInEmail(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	dontRemember := rememberMe != nil && !*rememberMe
-	sess, err := h.m.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: dontRemember})
+	// Better Auth's sign-in leaves the browser's previous session alive.
+	sess, err := h.m.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: dontRemember, KeepPrevious: true})
 	if err != nil {
 		h.unavailable(w, r, "sign in", err)
 		return

@@ -67,7 +67,11 @@ func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
 func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *observer) http.Handler {
 	a := &app{auth: auth, accounts: accounts}
 	mux := http.NewServeMux()
-	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{ReauthURL: "/sign-in?reauth=1"})
+	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{
+		ReauthURL: "/sign-in?reauth=1",
+		FormPage:  "/settings", // where the settings forms return after re-authentication
+		OnDenied:  a.denied,
+	})
 
 	mux.HandleFunc("GET /{$}", a.home)
 	mux.HandleFunc("GET /sign-up", a.page("sign-up"))
@@ -80,7 +84,7 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *o
 	mux.HandleFunc("POST /sessions/revoke", a.revoke)
 	mux.HandleFunc("POST /sessions/revoke-others", a.revokeOthers)
 	mux.Handle("GET /settings", a.storeUp(requireFresh(a.page("settings"))))
-	mux.HandleFunc("POST /settings/sign-out-everywhere", a.signOutEverywhere)
+	mux.Handle("POST /settings/sign-out-everywhere", requireFresh(http.HandlerFunc(a.signOutEverywhere)))
 	mux.HandleFunc("/", a.notFound)
 
 	root := http.NewServeMux()
@@ -325,7 +329,6 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	a.endPrevious(r)
 	http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
 }
 
@@ -344,25 +347,13 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	remember := r.FormValue("remember") == "on"
+	// SignIn also ends the session this browser held before (a
+	// re-authentication, or a sign-in as someone else).
 	if _, err := a.auth.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: !remember}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
-	a.endPrevious(r)
 	http.Redirect(w, r, middleware.SafeReturnPath(r.FormValue("returnTo"), "/dashboard"), http.StatusSeeOther)
-}
-
-// endPrevious ends the session the browser held before a sign-in replaced
-// its cookies (a re-authentication, or a sign-in as someone else): no one
-// can use it any more, and it would stay live, listed as another device.
-func (a *app) endPrevious(r *http.Request) {
-	prev, ok := sessionkit.FromContext(r.Context())
-	if !ok {
-		return
-	}
-	if err := a.auth.RevokeSession(r.Context(), prev.User.ID, prev.Session.Token); err != nil {
-		a.auth.Logger().Warn("sign in: ending the previous session", "err", err)
-	}
 }
 
 func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
@@ -463,24 +454,29 @@ func (a *app) revokeOthers(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/sessions?done=others", http.StatusSeeOther)
 }
 
-// signOutEverywhere is the settings page's sensitive action: it needs a
-// fresh session, like the page, checked again here because time has passed
-// since the page was shown.
+// signOutEverywhere is the settings page's sensitive action: it runs
+// behind RequireFresh, like the page, checked again on the post because
+// time has passed since the page was shown. A stale session is sent to
+// re-authenticate and comes back to the settings page.
 func (a *app) signOutEverywhere(w http.ResponseWriter, r *http.Request) {
-	s, ok := a.formSession(w, r)
-	if !ok {
-		return
-	}
-	if !freshness.IsFresh(s.Session, a.auth.Now(), a.auth.FreshAge()) {
-		http.Redirect(w, r, "/sign-in?reauth=1&returnTo=%2Fsettings", http.StatusSeeOther)
-		return
-	}
+	s, _ := sessionkit.FromContext(r.Context())
 	if err := a.auth.RevokeAllSessions(r.Context(), s.User.ID); err != nil {
 		a.notEnded(w, r, err)
 		return
 	}
 	a.auth.ClearCookies(w, r)
 	http.Redirect(w, r, "/sign-in?signed-out=1", http.StatusSeeOther)
+}
+
+// denied renders the refusals of the fresh gate that are not redirected
+// to the re-authentication page: a store failure, or a client that asked
+// for no page.
+func (a *app) denied(w http.ResponseWriter, r *http.Request, status int, err error) {
+	if status == http.StatusServiceUnavailable {
+		a.fail(w, r, err)
+		return
+	}
+	a.render(w, r, "error", view{Title: http.StatusText(status), Error: "Please sign in again to do this."}, status)
 }
 
 // fail logs err, a store that failed (every error that reaches here comes

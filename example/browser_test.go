@@ -21,8 +21,8 @@ import (
 
 // TestBrowser drives the app in a real, headless Chromium over loopback:
 // sign up, sign out, sign in, the dashboard, a second device revoked from
-// "your sessions", the fresh-gated settings page asking for the password
-// again, a sign-out followed by another tab, and sign out. It fails on any
+// "your sessions", the fresh-gated settings page and its form asking for
+// the password again, a sign-out followed by another tab, and sign out. It fails on any
 // console error or uncaught exception, and saves screenshots to
 // $SESSIONKIT_ARTIFACTS (or a temporary folder), logging where.
 func TestBrowser(t *testing.T) {
@@ -96,6 +96,23 @@ func TestBrowser(t *testing.T) {
 	laptop.fill("#password", "correct horse battery")
 	laptop.submit("settings")
 	laptop.wantText("h1", "Account settings")
+
+	// Two more days: the settings form, posted from a stale session, gets
+	// the re-authentication page (not a JSON error) and comes back to the
+	// settings page; each sign-in ended the session it replaced.
+	clock.Advance(48 * time.Hour)
+	laptop.click("#sign-out-everywhere", "sign-in")
+	laptop.wantText("h1", "Confirm it")
+	if u := laptop.url(); u.Query().Get("returnTo") != "/settings" {
+		t.Fatalf("re-auth page after a stale form post at %s, want returnTo=/settings", u)
+	}
+	laptop.fill("#password", "correct horse battery")
+	laptop.submit("settings")
+	laptop.wantText("h1", "Account settings")
+	laptop.open(srv.URL + "/sessions")
+	if n := laptop.count("li.session"); n != 1 {
+		t.Fatalf("sessions page lists %d sessions after two re-authentications, want 1", n)
+	}
 
 	// A sign-out in one tab signs the other tabs out too (localStorage
 	// "better-auth.message" and the storage event).

@@ -23,12 +23,21 @@ func RequireFresh(m *sessionkit.Manager) func(http.Handler) http.Handler {
 
 // RequireFreshOpts configures RequireFreshWithOpts.
 type RequireFreshOpts struct {
-	// ReauthURL, when set, is where browsers asking for a page are
-	// redirected (303) when their session is missing or stale, with the
-	// path to return to in ReturnParam. API calls still get 401 or 403.
+	// ReauthURL, when set, is where browser navigations and form posts
+	// (WantsHTML) are redirected (303) when their session is missing or
+	// stale, with the path to return to in ReturnParam: for a form post,
+	// the page that sent it (see WithReturnPath). API calls still get 401
+	// or 403.
 	ReauthURL string
 	// ReturnParam names the return-path query parameter. Default "returnTo".
 	ReturnParam string
+	// FormPage is the path a redirected form post returns to when it
+	// has no same-origin Referer (some browsers and proxies drop it):
+	// the page of the form. Default: no return path.
+	FormPage string
+	// OnDenied, when set, answers the refusals that are not redirected,
+	// 401, 403 and 503 (a store failure), in place of the JSON bodies.
+	OnDenied DeniedFunc
 }
 
 // RequireFreshWithOpts is RequireFresh with a re-authentication redirect
@@ -39,28 +48,17 @@ func RequireFreshWithOpts(m *sessionkit.Manager, o RequireFreshOpts) func(http.H
 			ctx := r.Context()
 			l, err := m.LookupHeader(ctx, r.Header, sessionkit.LookupOptions{DisableCookieCache: true, DisableRefresh: true})
 			l.WriteCookies(w.Header())
-			reauth := func() bool {
-				if o.ReauthURL == "" || !WantsHTML(r) {
-					return false
-				}
-				http.Redirect(w, r, WithReturnPath(o.ReauthURL, o.ReturnParam, r), http.StatusSeeOther)
-				return true
-			}
 			switch {
 			case errors.Is(err, sessionkit.ErrNoSession):
-				if !reauth() {
-					sessionkit.WriteError(w, http.StatusUnauthorized, sessionkit.CodeUnauthorized, sessionkit.MessageUnauthorized)
-				}
+				deny(w, r, http.StatusUnauthorized, err, o.ReauthURL, o.ReturnParam, o.FormPage, o.OnDenied)
 				return
 			case err != nil:
 				m.LogStoreError(ctx, "fresh session check", err)
-				sessionkit.WriteUnavailable(w)
+				deny(w, r, http.StatusServiceUnavailable, err, "", "", "", o.OnDenied)
 				return
 			}
 			if !freshness.IsFresh(l.Found.Session, m.Now(), m.FreshAge()) {
-				if !reauth() {
-					sessionkit.WriteError(w, http.StatusForbidden, sessionkit.CodeSessionNotFresh, sessionkit.MessageSessionNotFresh)
-				}
+				deny(w, r, http.StatusForbidden, ErrNotFresh, o.ReauthURL, o.ReturnParam, o.FormPage, o.OnDenied)
 				return
 			}
 			next.ServeHTTP(w, r.WithContext(sessionkit.NewContext(ctx, l.Found, nil)))

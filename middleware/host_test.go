@@ -16,7 +16,7 @@ import (
 func TestLoginRedirectIgnoresHost(t *testing.T) {
 	t.Parallel()
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	h := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login"})(page)
+	h := loadedEmpty(middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login"})(page))
 	for _, target := range []string{"/dashboard?tab=2", "http://evil.example/dashboard?tab=2"} {
 		req := httptest.NewRequest("GET", target, nil)
 		req.Host = "evil.example"

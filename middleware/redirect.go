@@ -6,19 +6,37 @@ import (
 	"strings"
 )
 
-// WantsHTML reports whether r is a browser asking for a page: a GET or
-// HEAD whose Accept header names text/html.
+// WantsHTML reports whether r is a browser navigation, which should get a
+// page rather than JSON. When the browser sends Sec-Fetch-Mode, that
+// decides (navigate); otherwise Sec-Fetch-Dest: document, an Accept header
+// naming text/html, or a form-encoded body (a form post, whatever the
+// method) says so.
 func WantsHTML(r *http.Request) bool {
-	return (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
-		strings.Contains(r.Header.Get("Accept"), "text/html")
+	// Browsers say it outright: a fetch() or XHR, even one posting a
+	// FormData body, is not a navigation and wants the API's JSON.
+	if mode := r.Header.Get("Sec-Fetch-Mode"); mode != "" {
+		return mode == "navigate"
+	}
+	return r.Header.Get("Sec-Fetch-Dest") == "document" ||
+		strings.Contains(r.Header.Get("Accept"), "text/html") ||
+		formPost(r)
 }
 
 // WithReturnPath returns target with param (default "returnTo") set to the
-// path and query of r, the place to return to. A request path that a
-// browser would read as another host ("//host/…", which routers other than
+// place to return to: the path and query of r for a GET or HEAD. A form
+// post cannot be replayed by a redirect, so for other methods it is the
+// same-origin page that sent it (the Referer's path: the form), and
+// without one the parameter is left out. A request path that a browser
+// would read as another host ("//host/…", which routers other than
 // ServeMux pass through) is replaced by "/", so the value is always safe
 // to redirect to (see SafeReturnPath).
 func WithReturnPath(target, param string, r *http.Request) string {
+	return withReturnPath(target, param, r, "")
+}
+
+// withReturnPath is WithReturnPath with formPage, the return path of a
+// form post without a same-origin Referer.
+func withReturnPath(target, param string, r *http.Request, formPage string) string {
 	if param == "" {
 		param = "returnTo"
 	}
@@ -26,8 +44,15 @@ func WithReturnPath(target, param string, r *http.Request) string {
 	if err != nil {
 		return target
 	}
+	p := returnPath(r)
+	if p == "" {
+		p = SafeReturnPath(formPage, "")
+	}
+	if p == "" {
+		return target
+	}
 	q := u.Query()
-	q.Set(param, SafeReturnPath(r.URL.RequestURI(), "/"))
+	q.Set(param, p)
 	u.RawQuery = q.Encode()
 	return u.String()
 }

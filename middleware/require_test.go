@@ -16,7 +16,7 @@ import (
 func TestLoginRedirectStaysOnSite(t *testing.T) {
 	t.Parallel()
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
-	h := middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login"})(page)
+	h := loadedEmpty(middleware.RequireSessionWithOpts(middleware.RequireSessionOpts{LoginURL: "/login"})(page))
 	for _, tt := range []struct {
 		target, want string
 	}{
