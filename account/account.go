@@ -59,6 +59,12 @@ type Config struct {
 	// checks per account. On by default with Better Auth's rules; see
 	// RateLimit.
 	RateLimit RateLimit
+
+	// EnableDeleteUser serves POST /delete-user, Better Auth's
+	// user.deleteUser.enabled. Off by default, as in Better Auth, where it
+	// then answers 404: deleting an account is for apps that offer it.
+	// Accounts.DeleteUser works either way.
+	EnableDeleteUser bool
 }
 
 // Accounts creates users, checks passwords and serves the JSON API for one
@@ -69,12 +75,14 @@ type Accounts struct {
 	trusted []string
 	hashes  *hashGate
 	limits  rateLimits
+
+	deleteEnabled bool
 }
 
 // New checks cfg and returns the Accounts of m. Every error wraps
 // sessionkit.ErrConfig.
 func New(m *sessionkit.Manager, cfg Config) (*Accounts, error) {
-	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins}
+	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, deleteEnabled: cfg.EnableDeleteUser}
 	for _, origin := range cfg.TrustedOrigins {
 		// The form http.CrossOriginProtection accepts, and a real origin.
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(strings.TrimSuffix(origin, "/")); err != nil || originOf(origin) == "" {

@@ -50,6 +50,9 @@ const (
 //	POST /revoke-sessions        {status: true}
 //	POST /revoke-other-sessions  {status: true}
 //	POST /update-session         400 "No fields to update" (no additional fields exist)
+//	POST /update-user            {name?, image?} → {status: true}
+//	POST /change-password        {newPassword, currentPassword, revokeOtherSessions?} → {token, user}
+//	POST /delete-user            {password?} → {success: true, message: "User deleted"} (Config.EnableDeleteUser)
 //
 // Errors are {"message": …, "code": …} with Better Auth's codes. Unlike
 // Better Auth, which answers unknown paths with an empty 404 (and wrong
@@ -80,6 +83,9 @@ func (a *Accounts) Handler() http.Handler {
 		"/revoke-sessions":       {http.MethodPost, h.revokeSessions},
 		"/revoke-other-sessions": {http.MethodPost, h.revokeOtherSessions},
 		"/update-session":        {http.MethodPost, h.updateSession},
+		"/update-user":           {http.MethodPost, h.updateUser},
+		"/change-password":       {http.MethodPost, h.changePassword},
+		"/delete-user":           {http.MethodPost, h.deleteUser},
 	}
 	h.cop = http.NewCrossOriginProtection()
 	for _, origin := range a.trusted {
