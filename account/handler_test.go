@@ -33,6 +33,9 @@ type apiStore struct {
 	// noFeed hides the memory store's revocation feed, as a store without
 	// one (Better Auth's behaviour: a cache cookie outlives a revocation).
 	noFeed bool
+	// failUsers makes UpdateUser and DeleteUser fail, as a broken
+	// database would (users_test.go).
+	failUsers atomic.Bool
 }
 
 func (s *apiStore) WatchRevocations(ctx context.Context, since time.Time, sink store.RevocationSink) error {
