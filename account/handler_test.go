@@ -36,6 +36,8 @@ type apiStore struct {
 	// failUsers makes UpdateUser and DeleteUser fail, as a broken
 	// database would (users_test.go).
 	failUsers atomic.Bool
+	// failRevoke makes DeleteUserSessions fail.
+	failRevoke atomic.Bool
 }
 
 func (s *apiStore) WatchRevocations(ctx context.Context, since time.Time, sink store.RevocationSink) error {
@@ -73,6 +75,9 @@ func (s *apiStore) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *apiStore) DeleteUserSessions(ctx context.Context, userID string) error {
+	if s.failRevoke.Load() {
+		return errUserWrite
+	}
 	return s.count(s.Store.DeleteUserSessions(ctx, userID))
 }
 

@@ -153,6 +153,15 @@ func TestHandlerChangePassword(t *testing.T) {
 	if r := c.get("/get-session"); r.status != 200 || r.body == "null" {
 		t.Fatalf("new session: %s", r.body)
 	}
+	// Revoking fails: 503, the password is unchanged, every session stays.
+	e.st.failRevoke.Store(true)
+	if r := c.post("/change-password", `{"newPassword":"new password 3","currentPassword":"new password 2","revokeOtherSessions":true}`); r.status != 503 || len(r.header.Values("Set-Cookie")) != 0 {
+		t.Fatalf("revoke failure: %d %s", r.status, r.body)
+	}
+	e.st.failRevoke.Store(false)
+	if r := c.get("/get-session"); r.body == "null" {
+		t.Fatal("signed out by a failed change")
+	}
 	// A failing store: 503, the old password still works.
 	e.st.failAccounts.Store(true)
 	if r := c.post("/change-password", `{"newPassword":"new password 3","currentPassword":"new password 2"}`); r.status != 503 {
