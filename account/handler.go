@@ -467,12 +467,15 @@ func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb
 }
 
 // checkPasswordLength answers 400 for a password longer than
-// MaxPasswordLength (or, with min, shorter than MinPasswordLength).
+// MaxPasswordLength or, with min (a new password), one ValidatePassword
+// refuses: one policy for the JSON API and the Go API.
 func checkPasswordLength(w http.ResponseWriter, pw string, min bool) bool {
-	switch n := utf16Len(pw); {
-	case min && n < MinPasswordLength:
-		sessionkit.WriteError(w, http.StatusBadRequest, CodePasswordTooShort, "Password too short")
+	var bad *InputError
+	if min && errors.As(ValidatePassword(pw), &bad) {
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
 		return false
+	}
+	switch n := utf16Len(pw); {
 	case n > MaxPasswordLength:
 		sessionkit.WriteError(w, http.StatusBadRequest, CodePasswordTooLong, "Password too long")
 		return false
