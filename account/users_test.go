@@ -10,6 +10,7 @@ import (
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/memory"
 )
 
 var errUserWrite = errors.New("apiStore: injected user write failure")
@@ -273,5 +274,47 @@ func TestSetPasswordAndPolicy(t *testing.T) {
 	}
 	if err := e.a.DeleteUser(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("delete unknown: %v", err)
+	}
+}
+
+// plainStore hides every optional ability but CredentialStore, and
+// unwraps, as telemetry's WrapStore does.
+type plainStore struct {
+	store.Store
+	store.CredentialStore
+	inner store.Store
+}
+
+func (p plainStore) Unwrap() store.Store { return p.inner }
+
+func TestUserEditorThroughUnwrap(t *testing.T) {
+	t.Parallel()
+	st := &apiStore{Store: memory.New()}
+	m, err := sessionkit.New(sessionkit.Config{Secret: apiSecret, Store: plainStore{st, st, st}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	a, err := account.New(m, account.Config{RateLimit: account.RateLimit{Disabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	u, err := a.CreateUser(ctx, "Ada", "ada@example.com", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "Ada K."
+	if got, err := a.UpdateUser(ctx, u.ID, account.UserUpdate{Name: &name}); err != nil || got.Name != name {
+		t.Fatalf("UpdateUser through Unwrap: %+v %v", got, err)
+	}
+	if err := a.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatalf("DeleteUser through Unwrap: %v", err)
+	}
+	m2, _ := sessionkit.New(sessionkit.Config{Secret: apiSecret, Store: struct{ store.Store }{st}})
+	defer m2.Close()
+	a2, _ := account.New(m2, account.Config{})
+	if err := a2.DeleteUser(ctx, "x"); !errors.Is(err, account.ErrUserEditing) {
+		t.Fatalf("without the ability: %v", err)
 	}
 }
