@@ -63,6 +63,12 @@ type Config struct {
 
 	// Hooks are the app's callbacks on user events. See Hooks.
 	Hooks Hooks
+
+	// EnableDeleteUser serves POST /delete-user, Better Auth's
+	// user.deleteUser.enabled. Off by default, as in Better Auth, where it
+	// then answers 404: deleting an account is for apps that offer it.
+	// Accounts.DeleteUser works either way.
+	EnableDeleteUser bool
 }
 
 // Accounts creates users, checks passwords and serves the JSON API for one
@@ -75,12 +81,15 @@ type Accounts struct {
 	limits  rateLimits
 	hooks   Hooks
 	rateLog *loglimit.Limiter // EventRateLimited lines
+
+	deleteEnabled bool
 }
 
 // New checks cfg and returns the Accounts of m. Every error wraps
 // sessionkit.ErrConfig.
 func New(m *sessionkit.Manager, cfg Config) (*Accounts, error) {
-	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, hooks: cfg.Hooks, rateLog: newRateLimitLog()}
+	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, hooks: cfg.Hooks, rateLog: newRateLimitLog(),
+		deleteEnabled: cfg.EnableDeleteUser}
 	for _, origin := range cfg.TrustedOrigins {
 		// The form http.CrossOriginProtection accepts, and a real origin.
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(strings.TrimSuffix(origin, "/")); err != nil || originOf(origin) == "" {

@@ -94,7 +94,7 @@ func (a *Accounts) userCreated(ctx context.Context, u *store.User) {
 	}
 }
 
-// userDeleted is for DeleteUser to call once the user is gone.
+// userDeleted reports a deleted user: DeleteUser calls it once the user is gone.
 func (a *Accounts) userDeleted(ctx context.Context, u *store.User) {
 	a.m.Logger().InfoContext(ctx, EventUserDeleted, slog.String("user_id", u.ID))
 	if h := a.hooks.AfterUserDelete; h != nil {

@@ -108,7 +108,9 @@ func TestUserHooks(t *testing.T) {
 	if r := logs.Records(account.EventUserCreated); len(r) != 1 || r[0].Attrs["user_id"] != u.ID {
 		t.Errorf("user-created records: %+v", r)
 	}
-	a.UserDeleted(reqCtx(), u)
+	if err := a.DeleteUser(reqCtx(), u.ID); err != nil {
+		t.Fatal(err)
+	}
 	if len(deleted) != 1 || deleted[0].ID != u.ID {
 		t.Fatalf("AfterUserDelete calls: %+v", deleted)
 	}

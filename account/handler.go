@@ -50,6 +50,9 @@ const (
 //	POST /revoke-sessions        {status: true}
 //	POST /revoke-other-sessions  {status: true}
 //	POST /update-session         400 "No fields to update" (no additional fields exist)
+//	POST /update-user            {name?, image?} → {status: true}
+//	POST /change-password        {newPassword, currentPassword, revokeOtherSessions?} → {token, user}
+//	POST /delete-user            {password?} → {success: true, message: "User deleted"} (Config.EnableDeleteUser)
 //
 // Errors are {"message": …, "code": …} with Better Auth's codes. Unlike
 // Better Auth, which answers unknown paths with an empty 404 (and wrong
@@ -80,6 +83,9 @@ func (a *Accounts) Handler() http.Handler {
 		"/revoke-sessions":       {http.MethodPost, h.revokeSessions},
 		"/revoke-other-sessions": {http.MethodPost, h.revokeOtherSessions},
 		"/update-session":        {http.MethodPost, h.updateSession},
+		"/update-user":           {http.MethodPost, h.updateUser},
+		"/change-password":       {http.MethodPost, h.changePassword},
+		"/delete-user":           {http.MethodPost, h.deleteUser},
 	}
 	h.cop = http.NewCrossOriginProtection()
 	for _, origin := range a.trusted {
@@ -466,12 +472,15 @@ func (h *apiHandler) checkCallbackURL(w http.ResponseWriter, r *http.Request, cb
 }
 
 // checkPasswordLength answers 400 for a password longer than
-// MaxPasswordLength (or, with min, shorter than MinPasswordLength).
+// MaxPasswordLength or, with min (a new password), one ValidatePassword
+// refuses: one policy for the JSON API and the Go API.
 func checkPasswordLength(w http.ResponseWriter, pw string, min bool) bool {
-	switch n := utf16Len(pw); {
-	case min && n < MinPasswordLength:
-		sessionkit.WriteError(w, http.StatusBadRequest, CodePasswordTooShort, "Password too short")
+	var bad *InputError
+	if min && errors.As(ValidatePassword(pw), &bad) {
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
 		return false
+	}
+	switch n := utf16Len(pw); {
 	case n > MaxPasswordLength:
 		sessionkit.WriteError(w, http.StatusBadRequest, CodePasswordTooLong, "Password too long")
 		return false

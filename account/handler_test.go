@@ -33,6 +33,11 @@ type apiStore struct {
 	// noFeed hides the memory store's revocation feed, as a store without
 	// one (Better Auth's behaviour: a cache cookie outlives a revocation).
 	noFeed bool
+	// failUsers makes UpdateUser and DeleteUser fail, as a broken
+	// database would (users_test.go).
+	failUsers atomic.Bool
+	// failRevoke makes DeleteUserSessions fail.
+	failRevoke atomic.Bool
 }
 
 func (s *apiStore) WatchRevocations(ctx context.Context, since time.Time, sink store.RevocationSink) error {
@@ -70,6 +75,9 @@ func (s *apiStore) DeleteSession(ctx context.Context, token string) error {
 }
 
 func (s *apiStore) DeleteUserSessions(ctx context.Context, userID string) error {
+	if s.failRevoke.Load() {
+		return errUserWrite
+	}
 	return s.count(s.Store.DeleteUserSessions(ctx, userID))
 }
 

@@ -120,7 +120,10 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	defer auth.Close()
-	accounts, err := account.New(auth, account.Config{RateLimit: account.RateLimit{Disabled: !o.rateLimit}})
+	accounts, err := account.New(auth, account.Config{
+		RateLimit:        account.RateLimit{Disabled: !o.rateLimit},
+		EnableDeleteUser: true, // the demo lets users delete their account
+	})
 	if err != nil {
 		return err
 	}

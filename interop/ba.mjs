@@ -4,7 +4,7 @@
 //
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
-//                 "maxAge"?, "version"?, "rateLimit"? },
+//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"? },
 //     "ops": [ { "method", "path", "body"?, "cookie"?, "headers"? }, ... ] }
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
@@ -37,6 +37,7 @@ const options = {
   },
   telemetry: { enabled: false },
   ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
+  ...(cfg.deleteUser ? { user: { deleteUser: { enabled: true } } } : {}),
   logger: { disabled: true },
 };
 const auth = betterAuth(options);

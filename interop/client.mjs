@@ -125,6 +125,47 @@ await step("update-session has no fields to update", async () => {
   assert.equal(error.message, "No fields to update");
 });
 
+await step("update the user", async () => {
+  const { data, error } = await laptop.client.updateUser({ name: "Ada King", image: "https://example.com/ada.png" });
+  assert.equal(error, null, JSON.stringify(error));
+  assert.deepEqual(data, { status: true });
+  const { data: s } = await laptop.client.getSession();
+  assert.equal(s.user.name, "Ada King");
+  assert.equal(s.user.image, "https://example.com/ada.png");
+});
+
+await step("update the email is refused", async () => {
+  const { error } = await laptop.client.updateUser({ email: "eve@example.com" });
+  assert.equal(error.status, 400);
+  assert.equal(error.code, "EMAIL_CAN_NOT_BE_UPDATED");
+});
+
+const newPassword = "a brand new password";
+await step("change the password with a wrong current one is refused", async () => {
+  const { error } = await laptop.client.changePassword({ newPassword, currentPassword: "wrong password" });
+  assert.equal(error.status, 400);
+  assert.equal(error.code, "INVALID_PASSWORD");
+  assert.equal(error.message, "Invalid password");
+});
+
+await step("change the password, revoking the other sessions", async () => {
+  // Sign-in allows 3 requests per 10 seconds: let the earlier ones age out.
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  const { data: p } = await phone.client.signIn.email({ email, password });
+  assert.ok(p.token);
+  const { data, error } = await laptop.client.changePassword({ newPassword, currentPassword: password, revokeOtherSessions: true });
+  assert.equal(error, null, JSON.stringify(error));
+  assert.match(data.token, /^[A-Za-z0-9]{32}$/);
+  assert.notEqual(data.token, laptopToken);
+  assert.equal(data.user.id, userId);
+  laptopToken = data.token;
+  assert.equal((await phone.client.getSession()).data, null, "the phone is signed out");
+  const { data: s } = await laptop.client.getSession();
+  assert.equal(s.session.token, laptopToken, "the laptop holds the new session");
+  const again = await phone.client.signIn.email({ email, password: newPassword });
+  assert.equal(again.error, null, JSON.stringify(again.error));
+});
+
 await step("sign out", async () => {
   const { data, error } = await laptop.client.signOut();
   assert.equal(error, null, JSON.stringify(error));
@@ -138,4 +179,22 @@ await step("a signed-out device cannot list sessions", async () => {
   const { error } = await laptop.client.listSessions();
   assert.equal(error.status, 401);
   assert.equal(error.code, "UNAUTHORIZED");
+});
+
+await step("delete the user", async () => {
+  const { data: p } = await phone.client.getSession();
+  assert.equal(p.user.id, userId);
+  const signin = await laptop.client.signIn.email({ email, password: newPassword });
+  assert.equal(signin.error, null, JSON.stringify(signin.error));
+  const bad = await laptop.client.deleteUser({ password: "wrong password" });
+  assert.equal(bad.error.status, 400);
+  assert.equal(bad.error.code, "INVALID_PASSWORD");
+  const { data, error } = await laptop.client.deleteUser({ password: newPassword });
+  assert.equal(error, null, JSON.stringify(error));
+  assert.deepEqual(data, { success: true, message: "User deleted" });
+  assert.ok(!laptop.jar.has("better-auth.session_token"), "session cookie cleared");
+  assert.equal((await phone.client.getSession()).data, null, "every session ended");
+  const again = await device("new").client.signUp.email({ name: "Ada", email, password });
+  assert.equal(again.error, null, "the email is free again: " + JSON.stringify(again.error));
+  assert.notEqual(again.data.user.id, userId);
 });

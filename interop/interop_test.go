@@ -76,6 +76,8 @@ type baConfig struct {
 	// RateLimit turns Better Auth's rate limiting on (it is on only in
 	// production by default).
 	RateLimit bool `json:"rateLimit,omitempty"`
+	// DeleteUser turns user.deleteUser.enabled on.
+	DeleteUser bool `json:"deleteUser,omitempty"`
 }
 
 // baOp is one HTTP exchange with Better Auth's handler.

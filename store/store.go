@@ -162,3 +162,17 @@ type CredentialStore interface {
 	// errors are CreateUser's.
 	CreateUserWithPassword(ctx context.Context, u User, hash string) error
 }
+
+// UserEditor is the optional ability to change and delete users, found by
+// type assertion as CredentialStore is. Every store in this module has it.
+type UserEditor interface {
+	// UpdateUser sets the user's name and image (a nil pointer keeps the
+	// field; an empty image stands for NULL) and updatedAt, and returns the
+	// updated user, or ErrNotFound. An empty name is ErrInvalid.
+	UpdateUser(ctx context.Context, id string, name, image *string, updatedAt time.Time) (User, error)
+	// DeleteUser deletes the user with its sessions and accounts in one
+	// transaction: on error nothing is deleted. Every session deleted is
+	// revoked as DeleteSession revokes it (revocation feeds see them). A
+	// missing user is ErrNotFound.
+	DeleteUser(ctx context.Context, id string) error
+}

@@ -275,3 +275,46 @@ func (m *Store) PasswordHash(_ context.Context, userID string) (string, error) {
 	}
 	return h, nil
 }
+
+var _ store.UserEditor = (*Store)(nil)
+
+// UpdateUser implements store.UserEditor.
+func (m *Store) UpdateUser(_ context.Context, id string, name, image *string, updatedAt time.Time) (store.User, error) {
+	if name != nil && *name == "" {
+		return store.User{}, fmt.Errorf("memory: update user: %w: name is required", store.ErrInvalid)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.users[id]
+	if !ok {
+		return store.User{}, store.ErrNotFound
+	}
+	if name != nil {
+		u.Name = *name
+	}
+	if image != nil {
+		u.Image = *image
+	}
+	u.UpdatedAt = store.Truncate(updatedAt)
+	m.users[id] = u
+	return u, nil
+}
+
+// DeleteUser implements store.UserEditor under one lock.
+func (m *Store) DeleteUser(_ context.Context, id string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	u, ok := m.users[id]
+	if !ok {
+		return store.ErrNotFound
+	}
+	for tok, s := range m.sessions {
+		if s.UserID == id {
+			m.deleteLocked(tok)
+		}
+	}
+	delete(m.passwords, id)
+	delete(m.emails, u.Email)
+	delete(m.users, id)
+	return nil
+}

@@ -285,3 +285,32 @@ func TestFeedOpenIdempotent(t *testing.T) {
 		t.Fatal("WatchRevocations on a closed store: want an error")
 	}
 }
+
+// TestFeedSeesDeleteUser: DeleteUser's sessions reach a watcher on
+// another handle, so a cache cookie of a deleted user is not trusted.
+func TestFeedSeesDeleteUser(t *testing.T) {
+	ctx := context.Background()
+	a, b := twoHandles(t)
+	sink := &recSink{}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if err := a.WatchRevocations(wctx, time.Now().Add(-time.Minute), sink); err != nil {
+		t.Fatal(err)
+	}
+	u := store.User{ID: store.NewID(), Name: "U", Email: "u@example.com", CreatedAt: time.Now(), UpdatedAt: time.Now()}
+	if err := b.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	s1 := feedSession(t, b, u.ID, time.Now().Add(time.Hour))
+	s2 := feedSession(t, b, u.ID, time.Now().Add(time.Hour))
+	if err := b.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	got := sink.waitCaughtUp(t)
+	slices.Sort(got)
+	want := []string{s1.ID, s2.ID}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("feed saw %v, want %v", got, want)
+	}
+}

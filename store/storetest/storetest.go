@@ -77,6 +77,109 @@ var cases = []suiteCase{
 	{"Concurrent", testConcurrent},
 	{"CredentialStore", testCredentials},
 	{"CredentialStore/CreateUserWithPassword", testCreateUserWithPassword},
+	{"UserEditor/UpdateUser", testUpdateUser},
+	{"UserEditor/DeleteUser", testDeleteUser},
+}
+
+// testUpdateUser checks the optional store.UserEditor's UpdateUser.
+func testUpdateUser(t testing.TB, s store.Store) {
+	ue, ok := s.(store.UserEditor)
+	if !ok {
+		t.Skip("the store does not implement store.UserEditor")
+	}
+	ctx := context.Background()
+	u := newUser("Pat")
+	u.Image = "https://example.com/pat.png"
+	mustCreateUser(t, s, u)
+	str := func(v string) *string { return &v }
+	at := base.Add(time.Hour).In(paris)
+	if _, err := ue.UpdateUser(ctx, "no-such-user", str("X"), nil, at); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UpdateUser(unknown): err = %v, want ErrNotFound", err)
+	}
+	if _, err := ue.UpdateUser(ctx, u.ID, str(""), nil, at); !errors.Is(err, store.ErrInvalid) {
+		t.Fatalf("UpdateUser(empty name): err = %v, want ErrInvalid", err)
+	}
+	// nil keeps the field.
+	got, err := ue.UpdateUser(ctx, u.ID, str("Pat B."), nil, at)
+	want := u
+	want.Name, want.UpdatedAt = "Pat B.", base.Add(time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkUser(t, "UpdateUser(name)", got, want)
+	got, err = ue.UpdateUser(ctx, u.ID, nil, str(""), at.Add(ms(1)))
+	want.Image, want.UpdatedAt = "", base.Add(time.Hour+ms(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkUser(t, "UpdateUser(image cleared)", got, want)
+	read, err := s.UserByID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkUser(t, "UserByID after UpdateUser", read, want)
+}
+
+// testDeleteUser checks that DeleteUser takes the user's sessions and
+// password with it, and no one else's.
+func testDeleteUser(t testing.TB, s store.Store) {
+	ue, ok := s.(store.UserEditor)
+	if !ok {
+		t.Skip("the store does not implement store.UserEditor")
+	}
+	ctx := context.Background()
+	u, other := newUser("Pat"), newUser("Sam")
+	mustCreateUser(t, s, u)
+	mustCreateUser(t, s, other)
+	now := base.Add(time.Minute)
+	mine := newSession(u.ID, base, base.Add(time.Hour))
+	theirs := newSession(other.ID, base, base.Add(time.Hour))
+	mustCreateSession(t, s, mine)
+	mustCreateSession(t, s, theirs)
+	cs, creds := s.(store.CredentialStore)
+	if creds {
+		for _, id := range []string{u.ID, other.ID} {
+			if err := cs.SetPassword(ctx, id, "salt:h", base); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := ue.DeleteUser(ctx, "no-such-user"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("DeleteUser(unknown): err = %v, want ErrNotFound", err)
+	}
+	if err := ue.DeleteUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.UserByID(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UserByID after DeleteUser: err = %v, want ErrNotFound", err)
+	}
+	if _, err := s.UserByEmail(ctx, u.Email); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("UserByEmail after DeleteUser: err = %v, want ErrNotFound", err)
+	}
+	if _, _, err := s.SessionByToken(ctx, mine.Token); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("SessionByToken after DeleteUser: err = %v, want ErrNotFound", err)
+	}
+	if l, err := s.ListSessions(ctx, u.ID, now); err != nil || len(l) != 0 {
+		t.Fatalf("ListSessions after DeleteUser = %v, %v; want none", l, err)
+	}
+	if _, _, err := s.SessionByToken(ctx, theirs.Token); err != nil {
+		t.Fatalf("another user's session after DeleteUser: %v", err)
+	}
+	if creds {
+		if _, err := cs.PasswordHash(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("PasswordHash after DeleteUser: err = %v, want ErrNotFound", err)
+		}
+		if _, err := cs.PasswordHash(ctx, other.ID); err != nil {
+			t.Fatalf("another user's password after DeleteUser: %v", err)
+		}
+	}
+	// The email is free again.
+	again := newUser("Pat")
+	again.Email = u.Email
+	mustCreateUser(t, s, again)
+	if err := ue.DeleteUser(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("DeleteUser twice: err = %v, want ErrNotFound", err)
+	}
 }
 
 // testCredentials checks the optional store.CredentialStore ability.

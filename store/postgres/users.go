@@ -1,0 +1,61 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/sessionkit/sessionkit/store"
+)
+
+var _ store.UserEditor = (*Store)(nil)
+
+const (
+	qUpdateUser = `UPDATE "user" SET "name" = COALESCE($2, "name"), ` +
+		`"image" = CASE WHEN $3 THEN $4 ELSE "image" END, "updatedAt" = $5 WHERE "id" = $1 RETURNING ` + userColumns
+	qDeleteUserAccounts = `DELETE FROM "account" WHERE "userId" = $1`
+	qDeleteUser         = `DELETE FROM "user" WHERE "id" = $1`
+)
+
+// UpdateUser implements store.UserEditor in one statement.
+func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, updatedAt time.Time) (store.User, error) {
+	if name != nil && *name == "" {
+		return store.User{}, fmt.Errorf("postgres: update user: %w: name is required", store.ErrInvalid)
+	}
+	var n pgtype.Text
+	if name != nil {
+		n = pgtype.Text{String: *name, Valid: true}
+	}
+	img := pgtype.Text{}
+	if image != nil && *image != "" {
+		img = pgtype.Text{String: *image, Valid: true}
+	}
+	return scanUser("update user", s.pool.QueryRow(ctx, qUpdateUser, id, n, image != nil, img, store.Truncate(updatedAt)))
+}
+
+// DeleteUser implements store.UserEditor: sessions (each one seen by the
+// revocation trigger), accounts and the user go in one transaction.
+func (s *Store) DeleteUser(ctx context.Context, id string) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return mapError("delete user", err)
+	}
+	defer tx.Rollback(ctx)
+	for _, q := range []string{qDeleteUserSessions, qDeleteUserAccounts} {
+		if _, err := tx.Exec(ctx, q, id); err != nil {
+			return mapError("delete user", err)
+		}
+	}
+	tag, err := tx.Exec(ctx, qDeleteUser, id)
+	if err != nil {
+		return mapError("delete user", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return store.ErrNotFound
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return mapError("delete user", err)
+	}
+	return nil
+}
