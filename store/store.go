@@ -59,7 +59,8 @@ type User struct {
 // times returned must round-trip at millisecond precision, in UTC.
 type Store interface {
 	// CreateUser inserts u. It returns ErrDuplicate when the id or the email
-	// is taken, and ErrInvalid when the id, name or email is empty.
+	// is taken, and ErrInvalid when the id or email is empty (an empty name
+	// is allowed, as Better Auth allows it).
 	CreateUser(ctx context.Context, u User) error
 	// UserByID returns the user with that id, or ErrNotFound.
 	UserByID(ctx context.Context, id string) (User, error)

@@ -48,8 +48,8 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 // CreateUserWithPassword implements store.CredentialStore: the user and
 // its credential account are inserted in one transaction.
 func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("sqlite: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -347,8 +347,8 @@ func (s *Store) closeStatements() error {
 // CreateUser implements store.Store. The email is stored lower-cased and an
 // empty Image as NULL, as Better Auth does.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("sqlite: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	if _, err := s.insertUser.ExecContext(ctx, userArgs(u)...); err != nil {
 		return mapError("create user", err)
