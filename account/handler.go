@@ -165,7 +165,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// getSession is Better Auth's get-session (spec §4): the session of the
+// getSession is Better Auth's get-session: the session of the
 // cookies, or null, with the cookies the lookup produced.
 func (h *apiHandler) getSession(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()

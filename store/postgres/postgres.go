@@ -4,7 +4,7 @@
 //
 // It uses github.com/jackc/pgx/v5 with a pgxpool connection pool. Open
 // creates the Better Auth tables and indexes that are missing (user,
-// session, account, verification; spec §8.1, with timestamptz dates and
+// session, account, verification, with timestamptz dates and
 // boolean booleans) and never drops or alters anything, so it also opens a
 // database Better Auth created, and several instances may start at once.
 //

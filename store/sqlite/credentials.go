@@ -13,7 +13,7 @@ import (
 var _ store.CredentialStore = (*Store)(nil)
 
 // Better Auth keeps a password in an account row with providerId
-// "credential" and accountId = the user id (spec §8.3).
+// "credential" and accountId = the user id.
 const (
 	qUpdatePassword = `UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`
 	qInsertPassword = `INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES (?, ?, 'credential', ?, ?, ?, ?)`
