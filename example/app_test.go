@@ -20,6 +20,7 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
+	"github.com/sessionkit/sessionkit/internal/testenv"
 )
 
 // TestMain runs the command itself when the test binary is started with
@@ -29,7 +30,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testenv.Report(os.Stdout) // which tests a missing service skipped
+	os.Exit(code)
 }
 
 const testSecret = "example-test-secret-0123456789abcdefghijkl"
