@@ -307,6 +307,12 @@ func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
 func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 	name, email, pw := r.FormValue("name"), r.FormValue("email"), r.FormValue("password")
 	v := view{Name: name, Email: email}
+	// The library takes an empty name, as Better Auth does; this app wants one.
+	if strings.TrimSpace(name) == "" {
+		v.Error = "Enter your name."
+		a.render(w, r, "sign-up", v, http.StatusBadRequest)
+		return
+	}
 	if len(pw) < minPassword || len(pw) > maxPassword {
 		v.Error = "Choose a password of at least 8 characters (and at most 128)."
 		a.render(w, r, "sign-up", v, http.StatusBadRequest)

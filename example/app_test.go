@@ -148,6 +148,10 @@ func TestExampleFlow(t *testing.T) {
 	if code, _, body := c.do("POST", "/sign-up", url.Values{"name": {"Ada"}, "email": {"not an email"}, "password": {"correct horse"}}); code != 400 || !strings.Contains(body, "valid email") {
 		t.Fatalf("bad email: %d", code)
 	}
+	// The library takes an empty name (as Better Auth does); the app's form does not.
+	if code, _, body := c.do("POST", "/sign-up", url.Values{"name": {"  "}, "email": {"blank@example.com"}, "password": {"correct horse"}}); code != 400 || !strings.Contains(body, "Enter your name") {
+		t.Fatalf("blank name: %d %s", code, body)
+	}
 	c.signUp("Ada <b>", "ada@example.com")
 	code, _, body := c.do("GET", "/dashboard", nil)
 	for _, want := range []string{"Hello, Ada &lt;b&gt;", "ada@example.com", ">fresh<", `data-source="store"`, "Yes: the expiry slides"} {
