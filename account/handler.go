@@ -222,8 +222,8 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 	if v.fail(w) || !h.checkCallbackURL(w, r, in.callbackURL) || !checkPasswordLength(w, in.pw, true) {
 		return
 	}
-	// Better Auth accepts an empty or unbounded name; the Manager's
-	// validation (validate.go) answers 400 for it.
+	// Better Auth accepts an unbounded name; ValidateUser answers 400 for
+	// one over MaxNameLength (an empty one passes, as in Better Auth).
 	u, err := h.a.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
 	var bad *InputError
 	switch {
