@@ -371,7 +371,8 @@ func (j *jar) writeCache(ctx context.Context, sess *Session, now time.Time, dont
 	if !c.caching() {
 		return
 	}
-	// The cache's own expiry is a full MaxAge, as Better Auth mints it, even past the session's: cached checks that one
+	// The cache's own expiry is a full MaxAge, as Better Auth mints it, even
+	// past the session's: cached checks that one
 	// too, and a shorter value would have a stateless session re-minted on
 	// every request of its last fifth.
 	val, err := c.codec.Encode(&cache.Payload{
@@ -422,7 +423,8 @@ func (j *jar) clear() {
 	}
 }
 
-// cookie builds a session cookie with the attributes every one shares: Path=/, HttpOnly, SameSite=Lax, Secure under https.
+// cookie builds a session cookie with the attributes every one shares:
+// Path=/, HttpOnly, SameSite=Lax, Secure under https.
 // maxAge > 0 sets Max-Age; 0 makes a browser-session cookie; < 0 deletes.
 func (c *sessionCookies) cookie(name, value string, maxAge time.Duration) *http.Cookie {
 	ck := &http.Cookie{

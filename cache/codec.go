@@ -12,7 +12,8 @@ import (
 var (
 	// ErrInvalid means the value is not a cache cookie minted with one of the
 	// codec's secrets: bad encoding, bad signature or tag, unsupported
-	// algorithm, or a payload that fails Better Auth's shape checks. Treat it as "no cache": fall back to the store.
+	// algorithm, or a payload that fails Better Auth's shape checks. Treat
+	// it as "no cache": fall back to the store.
 	ErrInvalid = errors.New("cache: invalid cookie cache value")
 	// ErrExpired means the value is authentic and well formed but its own
 	// expiry (compact expiresAt, jwt/jwe exp) has passed.

@@ -308,7 +308,8 @@ func TestExpiredNotStored(t *testing.T) {
 	}
 }
 
-// TestModes checks StoreSessionInDatabase and PreserveSessionInDatabase: where a missing key is looked up, and what deleting does to
+// TestModes checks StoreSessionInDatabase and PreserveSessionInDatabase:
+// where a missing key is looked up, and what deleting does to
 // the database row.
 func TestModes(t *testing.T) {
 	t.Parallel()
