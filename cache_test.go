@@ -392,7 +392,7 @@ func TestStateless(t *testing.T) {
 	if !l.Found.Session.ExpiresAt.Equal(expires) || !l.Found.Session.CreatedAt.Equal(created) {
 		t.Fatalf("the session's absolute expiry moved: %v → %v", expires, l.Found.Session.ExpiresAt)
 	}
-	// The re-minted cookie has a full MaxAge ahead of it (spec §3.6): the
+	// The re-minted cookie has a full MaxAge ahead of it: the
 	// next requests are not re-minted again.
 	if len(l.Cookies) != 0 {
 		t.Fatalf("re-minted again a minute after a re-mint: %v", l.Cookies)
@@ -442,7 +442,7 @@ func (s *grownUserStore) SessionByToken(ctx context.Context, token string) (stor
 }
 
 // TestCacheRewriteExpiresCarriedCookies: every path that writes a new cache
-// cookie first expires the cache cookies the request carried (spec §1.4),
+// cookie first expires the cache cookies the request carried,
 // so a stale single cookie cannot shadow new chunks (the plain name wins on
 // reading), stale chunks do not linger, and a value too large to write
 // still clears the old one.

@@ -21,7 +21,7 @@ const (
 	DefaultDatabasePath = "sessionkit.db"
 	DefaultCacheMaxAge  = 5 * time.Minute
 	// DontRememberLifetime is the fixed lifetime of a session signed in
-	// with remember-me off, whatever ExpiresIn says (spec §5).
+	// with remember-me off, whatever ExpiresIn says.
 	DontRememberLifetime = 24 * time.Hour
 	// MinSecretLength is the shortest secret New accepts, in bytes.
 	MinSecretLength = 32
@@ -52,7 +52,7 @@ type Config struct {
 
 	// BaseURL is the public URL of the app. When it starts with https://,
 	// cookies get the Secure attribute and the __Secure- name prefix, as
-	// Better Auth does (spec §1.1). Its origin is the one the JSON API
+	// Better Auth does. Its origin is the one the JSON API
 	// (package account) trusts for Origin headers and callbackURLs; without
 	// it, callbackURLs must be paths or trusted origins. Default: none
 	// (plain http cookies).
@@ -97,8 +97,9 @@ type Config struct {
 	// less than 20% of its life remains, while the session's absolute expiry
 	// never moves. Users still need a Store for sign-up and passwords: the
 	// SQLite file at DatabasePath unless Store is set, so they survive a
-	// restart and every process on that file sees one user per e-mail. To sign everyone out, change
-	// CookieCache.Version or Secret. Better Auth's stateless mode (spec §6).
+	// restart and every process on that file sees one user per e-mail. To
+	// sign everyone out, change CookieCache.Version or Secret. Better Auth's
+	// stateless mode.
 	Stateless bool
 
 	// TrustedIPHeader names a request header (such as "X-Forwarded-For" or
@@ -117,7 +118,7 @@ type Config struct {
 	Hooks Hooks
 }
 
-// CookieCache configures the cookie cache (spec §3).
+// CookieCache configures the cookie cache.
 //
 // A valid cache cookie answers the request without the store. When the
 // store has a revocation feed (store.RevocationFeed: SQLite, PostgreSQL,

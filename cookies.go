@@ -35,7 +35,7 @@ import (
 // keep at most about 4 KB a cookie; anything longer is not ours.
 const maxCookieValue = 4096
 
-// cookieNames are the wire names of the session cookies (spec §1.1).
+// cookieNames are the wire names of the session cookies.
 type cookieNames struct {
 	token, data, dontRemember string
 }
@@ -128,7 +128,7 @@ func (c *sessionCookies) read(h http.Header) jar {
 }
 
 // chunkSuffix parses rest as ".<i>" for a chunk index Better Auth can
-// write: canonical decimal, below cache.MaxChunks (spec §1.4). Other names
+// write: canonical decimal, below cache.MaxChunks. Other names
 // are not ours, and bounding them bounds the expiries a request can make us
 // send.
 func chunkSuffix(rest string) (int, bool) {
@@ -145,7 +145,7 @@ func chunkSuffix(rest string) (int, bool) {
 	return n, n < cache.MaxChunks
 }
 
-// cacheValue joins the cache cookies the way cache.Join does (spec §1.4):
+// cacheValue joins the cache cookies the way cache.Join does:
 // the first plain cookie when not empty, else the chunks in index order,
 // the last of a repeated index. One cookie costs no allocation.
 func (j *jar) cacheValue() (string, bool) {
@@ -190,7 +190,7 @@ func (j *jar) cacheValue() (string, bool) {
 }
 
 // sign returns the wire value of a signed cookie: percent-encoded
-// V + "." + std-base64(HMAC-SHA256(secret, V)) (spec §2).
+// V + "." + std-base64(HMAC-SHA256(secret, V)).
 func (c *sessionCookies) sign(v string) string {
 	mac := hmac.New(sha256.New, c.secrets[0])
 	mac.Write([]byte(v))
@@ -361,7 +361,7 @@ func (j *jar) writeSession(ctx context.Context, sess *Session, now time.Time, do
 }
 
 // writeCache writes a fresh cache cookie for sess (chunked when large),
-// after expiring the cache cookies the request carried (spec §1.4): a name
+// after expiring the cache cookies the request carried: a name
 // set again replaces its expiry, and a carried name not set again (the
 // plain cookie after a switch to chunks, a chunk past the new count,
 // everything when no cookie is written) must not outlive the new value.
@@ -375,8 +375,8 @@ func (j *jar) writeCache(ctx context.Context, sess *Session, now time.Time, dont
 	if !c.caching() {
 		return
 	}
-	// The cache's own expiry is a full MaxAge, as Better Auth mints it
-	// (spec §3.2–3.4), even past the session's: cached checks that one
+	// The cache's own expiry is a full MaxAge, as Better Auth mints it, even
+	// past the session's: cached checks that one
 	// too, and a shorter value would have a stateless session re-minted on
 	// every request of its last fifth.
 	val, err := c.codec.Encode(&cache.Payload{
@@ -427,8 +427,8 @@ func (j *jar) clear() {
 	}
 }
 
-// cookie builds a session cookie with the attributes every one shares
-// (spec §1.2): Path=/, HttpOnly, SameSite=Lax, Secure under https.
+// cookie builds a session cookie with the attributes every one shares:
+// Path=/, HttpOnly, SameSite=Lax, Secure under https.
 // maxAge > 0 sets Max-Age; 0 makes a browser-session cookie; < 0 deletes.
 func (c *sessionCookies) cookie(name, value string, maxAge time.Duration) *http.Cookie {
 	ck := &http.Cookie{

@@ -20,7 +20,7 @@ func mustCookies(t testing.TB, cfg Config) *sessionCookies {
 	return s.cookies
 }
 
-// TestSignSpecVector checks the signature against spec §2's test vector.
+// TestSignSpecVector checks the signature against a known Better Auth vector.
 func TestSignSpecVector(t *testing.T) {
 	t.Parallel()
 	s := mustCookies(t, Config{Secret: "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"})
@@ -160,7 +160,7 @@ func TestReadJar(t *testing.T) {
 
 // TestReadJarDataNames: the cache cookies of a request are the plain name
 // and the chunks Better Auth can write, <base>.<i> with a canonical index
-// below cache.MaxChunks (spec §1.4); other names are not ours to read or
+// below cache.MaxChunks; other names are not ours to read or
 // expire.
 func TestReadJarDataNames(t *testing.T) {
 	t.Parallel()

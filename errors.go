@@ -1,6 +1,7 @@
 package sessionkit
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 )
@@ -15,16 +16,22 @@ const (
 )
 
 // WriteError answers with Better Auth's JSON error shape,
-// {"message":…,"code":…}, and the status.
+// {"message":…,"code":…}, and the status. The body is written as
+// JavaScript's JSON.stringify writes it: <, > and & unescaped, no trailing
+// newline.
 func WriteError(w http.ResponseWriter, status int, code, message string) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(struct {
+		Message string `json:"message"`
+		Code    string `json:"code"`
+	}{message, code})
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(struct {
-		Message string `json:"message"`
-		Code    string `json:"code"`
-	}{message, code})
+	_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte{'\n'}))
 }
 
 // WriteUnavailable answers 503 for a session store that failed, without

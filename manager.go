@@ -212,7 +212,7 @@ func (l *Lookup) WriteCookies(h http.Header) {
 	cw.writeTo(h)
 }
 
-// LookupHeader resolves the session named by the cookies in h (spec §4) and
+// LookupHeader resolves the session named by the cookies in h and
 // returns it with the cookies the response must set: the one way to read a
 // session outside middleware.Load, for a request (r.Header) or for code
 // that holds only its Cookie header, such as a job handed it across a
@@ -297,7 +297,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, opts LookupOptions) (*Ses
 }
 
 // dueForSlide reports whether UpdateAge has passed since the last refresh,
-// which Better Auth derives as expiresAt − expiresIn (spec §4).
+// which Better Auth derives as expiresAt − expiresIn.
 func (m *Manager) dueForSlide(s *store.Session, now time.Time) bool {
 	return !s.ExpiresAt.Add(-m.s.ExpiresIn).Add(m.s.updateAge).After(now)
 }

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -57,9 +57,10 @@ const (
 // Errors are {"message": …, "code": …} with Better Auth's codes. Unlike
 // Better Auth, which answers unknown paths with an empty 404 (and wrong
 // methods the same way), this handler answers 404 {"code":"NOT_FOUND"} and
-// 405 {"code":"METHOD_NOT_ALLOWED"} with an Allow header, and it reads
-// bodies of JSON only (Better Auth also takes HTML form posts on sign-in and
-// sign-up).
+// 405 {"code":"METHOD_NOT_ALLOWED"} with an Allow header. Bodies are JSON;
+// sign-up and sign-in also take application/x-www-form-urlencoded (an HTML
+// form posting straight to them), as Better Auth does, every field then a
+// string (so a form's rememberMe is refused, as Better Auth refuses it).
 //
 // Requests that change state pass Better Auth's origin checks (one that
 // carries cookies needs an Origin or Referer of the Manager's BaseURL
@@ -170,7 +171,7 @@ func (h *apiHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// getSession is Better Auth's get-session (spec §4): the session of the
+// getSession is Better Auth's get-session: the session of the
 // cookies, or null, with the cookies the lookup produced.
 func (h *apiHandler) getSession(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -205,7 +206,7 @@ func queryBool(q url.Values, key string) bool {
 }
 
 func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
-	b, ok := readBody(w, r, true)
+	b, ok := readBodyOf(w, r, true, formOrJSON)
 	if !ok {
 		return
 	}
@@ -227,8 +228,8 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 	if v.fail(w) || !h.checkCallbackURL(w, r, in.callbackURL) || !checkPasswordLength(w, in.pw, true) {
 		return
 	}
-	// Better Auth accepts an empty or unbounded name; the Manager's
-	// validation (validate.go) answers 400 for it.
+	// Better Auth accepts an unbounded name; ValidateUser answers 400 for
+	// one over MaxNameLength (an empty one passes, as in Better Auth).
 	u, err := h.a.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
 	var bad *InputError
 	switch {
@@ -262,7 +263,7 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *apiHandler) signInEmail(w http.ResponseWriter, r *http.Request) {
-	b, ok := readBody(w, r, true)
+	b, ok := readBodyOf(w, r, true, formOrJSON)
 	if !ok {
 		return
 	}
@@ -495,10 +496,23 @@ var emailPattern = regexp.MustCompile(`^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]
 
 func isEmail(s string) bool { return len(s) <= MaxEmailLength && emailPattern.MatchString(s) }
 
+// The media types an endpoint's body may have, in the order Better Auth's
+// 415 message names them: sign-up and sign-in also take HTML form posts.
+var (
+	jsonOnly   = []string{"application/json"}
+	formOrJSON = []string{"application/x-www-form-urlencoded", "application/json"}
+)
+
 // readBody reads a JSON object body of at most MaxBodyBytes. An empty body
 // is nil, allowed unless required. On a bad body it answers the client,
 // with Better Auth's codes, and returns false.
 func readBody(w http.ResponseWriter, r *http.Request, required bool) (map[string]json.RawMessage, bool) {
+	return readBodyOf(w, r, required, jsonOnly)
+}
+
+// readBodyOf is readBody for an endpoint that accepts the media types
+// allowed; a form body's fields come back as JSON strings.
+func readBodyOf(w http.ResponseWriter, r *http.Request, required bool, allowed []string) (map[string]json.RawMessage, bool) {
 	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	var tooBig *http.MaxBytesError
 	switch {
@@ -510,12 +524,13 @@ func readBody(w http.ResponseWriter, r *http.Request, required bool) (map[string
 		sessionkit.WriteError(w, http.StatusBadRequest, CodeBadRequest, "Could not read the request body")
 		return nil, false
 	}
-	return decodeBody(w, r.Header.Get("Content-Type"), raw, required)
+	return decodeBody(w, r.Header.Get("Content-Type"), raw, required, allowed)
 }
 
-// decodeBody is readBody after the read: it checks the media type and
-// parses the JSON object.
-func decodeBody(w http.ResponseWriter, contentType string, raw []byte, required bool) (map[string]json.RawMessage, bool) {
+// decodeBody is readBodyOf after the read: it checks the media type as
+// Better Auth does (the lower-cased type before any ";", trimmed, equal to
+// an allowed one) and parses the JSON object or the form.
+func decodeBody(w http.ResponseWriter, contentType string, raw []byte, required bool, allowed []string) (map[string]json.RawMessage, bool) {
 	if len(raw) == 0 {
 		if required {
 			sessionkit.WriteError(w, http.StatusBadRequest, CodeValidation, "[body] Invalid input: expected object, received undefined")
@@ -523,13 +538,19 @@ func decodeBody(w http.ResponseWriter, contentType string, raw []byte, required 
 		}
 		return nil, true
 	}
-	if mt, _, err := mime.ParseMediaType(contentType); err != nil || mt != "application/json" {
-		msg := "Content-Type is required. Allowed types: application/json"
+	mt, _, _ := strings.Cut(strings.ToLower(contentType), ";")
+	mt = strings.TrimSpace(mt)
+	if !slices.Contains(allowed, mt) {
+		types := strings.Join(allowed, ", ")
+		msg := "Content-Type is required. Allowed types: " + types
 		if contentType != "" {
-			msg = "Content-Type " + strconv.Quote(contentType) + " is not allowed. Allowed types: application/json"
+			msg = `Content-Type "` + contentType + `" is not allowed. Allowed types: ` + types
 		}
 		sessionkit.WriteError(w, http.StatusUnsupportedMediaType, CodeUnsupportedMediaType, msg)
 		return nil, false
+	}
+	if mt == "application/x-www-form-urlencoded" {
+		return parseForm(raw), true
 	}
 	if !json.Valid(raw) {
 		sessionkit.WriteError(w, http.StatusBadRequest, CodeBadRequest, "Invalid JSON in request body")
@@ -545,6 +566,56 @@ func decodeBody(w http.ResponseWriter, contentType string, raw []byte, required 
 		return nil, false
 	}
 	return b, true
+}
+
+// parseForm parses an application/x-www-form-urlencoded body the way
+// browsers and Better Auth (URLSearchParams) do, which never fails: "+" is
+// a space, a bad %-escape stays as written, invalid UTF-8 becomes U+FFFD,
+// and of a repeated name the last value wins. Every value is a string, so
+// a form's "rememberMe=true" is refused as Better Auth refuses it.
+func parseForm(raw []byte) map[string]json.RawMessage {
+	b := make(map[string]json.RawMessage)
+	for _, pair := range strings.Split(string(raw), "&") {
+		if pair == "" {
+			continue
+		}
+		name, value, _ := strings.Cut(pair, "=")
+		v, _ := json.Marshal(formUnescape(value))
+		b[formUnescape(name)] = v
+	}
+	return b
+}
+
+// formUnescape decodes one name or value of a form body.
+func formUnescape(s string) string {
+	s = strings.ReplaceAll(s, "+", " ")
+	if strings.Contains(s, "%") {
+		var out []byte
+		for i := 0; i < len(s); i++ {
+			if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+				out = append(out, unhex(s[i+1])<<4|unhex(s[i+2]))
+				i += 2
+				continue
+			}
+			out = append(out, s[i])
+		}
+		s = string(out)
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case c <= '9':
+		return c - '0'
+	case c <= 'F':
+		return c - 'A' + 10
+	}
+	return c - 'a' + 10
 }
 
 // jsonType names the type of a JSON value the way zod's messages do.

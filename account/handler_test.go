@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -522,8 +523,6 @@ func TestHandlerBadInput(t *testing.T) {
 			status: 422, code: "USER_ALREADY_EXISTS_USE_ANOTHER_EMAIL", message: "User already exists. Use another email."},
 		{name: "missing name", method: "POST", path: "/sign-up/email", ctype: json1, body: `{"email":"a@example.com","password":"password123"}`,
 			status: 400, code: "VALIDATION_ERROR", message: "[body.name] Invalid input: expected string, received undefined"},
-		{name: "empty name", method: "POST", path: "/sign-up/email", ctype: json1, body: `{"name":" ","email":"a@example.com","password":"password123"}`,
-			status: 400, code: "VALIDATION_ERROR"},
 		{name: "number name", method: "POST", path: "/sign-up/email", ctype: json1, body: `{"name":5,"email":"a@example.com","password":"password123"}`,
 			status: 400, code: "VALIDATION_ERROR", message: "[body.name] Invalid input: expected string, received number"},
 		{name: "empty password", method: "POST", path: "/sign-up/email", ctype: json1, body: `{"name":"A","email":"a@example.com","password":""}`,
@@ -543,11 +542,23 @@ func TestHandlerBadInput(t *testing.T) {
 		{name: "no body", method: "POST", path: "/sign-up/email", ctype: json1,
 			status: 400, code: "VALIDATION_ERROR", message: "[body] Invalid input: expected object, received undefined"},
 		{name: "text/plain", method: "POST", path: "/sign-up/email", ctype: "text/plain", body: `{}`,
-			status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Type "text/plain" is not allowed. Allowed types: application/json`},
+			status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Type "text/plain" is not allowed. Allowed types: application/x-www-form-urlencoded, application/json`},
+		{name: "multipart", method: "POST", path: "/sign-in/email", ctype: "multipart/form-data; boundary=x", body: "--x--",
+			status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Type "multipart/form-data; boundary=x" is not allowed. Allowed types: application/x-www-form-urlencoded, application/json`},
 		{name: "form post", method: "POST", path: "/sign-in/email", ctype: "application/x-www-form-urlencoded", body: `email=a%40example.com&password=x`,
-			status: 415, code: "UNSUPPORTED_MEDIA_TYPE"},
+			status: 401, code: "INVALID_EMAIL_OR_PASSWORD", message: "Invalid email or password"},
+		{name: "form post with charset", method: "POST", path: "/sign-in/email", ctype: "Application/X-WWW-Form-Urlencoded; charset=UTF-8", body: `email=a%40example.com&password=x`,
+			status: 401, code: "INVALID_EMAIL_OR_PASSWORD"},
+		{name: "form rememberMe is a string", method: "POST", path: "/sign-in/email", ctype: "application/x-www-form-urlencoded", body: `email=a%40example.com&password=x&rememberMe=false`,
+			status: 400, code: "VALIDATION_ERROR", message: "[body.rememberMe] Invalid input: expected boolean, received string"},
+		{name: "form sign-up without password", method: "POST", path: "/sign-up/email", ctype: "application/x-www-form-urlencoded", body: `name=A&email=a%40example.com`,
+			status: 400, code: "VALIDATION_ERROR", message: "[body.password] Invalid input: expected string, received undefined"},
+		{name: "form post to sign-out", client: signedIn, method: "POST", path: "/sign-out", ctype: "application/x-www-form-urlencoded", body: `a=b`,
+			status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: `Content-Type "application/x-www-form-urlencoded" is not allowed. Allowed types: application/json`},
+		{name: "JSON with odd parameters", method: "POST", path: "/sign-in/email", ctype: "application/json; charset=utf-8; x", body: `{"email":"a@example.com","password":"x"}`,
+			status: 401, code: "INVALID_EMAIL_OR_PASSWORD"},
 		{name: "no content type", method: "POST", path: "/sign-in/email", body: `{}`,
-			status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type is required. Allowed types: application/json"},
+			status: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "Content-Type is required. Allowed types: application/x-www-form-urlencoded, application/json"},
 		{name: "oversized body", method: "POST", path: "/sign-up/email", ctype: json1, body: big,
 			status: 413, code: "PAYLOAD_TOO_LARGE"},
 		{name: "wrong password", method: "POST", path: "/sign-in/email", ctype: json1, body: `{"email":"ed@example.com","password":"wrong password"}`,
@@ -819,5 +830,44 @@ func TestHandlerSignUpAccountFailure(t *testing.T) {
 	}
 	if r = e.client().post("/sign-in/email", `{"email":"eve@example.com","password":"correct horse battery"}`); r.status != http.StatusOK {
 		t.Fatalf("sign-in after the retried sign-up: %d %s", r.status, r.body)
+	}
+}
+
+// TestHandlerFormBodies: an HTML form posting straight to sign-up and
+// sign-in (application/x-www-form-urlencoded) signs up and in, as with
+// Better Auth.
+func TestHandlerFormBodies(t *testing.T) {
+	t.Parallel()
+	const form = "application/x-www-form-urlencoded"
+	e := newAPIEnv(t, sessionkit.Config{}, account.Config{})
+	c := e.client()
+	r := c.do("POST", "/api/auth/sign-up/email", form, "name=Di+Ana&email=di%40example.com&password=pass+word%2B1&ignored=x")
+	if r.status != 200 || !strings.Contains(r.body, `"name":"Di Ana"`) || !strings.Contains(r.body, `"email":"di@example.com"`) {
+		t.Fatalf("form sign-up: %d %s", r.status, r.body)
+	}
+	if r = c.get("/get-session"); !strings.Contains(r.body, `"email":"di@example.com"`) {
+		t.Fatalf("get-session after form sign-up: %s", r.body)
+	}
+	// The password was "pass word+1": "+" is a space, %2B a plus.
+	r = e.client().do("POST", "/api/auth/sign-in/email", form, "email=di%40example.com&password=pass+word%2B1")
+	if r.status != 200 || !strings.Contains(r.body, `"redirect":false`) {
+		t.Fatalf("form sign-in: %d %s", r.status, r.body)
+	}
+	r = e.client().do("POST", "/api/auth/sign-in/email", form, "email=di%40example.com&password=pass+word%2B1&callbackURL=%2Fhome")
+	if r.status != 200 || !strings.Contains(r.body, `"url":"/home"`) {
+		t.Fatalf("form sign-in with callbackURL: %d %s", r.status, r.body)
+	}
+}
+
+// TestHandlerSignUpBlankName: Better Auth takes an empty name; so does
+// sessionkit (a blank one is trimmed to empty).
+func TestHandlerSignUpBlankName(t *testing.T) {
+	t.Parallel()
+	e := newAPIEnv(t, sessionkit.Config{}, account.Config{})
+	for i, name := range []string{"", "   "} {
+		r := e.client().post("/sign-up/email", `{"name":"`+name+`","email":"blank`+strconv.Itoa(i)+`@example.com","password":"password123"}`)
+		if r.status != 200 || !strings.Contains(r.body, `"name":""`) {
+			t.Fatalf("sign-up with name %q: %d %s", name, r.status, r.body)
+		}
 	}
 }

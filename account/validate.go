@@ -58,14 +58,13 @@ func ValidatePassword(pw string) error {
 
 // ValidateUser checks a new user's name, email and (optional) image, as
 // CreateUserWith receives them (it trims the name and email first): a name
-// of 1 to MaxNameLength characters without control characters, an email
+// of at most MaxNameLength characters without control characters (empty
+// allowed, as Better Auth allows it), an email
 // Better Auth's validator accepts of at most MaxEmailLength bytes, an image
 // of at most MaxImageLength bytes without control characters, all valid
 // UTF-8. It returns an *InputError.
 func ValidateUser(name, email, image string) error {
 	switch {
-	case name == "":
-		return tooSmall("name")
 	case !utf8.ValidString(name):
 		return badChars("name", "Invalid UTF-8")
 	case utf8.RuneCountInString(name) > MaxNameLength:
@@ -85,10 +84,6 @@ func ValidateUser(name, email, image string) error {
 		return badChars("image", "Control characters are not allowed")
 	}
 	return nil
-}
-
-func tooSmall(field string) error {
-	return &InputError{field, CodeValidation, "[body." + field + "] Too small: expected string to have >=1 characters"}
 }
 
 func tooBig(field string, max int, unit string) error {

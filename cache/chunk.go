@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Chunking limits (spec §1.4).
+// Chunking limits.
 const (
 	// MaxCookieSize is Better Auth's budget for a whole Set-Cookie line:
 	// name, value and attributes. It is a little under Safari's limit.
@@ -66,7 +66,7 @@ func Split(value string, chunkSize int) ([]string, error) {
 func ChunkName(base string, i int) string { return base + "." + strconv.Itoa(i) }
 
 // Join reassembles the value of the cookie base from the request's cookies
-// (r.Cookies()), the way Better Auth reads chunked cookies (spec §1.4):
+// (r.Cookies()), the way Better Auth reads chunked cookies:
 //
 //   - If a cookie named exactly base has a non-empty value, that value is
 //     returned. Like better-call's getCookie (and net/http's r.Cookie), the

@@ -12,8 +12,8 @@ import (
 var (
 	// ErrInvalid means the value is not a cache cookie minted with one of the
 	// codec's secrets: bad encoding, bad signature or tag, unsupported
-	// algorithm, or a payload that fails Better Auth's shape checks
-	// (spec §3.1). Treat it as "no cache": fall back to the store.
+	// algorithm, or a payload that fails Better Auth's shape checks. Treat
+	// it as "no cache": fall back to the store.
 	ErrInvalid = errors.New("cache: invalid cookie cache value")
 	// ErrExpired means the value is authentic and well formed but its own
 	// expiry (compact expiresAt, jwt/jwe exp) has passed.
@@ -25,7 +25,7 @@ var (
 // chunks of about 4 KB each, so a legitimate value stays far below it.
 const MaxValueLen = 400 << 10
 
-// Payload is what a cache cookie carries (spec §3.1): the session and user
+// Payload is what a cache cookie carries: the session and user
 // records plus the cache's own metadata.
 //
 // Decode returns times in UTC. Dates inside the session and user have
@@ -36,7 +36,7 @@ type Payload struct {
 	User    store.User
 	// UpdatedAt is when the cookie was minted; it travels in milliseconds.
 	UpdatedAt time.Time
-	// Version is the cache version (spec §3.5). Encode omits the member when
+	// Version is the cache version. Encode omits the member when
 	// it is ""; Decode returns "" when it is absent. Treating "" as "1" is
 	// the caller's job.
 	Version string

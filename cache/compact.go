@@ -7,12 +7,12 @@ import (
 	"time"
 )
 
-// compactCodec is Better Auth's default strategy (spec §3.2).
+// compactCodec is Better Auth's default strategy.
 type compactCodec struct {
 	macs []*macPool // one per secret; the first signs
 }
 
-// NewCompact returns the "compact" codec, Better Auth's default (spec §3.2):
+// NewCompact returns the "compact" codec, Better Auth's default:
 // base64url of {"session":P,"expiresAt":E,"signature":sig}, where sig is
 // HMAC-SHA256 over P with "expiresAt":E appended.
 //
@@ -22,7 +22,7 @@ type compactCodec struct {
 // secret, or an empty one, is given.
 //
 // Decode verifies the signature over the exact bytes of the session member,
-// as the spec prescribes for cookies minted by JavaScript, so it never
+// as Better Auth does for cookies minted by JavaScript, so it never
 // re-serialises what it parsed. Encode writes JSON byte for byte as
 // JavaScript's JSON.stringify would, so Better Auth's re-serialising
 // verifier accepts it. The cache is expired when expiresAt <= now in

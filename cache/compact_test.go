@@ -75,7 +75,7 @@ func TestAppendJSString(t *testing.T) {
 	}
 }
 
-// specialPayload has every string hazard of spec §3.2 in its fields.
+// specialPayload has every string hazard of JSON.stringify in its fields.
 func specialPayload() *Payload {
 	p := samplePayload()
 	p.User.Name = "Zoë <b>&amp;</b> \"quoted\" \\ / 😀 \u2028 \u2029 \x00\x07\b\t\n\x0b\f\r\x1b\x1f \x7f 中文"
@@ -213,7 +213,7 @@ func TestCompactInvalidUTF8(t *testing.T) {
 // validP is a P as Better Auth writes it.
 const validP = `{"session":{"expiresAt":"2026-12-04T22:10:14.069Z","token":"NzcxkCk0XyiM2Dt9IbatUGtm6mdIkJCC","createdAt":"2026-11-27T22:10:14.069Z","updatedAt":"2026-11-27T22:10:14.069Z","ipAddress":"","userAgent":"better-auth-oracle/mint","userId":"YeC3GaKDnzNnsf3RsTiACfQb0CXyyxRS","id":"gbgFqAbGxOkJJidHZrtXBKMZgzEOhZhr"},"user":{"name":"Oracle User","email":"oracle@example.com","emailVerified":false,"image":null,"createdAt":"2026-11-27T22:10:13.927Z","updatedAt":"2026-11-27T22:10:13.927Z","id":"YeC3GaKDnzNnsf3RsTiACfQb0CXyyxRS"},"updatedAt":1795817414072,"version":"1"}`
 
-// TestCompactSchema checks the zod rules of spec §3.1 behind a valid
+// TestCompactSchema checks Better Auth's zod rules behind a valid
 // signature: each case edits validP and expects a decode or ErrInvalid.
 func TestCompactSchema(t *testing.T) {
 	t.Parallel()

@@ -1,6 +1,6 @@
 // Package cache holds the cookie-cache codecs: it turns a session and its
 // user into the value of Better Auth's session_data cookie and back, byte
-// compatible with Better Auth 1.7.25 (spec §3).
+// compatible with Better Auth 1.7.25.
 //
 // A cache cookie lets a request be answered without reading the store: the
 // signed or encrypted payload carries the session, the user, when it was
@@ -17,7 +17,7 @@
 //     reads the cache. Better Auth can't read it.
 //
 // Split and Join handle chunking: Better Auth spreads a value that doesn't
-// fit in one cookie over cookies named <name>.0, <name>.1, … (spec §1.4).
+// fit in one cookie over cookies named <name>.0, <name>.1, ….
 //
 // What the package is not: it does not read or write HTTP headers, choose
 // cookie names or attributes, or decide whether a decoded payload may be

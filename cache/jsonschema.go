@@ -9,7 +9,7 @@ import (
 	"github.com/sessionkit/sessionkit/store"
 )
 
-// This file applies Better Auth's zod checks (spec §3.1) to the members of a
+// This file applies Better Auth's zod checks to the members of a
 // cache payload that it knows, on top of the tokenizer in jsontoken.go.
 
 var (
@@ -226,7 +226,7 @@ type rawPayload struct {
 	have                           uint32
 }
 
-// payload reads P (spec §3.1) at p.i and checks it against Better Auth's
+// payload reads P at p.i and checks it against Better Auth's
 // schema. Dates that zod defaults (createdAt, updatedAt) default to now.
 func (p *parser) payload(rp *rawPayload, mode payloadMode, now time.Time) error {
 	have, err := p.members(func(k []byte) (uint32, error) {

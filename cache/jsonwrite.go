@@ -161,7 +161,7 @@ func appendJSDate(dst []byte, t time.Time) ([]byte, error) {
 	return append(dst, '"'), nil
 }
 
-// appendPayloadBody appends P (spec §3.1) without its closing brace, so the
+// appendPayloadBody appends P without its closing brace, so the
 // caller can add the strategy's own members (expiresAt, iat, exp, jti) and
 // close it. Key order is Better Auth's: session, user, updatedAt, version.
 func appendPayloadBody(dst []byte, p *Payload) ([]byte, error) {

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Better Auth's key derivation for the session cookie cache (spec §3.4).
+// Better Auth's key derivation for the session cookie cache.
 const (
 	jweSalt = "better-auth-session"
 	jweInfo = "BetterAuth.js Generated Encryption Key"
@@ -30,7 +30,7 @@ type jweCodec struct {
 	keys []*jweKey
 }
 
-// NewJWE returns the "jwe" codec (spec §3.4), Better Auth's default in
+// NewJWE returns the "jwe" codec, Better Auth's default in
 // stateless mode: a compact JWE with alg "dir" and enc "A256CBC-HS512"
 // (RFC 7518 §5.2.5), whose plaintext is P plus iat, exp and jti.
 //
@@ -65,7 +65,7 @@ func NewJWE(secrets ...[]byte) Codec {
 	return c
 }
 
-// deriveJWEKey returns K for secret (spec §3.4).
+// deriveJWEKey returns K for secret.
 func deriveJWEKey(secret []byte) []byte {
 	k, err := hkdf.Key(sha256.New, secret, []byte(jweSalt), jweInfo, 64)
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// TestJWEKeyVector checks K and kid against spec §3.4 and the public
+// TestJWEKeyVector checks K and kid (Better Auth's HKDF derivation) against the public
 // vectors' protected header.
 func TestJWEKeyVector(t *testing.T) {
 	t.Parallel()

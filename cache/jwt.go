@@ -15,7 +15,7 @@ type jwtCodec struct {
 	macs []*macPool
 }
 
-// NewJWT returns the "jwt" codec (spec §3.3): a compact JWS with header
+// NewJWT returns the "jwt" codec: a compact JWS with header
 // {"alg":"HS256"} whose claims are P plus iat and exp, signed with
 // HMAC-SHA256 keyed by the secret's bytes.
 //

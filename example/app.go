@@ -216,25 +216,35 @@ func (v view) FreshLeft() string {
 	return humanize(v.Session.Session.CreatedAt.Add(v.FreshAge).Sub(v.Now))
 }
 
-// FreshWindow is the freshness window in words ("24 hours").
-func (v view) FreshWindow() string { return humanize(v.FreshAge) }
+// FreshWindow is the freshness window in words ("24 hours"), read after
+// "within the last": never "less than a minute".
+func (v view) FreshWindow() string {
+	if v.FreshAge < time.Minute {
+		return plural(int(v.FreshAge.Round(time.Second)/time.Second), "second")
+	}
+	return humanize(v.FreshAge)
+}
 
+// humanize is d in words, rounded to the nearest of its largest unit, so
+// that a 7-day session just signed in "expires in 7 days", not 6.
 func humanize(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return strconv.Itoa(n) + " " + unit + "s"
-	}
-	switch {
-	case d < time.Minute:
+	if d < time.Minute {
 		return "less than a minute"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour")
 	}
-	return plural(int(d/(24*time.Hour)), "day")
+	if m := d.Round(time.Minute); m < time.Hour {
+		return plural(int(m/time.Minute), "minute")
+	}
+	if h := d.Round(time.Hour); h < 48*time.Hour {
+		return plural(int(h/time.Hour), "hour")
+	}
+	return plural(int(d.Round(24*time.Hour)/(24*time.Hour)), "day")
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 func (a *app) render(w http.ResponseWriter, r *http.Request, name string, v view, status int) {
@@ -301,6 +311,12 @@ func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
 func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 	name, email, pw := r.FormValue("name"), r.FormValue("email"), r.FormValue("password")
 	v := view{Name: name, Email: email}
+	// The library takes an empty name, as Better Auth does; this app wants one.
+	if strings.TrimSpace(name) == "" {
+		v.Error = "Enter your name."
+		a.render(w, r, "sign-up", v, http.StatusBadRequest)
+		return
+	}
 	if len(pw) < minPassword || len(pw) > maxPassword {
 		v.Error = "Choose a password of at least 8 characters (and at most 128)."
 		a.render(w, r, "sign-up", v, http.StatusBadRequest)

@@ -20,6 +20,7 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
+	"github.com/sessionkit/sessionkit/internal/testenv"
 )
 
 // TestMain runs the command itself when the test binary is started with
@@ -29,7 +30,9 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testenv.Report(os.Stdout) // which tests a missing service skipped
+	os.Exit(code)
 }
 
 const testSecret = "example-test-secret-0123456789abcdefghijkl"
@@ -144,6 +147,10 @@ func TestExampleFlow(t *testing.T) {
 	}
 	if code, _, body := c.do("POST", "/sign-up", url.Values{"name": {"Ada"}, "email": {"not an email"}, "password": {"correct horse"}}); code != 400 || !strings.Contains(body, "valid email") {
 		t.Fatalf("bad email: %d", code)
+	}
+	// The library takes an empty name (as Better Auth does); the app's form does not.
+	if code, _, body := c.do("POST", "/sign-up", url.Values{"name": {"  "}, "email": {"blank@example.com"}, "password": {"correct horse"}}); code != 400 || !strings.Contains(body, "Enter your name") {
+		t.Fatalf("blank name: %d %s", code, body)
 	}
 	c.signUp("Ada <b>", "ada@example.com")
 	code, _, body := c.do("GET", "/dashboard", nil)

@@ -5,7 +5,9 @@
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
 //                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"? },
-//     "ops": [ { "method", "path", "body"?, "cookie"?, "headers"? }, ... ] }
+//     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
+//                "cookie"?, "headers"? }, ... ] }
+//   (rawBody is sent as it is, with contentType if given; body as JSON)
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
 //     would send next>", "sql": [statements Better Auth ran for this op],
@@ -56,6 +58,9 @@ for (const op of input.ops) {
   if (op.body !== undefined) {
     body = JSON.stringify(op.body);
     headers["content-type"] = "application/json";
+  } else if (op.rawBody !== undefined) {
+    body = op.rawBody;
+    if (op.contentType) headers["content-type"] = op.contentType;
   }
   sql.length = 0;
   const res = await auth.handler(new Request(origin + "/api/auth" + op.path, { method: op.method, headers, body }));

@@ -82,11 +82,14 @@ type baConfig struct {
 
 // baOp is one HTTP exchange with Better Auth's handler.
 type baOp struct {
-	Method  string            `json:"method"`
-	Path    string            `json:"path"`
-	Body    any               `json:"body,omitempty"`
-	Cookie  string            `json:"cookie,omitempty"`
-	Headers map[string]string `json:"headers,omitempty"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Body   any    `json:"body,omitempty"`
+	// RawBody is sent as it is, with ContentType (none if empty).
+	RawBody     string            `json:"rawBody,omitempty"`
+	ContentType string            `json:"contentType,omitempty"`
+	Cookie      string            `json:"cookie,omitempty"`
+	Headers     map[string]string `json:"headers,omitempty"`
 }
 
 // baResult is Better Auth's answer to one baOp.

@@ -325,7 +325,7 @@ async function decode(strategy, value) {
       return { header: b64json(h), payload: b64json(p) };
     }
     case "jwe": {
-      // The key of spec §3.4: HKDF-SHA256 of the secret, 64 bytes.
+      // Better Auth's JWE key: HKDF-SHA256 of the secret, 64 bytes.
       const key = new Uint8Array(hkdfSync("sha256", SECRET, "better-auth-session", "BetterAuth.js Generated Encryption Key", 64));
       const { plaintext, protectedHeader } = await compactDecrypt(value, key);
       const kid = createHash("sha256").update(`{"k":"${Buffer.from(key).toString("base64url")}","kty":"oct"}`).digest("base64url");

@@ -10,7 +10,7 @@ import (
 
 // RequireFresh lets through requests whose session, read again from the
 // store, is fresh under the Manager's FreshAge (freshness.IsFresh), as
-// Better Auth's freshSessionMiddleware does (spec §4.1). Otherwise it
+// Better Auth's freshSessionMiddleware does. Otherwise it
 // answers 401 (no session) or 403
 // {"message":"Session is not fresh","code":"SESSION_NOT_FRESH"}.
 //

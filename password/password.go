@@ -1,5 +1,5 @@
-// Package password hashes and verifies passwords in Better Auth's format
-// (spec §8.3), so a password set by a Better Auth app verifies here and the
+// Package password hashes and verifies passwords in Better Auth's format,
+// so a password set by a Better Auth app verifies here and the
 // other way round.
 //
 // The format is "<saltHex>:<keyHex>": 16 random bytes of salt as 32 lower-case

@@ -8,7 +8,7 @@ import (
 )
 
 // Better Auth's JSON shapes of a session and a user: what its get-session
-// answers and what its secondary storage keeps (spec §4, §8.4). Members come
+// answers and what its secondary storage keeps. Members come
 // in the order its SQLite adapter returns them; dates are ISO-8601 strings
 // with milliseconds (Date#toJSON); a missing image is null.
 type (

@@ -1,7 +1,7 @@
 // Package store defines the session and user records that sessionkit keeps, the
 // Store interface every backend implements, and the errors they return.
 //
-// The records mirror Better Auth's `session` and `user` tables (spec §8.1), so a
+// The records mirror Better Auth's `session` and `user` tables, so a
 // store can share its database with a Better Auth app. A store only keeps
 // records: it knows nothing of HTTP, cookies or the session lifecycle, which
 // belong to the sessionkit Manager. Every backend must pass the conformance
@@ -59,7 +59,8 @@ type User struct {
 // times returned must round-trip at millisecond precision, in UTC.
 type Store interface {
 	// CreateUser inserts u. It returns ErrDuplicate when the id or the email
-	// is taken, and ErrInvalid when the id, name or email is empty.
+	// is taken, and ErrInvalid when the id or email is empty (an empty name
+	// is allowed, as Better Auth allows it).
 	CreateUser(ctx context.Context, u User) error
 	// UserByID returns the user with that id, or ErrNotFound.
 	UserByID(ctx context.Context, id string) (User, error)
@@ -100,7 +101,7 @@ type Store interface {
 const alphanumerics = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // NewID returns 32 characters drawn uniformly from a–z, A–Z and 0–9 with
-// crypto/rand: the format of Better Auth's ids and session tokens (spec §8.3).
+// crypto/rand: the format of Better Auth's ids and session tokens.
 func NewID() string {
 	var out [32]byte
 	var buf [64]byte

@@ -1,5 +1,5 @@
 // session.js keeps the session badge in the top bar current, the way Better
-// Auth's useSession does (spec §9):
+// Auth's useSession does:
 //
 //   - it reads GET /api/auth/get-session (JSON null, or {session, user}) when
 //     the page loads, when the window regains focus or becomes visible (at

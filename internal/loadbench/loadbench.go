@@ -20,7 +20,7 @@ import (
 const secret = "loadbench-secret-0123456789abcdefghijklmnopq"
 
 // cookie returns the Cookie header a browser sends for token: Better
-// Auth's signed session_token (spec §2), made here from the public format.
+// Auth's signed session_token, made here from the public format.
 func cookie(token string) string {
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte(token))

@@ -27,6 +27,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/sessionkit/sessionkit/internal/servicetest"
+	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/store"
 )
 
@@ -41,6 +42,7 @@ var (
 
 func TestMain(m *testing.M) {
 	code := m.Run()
+	testenv.Report(os.Stdout) // which tests a missing service skipped
 	if buildDir != "" {
 		os.RemoveAll(buildDir)
 	}

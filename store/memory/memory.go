@@ -54,8 +54,8 @@ func normSession(s store.Session) store.Session {
 
 // CreateUser implements store.Store.
 func (m *Store) CreateUser(_ context.Context, u store.User) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("memory: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	u = normUser(u)
 	m.mu.Lock()
@@ -249,8 +249,8 @@ func (m *Store) SetPassword(_ context.Context, userID, hash string, _ time.Time)
 // CreateUserWithPassword implements store.CredentialStore: the user and the
 // password are stored under one lock, or neither is.
 func (m *Store) CreateUserWithPassword(_ context.Context, u store.User, hash string) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("memory: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	u = normUser(u)
 	m.mu.Lock()

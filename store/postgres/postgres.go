@@ -4,7 +4,7 @@
 //
 // It uses github.com/jackc/pgx/v5 with a pgxpool connection pool. Open
 // creates the Better Auth tables and indexes that are missing (user,
-// session, account, verification; spec §8.1, with timestamptz dates and
+// session, account, verification, with timestamptz dates and
 // boolean booleans) and never drops or alters anything, so it also opens a
 // database Better Auth created, and several instances may start at once.
 //
@@ -194,8 +194,8 @@ func (s *Store) Close() error {
 // CreateUser implements store.Store. The email is stored lower-cased and an
 // empty Image as NULL, as Better Auth does.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("postgres: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	if _, err := s.pool.Exec(ctx, qInsertUser, userArgs(u)...); err != nil {
 		return mapError("create user", err)
@@ -369,8 +369,8 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 // CreateUserWithPassword implements store.CredentialStore: the user and
 // its credential account are inserted in one transaction.
 func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("postgres: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

@@ -256,7 +256,7 @@ func TestErrors(t *testing.T) {
 	}{
 		{"same user id", s.CreateUser(ctx, u), store.ErrDuplicate},
 		{"same email in another case", s.CreateUser(ctx, dupEmail), store.ErrDuplicate},
-		{"empty name", s.CreateUser(ctx, store.User{ID: "x", Email: "x@example.com"}), store.ErrInvalid},
+		{"empty email", s.CreateUser(ctx, store.User{ID: "x", Name: "X"}), store.ErrInvalid},
 		{"session of an unknown user", s.CreateSession(ctx, newSession("nobody", at)), store.ErrNotFound},
 		{"session without token", s.CreateSession(ctx, store.Session{ID: "s", UserID: u.ID}), store.ErrInvalid},
 		{"password of an unknown user", s.SetPassword(ctx, "nobody", "h", at), store.ErrNotFound},

@@ -50,7 +50,7 @@ const (
 	qDeleteExpired = `DELETE FROM "session" WHERE "id" IN (SELECT "id" FROM "session" WHERE "expiresAt" <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`
 
 	// Better Auth keeps a password in an account row with providerId
-	// "credential" and accountId = the user id (spec §8.3). qSetPassword
+	// "credential" and accountId = the user id. qSetPassword
 	// updates that row or, when there is none, inserts it, in one round trip.
 	qSetPassword = `WITH updated AS (
 		UPDATE "account" SET "password" = $2, "updatedAt" = $3 WHERE "userId" = $1 AND "providerId" = 'credential' RETURNING 1

@@ -13,7 +13,7 @@ import (
 	"github.com/sessionkit/sessionkit/store"
 )
 
-// Better Auth's key names (spec §8.4). A session's key is its raw token.
+// Better Auth's key names. A session's key is its raw token.
 const (
 	activePrefix  = "active-sessions-"
 	revokedPrefix = "revoked-sessions-before-"

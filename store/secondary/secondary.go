@@ -1,5 +1,5 @@
 // Package secondary is a store.Store with Better Auth's "secondary storage"
-// semantics (spec §8.4) over any session store of github.com/alexedwards/scs/v2:
+// semantics over any session store of github.com/alexedwards/scs/v2:
 // Redis through scs's goredisstore or redisstore, and every other scs
 // backend (memstore, Memcached, Badger, DynamoDB, …).
 //

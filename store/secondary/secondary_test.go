@@ -156,7 +156,7 @@ func (f *fixture) raw(t *testing.T, key string) (string, bool) {
 	return string(b), found
 }
 
-// TestKeyLayout checks the keys and values Better Auth reads (spec §8.4).
+// TestKeyLayout checks the keys and values Better Auth reads.
 func TestKeyLayout(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, memKV(t), Options{})
@@ -308,8 +308,8 @@ func TestExpiredNotStored(t *testing.T) {
 	}
 }
 
-// TestModes checks StoreSessionInDatabase and PreserveSessionInDatabase
-// (spec §8.4): where a missing key is looked up, and what deleting does to
+// TestModes checks StoreSessionInDatabase and PreserveSessionInDatabase:
+// where a missing key is looked up, and what deleting does to
 // the database row.
 func TestModes(t *testing.T) {
 	t.Parallel()

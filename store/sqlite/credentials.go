@@ -13,7 +13,7 @@ import (
 var _ store.CredentialStore = (*Store)(nil)
 
 // Better Auth keeps a password in an account row with providerId
-// "credential" and accountId = the user id (spec §8.3).
+// "credential" and accountId = the user id.
 const (
 	qUpdatePassword = `UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`
 	qInsertPassword = `INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES (?, ?, 'credential', ?, ?, ?, ?)`
@@ -48,8 +48,8 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 // CreateUserWithPassword implements store.CredentialStore: the user and
 // its credential account are inserted in one transaction.
 func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("sqlite: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -16,8 +16,8 @@ import (
 // Auth's tables. Both are additive (Better Auth's migrator and queries
 // ignore them) and fire for every writer of the file, Better Auth
 // included. Deletions of expired sessions (sweeps, Better Auth's cleanup on
-// read) are not revocations and are not recorded: dates are ISO-8601 text
-// (spec §8.2), so they compare as text with SQLite's own clock in the same
+// read) are not revocations and are not recorded: dates are ISO-8601 text,
+// so they compare as text with SQLite's own clock in the same
 // format; a date in any other form is recorded, to err on the safe side.
 var feedSchema = []string{
 	`CREATE TABLE IF NOT EXISTS "sessionkit_revocation" ("seq" integer primary key autoincrement, "sessionId" text not null, "revokedAt" text not null)`,

@@ -1,6 +1,6 @@
 package sqlite
 
-// schema is Better Auth 1.7.25's SQLite schema (spec §8.1), as its migrator
+// schema is Better Auth 1.7.25's SQLite schema, as its migrator
 // writes it, with IF NOT EXISTS added: SQLite drops that clause when it
 // records the statement, so sqlite_master holds the same text as in a
 // database Better Auth created. Every statement only ever creates what is

@@ -4,8 +4,8 @@
 //
 // It uses modernc.org/sqlite (pure Go, no cgo). Open creates the Better Auth
 // tables and indexes that are missing (user, session, account, verification;
-// spec §8.1) and never drops or alters anything, so it also opens a database
-// Better Auth created. Values use Better Auth's encodings (spec §8.2): dates
+// as Better Auth's migrator makes them) and never drops or alters anything, so it also opens a database
+// Better Auth created. Values use Better Auth's encodings: dates
 // are ISO-8601 text in UTC with milliseconds, booleans are 0/1, a missing
 // image is NULL, and emails are lower-cased.
 //
@@ -421,8 +421,8 @@ func (s *Store) closeStatements() error {
 // CreateUser implements store.Store. The email is stored lower-cased and an
 // empty Image as NULL, as Better Auth does.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	if u.ID == "" || u.Name == "" || u.Email == "" {
-		return fmt.Errorf("sqlite: create user: %w: id, name and email are required", store.ErrInvalid)
+	if u.ID == "" || u.Email == "" {
+		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	if _, err := s.insertUser.ExecContext(ctx, userArgs(u)...); err != nil {
 		return mapError("create user", err)

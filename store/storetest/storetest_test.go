@@ -105,7 +105,7 @@ func (r *refStore) normSession(s store.Session) store.Session {
 }
 
 func (r *refStore) CreateUser(_ context.Context, u store.User) error {
-	if (u.ID == "" || u.Name == "" || u.Email == "") && r.bug != "no validation" {
+	if (u.ID == "" || u.Email == "") && r.bug != "no validation" {
 		return store.ErrInvalid
 	}
 	u = r.normUser(u)
