@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,10 +14,21 @@ import (
 	"github.com/sessionkit/sessionkit/store"
 )
 
-// feedChannel is the NOTIFY channel of revocations; the payload is the
-// session id. It is database-wide: watchers on other schemas of the same
-// database hear each other, which only costs them store reads.
+// feedChannel is the NOTIFY channel of revocations. Channels are
+// database-wide, so the payload is "<schema> <session id>" and a watcher
+// keeps only its own schema's (a payload without a space, from an older
+// trigger, is a bare session id).
 const feedChannel = "sessionkit_revocation"
+
+// notifiedID returns the session id of a notification payload when it is
+// for schema.
+func notifiedID(payload, schema string) (string, bool) {
+	sch, id, ok := strings.Cut(payload, " ")
+	if !ok {
+		return payload, true
+	}
+	return id, sch == schema
+}
 
 // migrateFeed creates, in the current schema, the table revocations are
 // recorded in and the trigger that records them on every deletion of a
@@ -25,10 +37,9 @@ const feedChannel = "sessionkit_revocation"
 // are additive: Better Auth's migrator and queries ignore them. Names in
 // the function body are schema-qualified so that writers with another
 // search_path record into the same table.
-func migrateFeed(ctx context.Context, tx pgx.Tx) error {
-	var schemaName string
+func migrateFeed(ctx context.Context, tx pgx.Tx) (schemaName string, err error) {
 	if err := tx.QueryRow(ctx, `SELECT current_schema()`).Scan(&schemaName); err != nil {
-		return err
+		return "", err
 	}
 	table := pgx.Identifier{schemaName, "sessionkit_revocation"}.Sanitize()
 	fn := pgx.Identifier{schemaName, "sessionkit_session_revoked"}.Sanitize()
@@ -39,7 +50,7 @@ func migrateFeed(ctx context.Context, tx pgx.Tx) error {
 BEGIN
 	IF OLD."expiresAt" > clock_timestamp() THEN
 		INSERT INTO ` + table + ` ("sessionId") VALUES (OLD."id");
-		PERFORM pg_notify('` + feedChannel + `', OLD."id");
+		PERFORM pg_notify('` + feedChannel + `', ` + quoteLiteral(schemaName) + ` || ' ' || OLD."id");
 	END IF;
 	RETURN OLD;
 END $$`,
@@ -52,11 +63,14 @@ END $$`,
 END $$`,
 	} {
 		if _, err := tx.Exec(ctx, q); err != nil {
-			return fmt.Errorf("revocation feed: %w", err)
+			return "", fmt.Errorf("revocation feed: %w", err)
 		}
 	}
-	return nil
+	return schemaName, nil
 }
+
+// quoteLiteral quotes s as an SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
 const (
 	qFeedCatchUp = `SELECT "sessionId" FROM "sessionkit_revocation" WHERE "revokedAt" >= $1`
@@ -75,6 +89,7 @@ const (
 var _ store.RevocationFeed = (*Store)(nil)
 
 type feedState struct {
+	schema string // where the feed's table and trigger live (migrateFeed)
 	mu     sync.Mutex
 	closed bool
 	cancel []context.CancelFunc
@@ -146,8 +161,8 @@ func (w *pgWatcher) run(ctx context.Context) {
 func (w *pgWatcher) session(ctx context.Context) error {
 	cfg := w.s.pool.Config().ConnConfig.Copy()
 	cfg.OnNotification = func(_ *pgconn.PgConn, n *pgconn.Notification) {
-		if n.Channel == feedChannel {
-			w.sink.Revoked(store.Revocation{SessionID: n.Payload})
+		if id, ours := notifiedID(n.Payload, w.s.feed.schema); n.Channel == feedChannel && ours {
+			w.sink.Revoked(store.Revocation{SessionID: id})
 		}
 	}
 	cctx, cancel := context.WithTimeout(ctx, feedConnect)

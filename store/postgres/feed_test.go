@@ -159,3 +159,48 @@ func TestFeedSchemaIdempotent(t *testing.T) {
 		t.Fatalf("feed objects: %d %v, want 3", n, err)
 	}
 }
+
+// TestNotifiedID: a payload names its schema; a bare id (an older
+// trigger) is taken as it is.
+func TestNotifiedID(t *testing.T) {
+	for _, tc := range []struct {
+		payload, schema, id string
+		ours                bool
+	}{
+		{"app abc123", "app", "abc123", true},
+		{"other abc123", "app", "abc123", false},
+		{"abc123", "app", "abc123", true},
+	} {
+		id, ours := notifiedID(tc.payload, tc.schema)
+		if id != tc.id || ours != tc.ours {
+			t.Errorf("notifiedID(%q, %q) = %q, %v; want %q, %v", tc.payload, tc.schema, id, ours, tc.id, tc.ours)
+		}
+	}
+}
+
+// TestFeedIgnoresOtherSchemas: NOTIFY channels are database-wide; a
+// revocation in another schema of the same database is not delivered.
+func TestFeedIgnoresOtherSchemas(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a := openDSN(t, servicetest.Postgres(t, pgExec), Options{})
+	other := openDSN(t, servicetest.Postgres(t, pgExec), Options{})
+	sink := &recSink{}
+	if err := a.WatchRevocations(ctx, time.Now().Add(-time.Minute), sink); err != nil {
+		t.Fatal(err)
+	}
+	sink.waitCaughtUp(t)
+	u := newUser("Other")
+	if err := other.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	s := liveSession(t, other, u.ID, time.Now().Add(time.Hour))
+	if err := other.DeleteSession(ctx, s.Token); err != nil {
+		t.Fatal(err)
+	}
+	// Give a stray notification time to arrive, then look.
+	time.Sleep(300 * time.Millisecond)
+	if ids, _, _ := sink.state(); len(ids) != 0 {
+		t.Fatalf("delivered %v from another schema", ids)
+	}
+}

@@ -153,7 +153,9 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		return migrateFeed(ctx, tx)
+		var err error
+		s.feed.schema, err = migrateFeed(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return fmt.Errorf("postgres: open: create schema: %w", err)
