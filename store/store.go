@@ -169,7 +169,8 @@ type CredentialStore interface {
 type UserEditor interface {
 	// UpdateUser sets the user's name and image (a nil pointer keeps the
 	// field; an empty image stands for NULL) and updatedAt, and returns the
-	// updated user, or ErrNotFound. An empty name is ErrInvalid.
+	// updated user, or ErrNotFound. An empty name is allowed, as in Better
+	// Auth.
 	UpdateUser(ctx context.Context, id string, name, image *string, updatedAt time.Time) (User, error)
 	// DeleteUser deletes the user with its sessions and accounts in one
 	// transaction: on error nothing is deleted. Every session deleted is

@@ -280,9 +280,6 @@ var _ store.UserEditor = (*Store)(nil)
 
 // UpdateUser implements store.UserEditor.
 func (m *Store) UpdateUser(_ context.Context, id string, name, image *string, updatedAt time.Time) (store.User, error) {
-	if name != nil && *name == "" {
-		return store.User{}, fmt.Errorf("memory: update user: %w: name is required", store.ErrInvalid)
-	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	u, ok := m.users[id]

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgtype"
@@ -20,9 +19,6 @@ const (
 
 // UpdateUser implements store.UserEditor in one statement.
 func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, updatedAt time.Time) (store.User, error) {
-	if name != nil && *name == "" {
-		return store.User{}, fmt.Errorf("postgres: update user: %w: name is required", store.ErrInvalid)
-	}
 	var n pgtype.Text
 	if name != nil {
 		n = pgtype.Text{String: *name, Valid: true}

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/sessionkit/sessionkit/store"
@@ -12,9 +11,6 @@ var _ store.UserEditor = (*Store)(nil)
 
 // UpdateUser implements store.UserEditor.
 func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, updatedAt time.Time) (store.User, error) {
-	if name != nil && *name == "" {
-		return store.User{}, fmt.Errorf("sqlite: update user: %w: name is required", store.ErrInvalid)
-	}
 	var img any
 	if image != nil && *image != "" {
 		img = *image

@@ -96,8 +96,9 @@ func testUpdateUser(t testing.TB, s store.Store) {
 	if _, err := ue.UpdateUser(ctx, "no-such-user", str("X"), nil, at); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("UpdateUser(unknown): err = %v, want ErrNotFound", err)
 	}
-	if _, err := ue.UpdateUser(ctx, u.ID, str(""), nil, at); !errors.Is(err, store.ErrInvalid) {
-		t.Fatalf("UpdateUser(empty name): err = %v, want ErrInvalid", err)
+	// An empty name is a name, as in Better Auth's update-user.
+	if got, err := ue.UpdateUser(ctx, u.ID, str(""), nil, at); err != nil || got.Name != "" {
+		t.Fatalf("UpdateUser(empty name) = %+v, %v; want the name emptied", got, err)
 	}
 	// nil keeps the field.
 	got, err := ue.UpdateUser(ctx, u.ID, str("Pat B."), nil, at)
