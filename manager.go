@@ -242,7 +242,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, opts LookupOptions) (*Ses
 	if j.c.caching() && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
 		// A copy is trusted only while the revocation feed is current and
 		// has not named the session (see revocation.go).
-		if out, cacheExpires := j.cached(token, now); out != nil && m.feed.trusted(out.Session.ID, token, m.s.Stateless) {
+		if out, cacheExpires := j.cached(token, now); out != nil && m.feed.trusted(out.Session.ID, token) {
 			if m.s.Stateless && !opts.DisableRefresh && cacheExpires.Sub(now) < m.s.refreshAge {
 				// The re-mint never moves the session's expiry; the row
 				// decides that its cookies end with the browser session.

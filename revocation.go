@@ -67,10 +67,11 @@ func (m *Manager) startFeed() error {
 
 // trusted reports whether a cache hit for the session with that id and
 // token may be used without the store. Without a feed it is (Better Auth's
-// behaviour); with one, only while the feed is current and has named
-// neither the session nor its token.
-func (f *revocationFeed) trusted(sessionID, token string, stateless bool) bool {
-	return f.set == nil || stateless || f.set.Trusted(sessionID, token)
+// behaviour, and stateless mode's, where startFeed starts none); with one,
+// only while the feed is current and has named neither the session nor its
+// token.
+func (f *revocationFeed) trusted(sessionID, token string) bool {
+	return f.set == nil || f.set.Trusted(sessionID, token)
 }
 
 func (f *revocationFeed) stop() {
