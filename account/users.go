@@ -42,7 +42,7 @@ func (a *Accounts) UpdateUser(ctx context.Context, userID string, up UserUpdate)
 	if up.Name == nil && up.Image == nil {
 		return store.User{}, ErrNoFields
 	}
-	ue, ok := userEditor(a.m.Store())
+	ue, ok := store.As[store.UserEditor](a.m.Store())
 	if !ok {
 		return store.User{}, ErrUserEditing
 	}
@@ -182,7 +182,7 @@ func (a *Accounts) SetPassword(ctx context.Context, userID, pw string) error {
 // An unknown user is store.ErrNotFound. It checks nothing: the JSON API's
 // delete-user asks for the password or a fresh session first.
 func (a *Accounts) DeleteUser(ctx context.Context, userID string) error {
-	ue, ok := userEditor(a.m.Store())
+	ue, ok := store.As[store.UserEditor](a.m.Store())
 	if !ok {
 		return ErrUserEditing
 	}
@@ -195,21 +195,4 @@ func (a *Accounts) DeleteUser(ctx context.Context, userID string) error {
 	}
 	a.userDeleted(ctx, &u)
 	return nil
-}
-
-// userEditor finds st's store.UserEditor, through wrappers that have an
-// Unwrap method (telemetry's WrapStore has not the ability yet): the
-// call then skips the wrapper.
-func userEditor(st store.Store) (store.UserEditor, bool) {
-	for range 8 { // a bound against a wrapper that unwraps to itself
-		if ue, ok := st.(store.UserEditor); ok {
-			return ue, true
-		}
-		u, ok := st.(interface{ Unwrap() store.Store })
-		if !ok {
-			return nil, false
-		}
-		st = u.Unwrap()
-	}
-	return nil, false
 }
