@@ -140,7 +140,8 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 	}
 	j := m.s.cookies.read(r.Header)
 	if prev, ok := j.sessionToken(); ok && !opts.KeepPrevious {
-		if err := m.store.DeleteSession(r.Context(), prev); err != nil {
+		// Ending it is a sign-out of that session: the same event and hook.
+		if err := m.endSession(r.Context(), prev); err != nil {
 			return nil, fmt.Errorf("sessionkit: sign in: end previous session: %w", err)
 		}
 	}

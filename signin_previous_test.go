@@ -3,10 +3,12 @@ package sessionkit_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/store"
 )
 
 // signInAgain signs userID in from a browser that sends cookie, and returns
@@ -90,5 +92,27 @@ func TestSignInPreviousDeleteFails(t *testing.T) {
 	ss, err := h.m.ListSessions(context.Background(), u.ID)
 	if err != nil || len(ss) != 1 || !h.live(first) {
 		t.Fatalf("sessions after a failed sign-in: %d (%v), previous live = %v; want the previous one only", len(ss), err, h.live(first))
+	}
+}
+
+// Ending the previous session at sign-in is a sign-out of it: the
+// AfterSignOut hook runs once, for that session.
+func TestSignInPreviousRunsSignOutHook(t *testing.T) {
+	t.Parallel()
+	var ended []string
+	h := newHarness(t, sessionkit.Config{Hooks: sessionkit.Hooks{
+		AfterSignOut: func(_ context.Context, s store.Session) { ended = append(ended, s.ID) },
+	}})
+	a := h.user("a@example.com")
+	first, _ := h.signIn(a.ID, sessionkit.SignInOptions{})
+	prev, err := h.m.LookupHeader(context.Background(), http.Header{"Cookie": {first}}, sessionkit.LookupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := h.signInAgain(first, a.ID, sessionkit.SignInOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(ended) != 1 || ended[0] != prev.Found.Session.ID {
+		t.Fatalf("AfterSignOut calls %v, want one for %s", ended, prev.Found.Session.ID)
 	}
 }
