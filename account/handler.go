@@ -74,7 +74,23 @@ const (
 func (a *Accounts) Handler() http.Handler {
 	m := a.m
 	h := &apiHandler{a: a, m: m, base: a.base, origins: newOrigins(m.BaseURL(), a.trusted)}
-	h.routes = map[string]route{
+	h.routes = h.builtin()
+	h.addPlugins(a.plugins)
+	h.cop = http.NewCrossOriginProtection()
+	for _, origin := range a.trusted {
+		_ = h.cop.AddTrustedOrigin(strings.TrimSuffix(origin, "/")) // New checked the form
+	}
+	if h.origins.base != "" {
+		// BaseURL's origin is ours even when a proxy rewrites Host;
+		// sessionkit.New checked its form.
+		_ = h.cop.AddTrustedOrigin(h.origins.base)
+	}
+	return h
+}
+
+// builtin is the route table of Better Auth's core endpoints.
+func (h *apiHandler) builtin() map[string]route {
+	return map[string]route{
 		"/get-session":           {http.MethodGet, h.getSession},
 		"/sign-up/email":         {http.MethodPost, h.signUpEmail},
 		"/sign-in/email":         {http.MethodPost, h.signInEmail},
@@ -88,16 +104,6 @@ func (a *Accounts) Handler() http.Handler {
 		"/change-password":       {http.MethodPost, h.changePassword},
 		"/delete-user":           {http.MethodPost, h.deleteUser},
 	}
-	h.cop = http.NewCrossOriginProtection()
-	for _, origin := range a.trusted {
-		_ = h.cop.AddTrustedOrigin(strings.TrimSuffix(origin, "/")) // New checked the form
-	}
-	if h.origins.base != "" {
-		// BaseURL's origin is ours even when a proxy rewrites Host;
-		// sessionkit.New checked its form.
-		_ = h.cop.AddTrustedOrigin(h.origins.base)
-	}
-	return h
 }
 
 // Codes of the JSON API's errors beyond sessionkit's; the first block
