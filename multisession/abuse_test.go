@@ -110,7 +110,7 @@ func TestPluginConfig(t *testing.T) {
 
 type fixedPlugin []account.Endpoint
 
-func (f fixedPlugin) Endpoints() []account.Endpoint                  { return f }
+func (f fixedPlugin) Endpoints() []account.Endpoint                 { return f }
 func (f fixedPlugin) Wrap(_ string, next http.Handler) http.Handler { return next }
 
 // FuzzReadCookies: any Cookie header is read without a panic; List never

@@ -38,7 +38,9 @@ type faultStore struct {
 	failRead   map[string]bool // tokens whose reads fail; "*": every one
 }
 
-func newFaultStore() *faultStore { return &faultStore{Store: memory.New(), failRead: map[string]bool{}} }
+func newFaultStore() *faultStore {
+	return &faultStore{Store: memory.New(), failRead: map[string]bool{}}
+}
 
 func (s *faultStore) setFailRead(tokens ...string) {
 	s.mu.Lock()
@@ -69,12 +71,12 @@ func (s *faultStore) DeleteSession(ctx context.Context, token string) error {
 
 // env is a Manager, its Accounts with the plugin, and the JSON API.
 type env struct {
-	t   testing.TB
-	st  *faultStore
-	m   *sessionkit.Manager
-	a   *account.Accounts
-	p   *multisession.Plugin
-	api http.Handler
+	t    testing.TB
+	st   *faultStore
+	m    *sessionkit.Manager
+	a    *account.Accounts
+	p    *multisession.Plugin
+	api  http.Handler
 	base string // the site's origin
 }
 

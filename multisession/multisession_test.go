@@ -145,7 +145,7 @@ func TestSetActive(t *testing.T) {
 	otherTok := e.signIn(other, e.user("Eve"))
 	for name, body := range map[string]any{
 		"a token not in the browser's multi cookies": map[string]any{"sessionToken": otherTok},
-		"an unknown token": map[string]any{"sessionToken": "nosuchtoken"},
+		"an unknown token":                           map[string]any{"sessionToken": "nosuchtoken"},
 	} {
 		res := e.do(b, "POST", multisession.PathSetActive, body)
 		if res.status != 401 || res.body != invalid || len(res.setCookie) != 0 {
