@@ -4,9 +4,12 @@
 //
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
-//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"? },
+//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"?,
+//                 "multiSession"?: { "maximumSessions"? } },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
-//                "cookie"?, "headers"? }, ... ] }
+//                "cookie"?, "chain"?, "headers"? }, ... ] }
+//   (chain: true sends the Cookie header the previous op left, as one
+//   browser would)
 //   (rawBody is sent as it is, with contentType if given; body as JSON)
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
@@ -14,6 +17,7 @@
 //     "retryAfter": <X-Retry-After header or null> }
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
+import { multiSession } from "better-auth/plugins/multi-session";
 import Database from "better-sqlite3";
 
 const input = JSON.parse(await readStdin());
@@ -40,6 +44,7 @@ const options = {
   telemetry: { enabled: false },
   ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
   ...(cfg.deleteUser ? { user: { deleteUser: { enabled: true } } } : {}),
+  ...(cfg.multiSession ? { plugins: [multiSession(cfg.multiSession)] } : {}),
   logger: { disabled: true },
 };
 const auth = betterAuth(options);
@@ -53,7 +58,8 @@ const origin = new URL(cfg.baseURL).origin;
 const out = [];
 for (const op of input.ops) {
   const headers = { origin, "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
-  if (op.cookie) headers.cookie = op.cookie;
+  const cookie = op.chain && out.length ? out[out.length - 1].cookie : op.cookie;
+  if (cookie) headers.cookie = cookie;
   let body;
   if (op.body !== undefined) {
     body = JSON.stringify(op.body);
@@ -70,7 +76,7 @@ for (const op of input.ops) {
     status: res.status,
     body: text === "" ? null : JSON.parse(text),
     setCookie,
-    cookie: nextCookieHeader(op.cookie ?? "", setCookie),
+    cookie: nextCookieHeader(cookie ?? "", setCookie),
     sql: [...sql],
     retryAfter: res.headers.get("x-retry-after"),
   });

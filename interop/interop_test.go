@@ -78,6 +78,8 @@ type baConfig struct {
 	RateLimit bool `json:"rateLimit,omitempty"`
 	// DeleteUser turns user.deleteUser.enabled on.
 	DeleteUser bool `json:"deleteUser,omitempty"`
+	// MultiSession turns the multiSession plugin on, with its options.
+	MultiSession *multiConfig `json:"multiSession,omitempty"`
 }
 
 // baOp is one HTTP exchange with Better Auth's handler.
@@ -86,10 +88,12 @@ type baOp struct {
 	Path   string `json:"path"`
 	Body   any    `json:"body,omitempty"`
 	// RawBody is sent as it is, with ContentType (none if empty).
-	RawBody     string            `json:"rawBody,omitempty"`
-	ContentType string            `json:"contentType,omitempty"`
-	Cookie      string            `json:"cookie,omitempty"`
-	Headers     map[string]string `json:"headers,omitempty"`
+	RawBody     string `json:"rawBody,omitempty"`
+	ContentType string `json:"contentType,omitempty"`
+	Cookie      string `json:"cookie,omitempty"`
+	// Chain sends the Cookie header the previous op left (one browser).
+	Chain   bool              `json:"chain,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
 }
 
 // baResult is Better Auth's answer to one baOp.
