@@ -15,6 +15,7 @@ import (
 	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/multisession"
 	"github.com/sessionkit/sessionkit/ratelimit"
 	"github.com/sessionkit/sessionkit/store"
 )
@@ -52,6 +53,7 @@ const (
 type app struct {
 	auth     *sessionkit.Manager
 	accounts *account.Accounts
+	multi    *multisession.Plugin // nil: one account per browser
 }
 
 // newApp wires the pages. middleware.Load reads the session of every page
@@ -60,12 +62,14 @@ type app struct {
 // other sites. The sign-up and sign-in forms are rate limited as the JSON
 // API's endpoints are, and share their counters.
 func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
-	return newObservedApp(auth, accounts, nil)
+	return newObservedApp(auth, accounts, nil, nil)
 }
 
-// newObservedApp is newApp with metrics when obs is not nil (metrics.go).
-func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *observer) http.Handler {
-	a := &app{auth: auth, accounts: accounts}
+// newObservedApp is newApp with the account switcher when multi is not nil
+// (switcher.go; multi must be among accounts' plugins) and metrics when obs
+// is not nil (metrics.go).
+func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, multi *multisession.Plugin, obs *observer) http.Handler {
+	a := &app{auth: auth, accounts: accounts, multi: multi}
 	mux := http.NewServeMux()
 	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{
 		ReauthURL: "/sign-in?reauth=1",
@@ -79,7 +83,9 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *o
 	mux.HandleFunc("GET /sign-in", a.signInPage)
 	mux.HandleFunc("POST /sign-in", a.signIn)
 	mux.HandleFunc("POST /sign-out", a.signOut)
-	mux.Handle("GET /dashboard", a.requireSession(a.page("dashboard")))
+	mux.Handle("GET /dashboard", a.requireSession(http.HandlerFunc(a.dashboard)))
+	mux.HandleFunc("POST /accounts/switch", a.switchAccount)
+	mux.HandleFunc("POST /accounts/sign-out", a.signOutAccount)
 	mux.Handle("GET /sessions", a.requireSession(http.HandlerFunc(a.sessions)))
 	mux.HandleFunc("POST /sessions/revoke", a.revoke)
 	mux.HandleFunc("POST /sessions/revoke-others", a.revokeOthers)
@@ -178,6 +184,12 @@ type view struct {
 	// (localStorage "better-auth.message"), e.g. "signout".
 	Broadcast string
 	Sessions  []deviceSession
+	// Multi is on when the account switcher is; Accounts are this
+	// browser's signed-in accounts (switcher.go), Add a sign-in that adds
+	// one.
+	Multi    bool
+	Accounts []browserAccount
+	Add      bool
 }
 
 // deviceSession is one row of the sessions page.
@@ -291,13 +303,13 @@ func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := view{Reauth: q.Get("reauth") == "1"}
+	v := view{Reauth: q.Get("reauth") == "1", Add: a.multi != nil && q.Get("add") == "1"}
 	s, signedIn := sessionkit.FromContext(r.Context())
 	switch {
-	case signedIn && !v.Reauth:
+	case signedIn && !v.Reauth && !v.Add:
 		http.Redirect(w, r, middleware.SafeReturnPath(q.Get("returnTo"), "/dashboard"), http.StatusSeeOther)
 		return
-	case signedIn:
+	case signedIn && v.Reauth:
 		v.Email = s.User.Email
 	case q.Get("expired") == "1":
 		v.Notice = "Your session has ended. Sign in again to continue."
@@ -341,7 +353,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if _, err := a.auth.SignIn(w, r, u.ID, sessionkit.SignInOptions{}); err != nil {
+	if _, err := a.signInUser(w, r, u.ID, sessionkit.SignInOptions{}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -350,7 +362,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	email := r.FormValue("email")
-	v := view{Email: email, Reauth: r.FormValue("reauth") == "1"}
+	v := view{Email: email, Reauth: r.FormValue("reauth") == "1", Add: a.multi != nil && r.FormValue("add") == "1"}
 	// Per address and per account, as the JSON API's sign-in.
 	u, err := a.accounts.CheckPasswordRequest(r, email, r.FormValue("password"))
 	if errors.Is(err, account.ErrInvalidCredentials) {
@@ -364,8 +376,9 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	remember := r.FormValue("remember") == "on"
 	// SignIn also ends the session this browser held before (a
-	// re-authentication, or a sign-in as someone else).
-	if _, err := a.auth.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: !remember}); err != nil {
+	// re-authentication, or a sign-in as someone else); with the account
+	// switcher, the user's own earlier session only (signInUser).
+	if _, err := a.signInUser(w, r, u.ID, sessionkit.SignInOptions{DontRemember: !remember}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -373,7 +386,11 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
-	if err := a.auth.SignOut(w, r); err != nil {
+	signOut := a.auth.SignOut
+	if a.multi != nil {
+		signOut = a.multi.SignOut // every account of this browser, as Better Auth's plugin
+	}
+	if err := signOut(w, r); err != nil {
 		a.notEnded(w, r, err)
 		return
 	}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
+	"github.com/sessionkit/sessionkit/multisession"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
@@ -48,6 +49,7 @@ type options struct {
 	rateLimit                 bool
 	redisOnly                 bool   // with -redis: sessions in Redis alone
 	metricsAddr               string // see metrics.go
+	multiSession              bool   // the account switcher (multisession)
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -71,6 +73,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.trustedIPHeader, "trusted-ip-header", "", "header a reverse proxy in front sets to the client's address, such as X-Forwarded-For; only behind such a proxy, since clients can send any header (env TRUSTED_IP_HEADER)")
 	fs.BoolVar(&o.rateLimit, "rate-limit", true, "Better Auth's rate limits on sign-in, sign-up and the API; turn off only for load tests (env RATE_LIMIT)")
 	fs.BoolVar(&o.redisOnly, "redis-only", false, "with -redis: keep sessions in Redis alone (Better Auth's default), not as database rows too; Redis down then means 503s (env REDIS_ONLY)")
+	fs.BoolVar(&o.multiSession, "multi-session", true, "several accounts in one browser, with an account switcher (Better Auth's multiSession plugin); off with -stateless (env MULTI_SESSION)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -120,9 +123,18 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	defer auth.Close()
+	var ms *multisession.Plugin
+	var plugins []account.Plugin
+	if o.multiSession && !o.stateless { // stateless sessions cannot be switched to
+		if ms, err = multisession.New(auth, multisession.Config{}); err != nil {
+			return err
+		}
+		plugins = append(plugins, ms)
+	}
 	accounts, err := account.New(auth, account.Config{
 		RateLimit:        account.RateLimit{Disabled: !o.rateLimit},
 		EnableDeleteUser: true, // the demo lets users delete their account
+		Plugins:          plugins,
 	})
 	if err != nil {
 		return err
@@ -132,7 +144,7 @@ func run(args []string, getenv func(string) string) error {
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(withHSTS(o.baseURL, newObservedApp(auth, accounts, obs)), serverTimeouts)
+	srv := newHTTPServer(withHSTS(o.baseURL, newObservedApp(auth, accounts, ms, obs)), serverTimeouts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -141,7 +153,7 @@ func run(args []string, getenv func(string) string) error {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	log.Info("listening", "url", "http://"+ln.Addr().String(), "store", o.storeLabel(), "cache", o.cacheLabel(), "stateless", o.stateless)
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "store", o.storeLabel(), "cache", o.cacheLabel(), "stateless", o.stateless, "multi_session", ms != nil)
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
