@@ -26,17 +26,7 @@ import (
 // console error or uncaught exception, and saves screenshots to
 // $SESSIONKIT_ARTIFACTS (or a temporary folder), logging where.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := testenv.LookPath(t, "chromium", "install chromium (apt-get install chromium)")
-	artifacts := os.Getenv("SESSIONKIT_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = t.TempDir()
-	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
+	exe, artifacts := browserSetup(t)
 	clock := newTestClock()
 	srv := newServer(t, clock, sessionkit.Config{})
 	b := newBrowser(t, exe)
@@ -141,6 +131,23 @@ type browser struct {
 
 	mu   sync.Mutex
 	errs []string
+}
+
+// browserSetup skips in -short mode or without Chromium (fails in CI),
+// and returns Chromium's path and the folder for screenshots:
+// $SESSIONKIT_ARTIFACTS, or a temporary one.
+func browserSetup(t *testing.T) (exe, artifacts string) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	exe = testenv.LookPath(t, "chromium", "install chromium (apt-get install chromium)")
+	artifacts = os.Getenv("SESSIONKIT_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = t.TempDir()
+	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return exe, artifacts
 }
 
 func newBrowser(t *testing.T, exe string) *browser {

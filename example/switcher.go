@@ -58,30 +58,13 @@ var switcherNotices = map[string]string{
 	"gone":       "That account's session had ended already.",
 }
 
-// browserSession finds the session with that id among the browser's
-// accounts: a form can only name sessions this browser holds.
-func (a *app) browserSession(r *http.Request, id string) (*sessionkit.Session, error) {
-	list, err := a.multi.List(r)
-	if err != nil {
-		return nil, err
-	}
-	i := slices.IndexFunc(list, func(s sessionkit.Session) bool { return s.Session.ID == id })
-	if i < 0 {
-		return nil, multisession.ErrInvalidToken
-	}
-	return &list[i], nil
-}
-
 func (a *app) switchAccount(w http.ResponseWriter, r *http.Request) {
-	if a.multi == nil {
-		a.notFound(w, r)
-		return
-	}
-	s, err := a.browserSession(r, r.FormValue("id"))
-	if err == nil {
+	s, err := a.formAccount(w, r)
+	if s != nil {
 		_, err = a.multi.SetActive(w, r, s.Session.Token)
 	}
 	switch {
+	case errors.Is(err, errNoSwitcher):
 	case errors.Is(err, multisession.ErrInvalidToken):
 		http.Redirect(w, r, "/dashboard?done=gone", http.StatusSeeOther)
 	case err != nil:
@@ -95,15 +78,12 @@ func (a *app) switchAccount(w http.ResponseWriter, r *http.Request) {
 // active one, the next account takes over (or, with none, the browser is
 // signed out).
 func (a *app) signOutAccount(w http.ResponseWriter, r *http.Request) {
-	if a.multi == nil {
-		a.notFound(w, r)
-		return
-	}
-	s, err := a.browserSession(r, r.FormValue("id"))
-	if err == nil {
+	s, err := a.formAccount(w, r)
+	if s != nil {
 		err = a.multi.Revoke(w, r, s.Session.Token)
 	}
 	switch {
+	case errors.Is(err, errNoSwitcher):
 	case errors.Is(err, sessionkit.ErrNoSession):
 		http.Redirect(w, r, "/sign-in?expired=1", http.StatusSeeOther)
 	case errors.Is(err, multisession.ErrInvalidToken):
@@ -115,4 +95,28 @@ func (a *app) signOutAccount(w http.ResponseWriter, r *http.Request) {
 		// dashboard's gate sends the browser to sign in.
 		http.Redirect(w, r, "/dashboard?done=signed-out", http.StatusSeeOther)
 	}
+}
+
+// errNoSwitcher is formAccount's answer when the switcher is off (it has
+// answered 404).
+var errNoSwitcher = errors.New("example: no account switcher")
+
+// formAccount is the session a switcher form names by its id, among the
+// browser's accounts (a form can only name sessions this browser holds:
+// else multisession.ErrInvalidToken).
+func (a *app) formAccount(w http.ResponseWriter, r *http.Request) (*sessionkit.Session, error) {
+	if a.multi == nil {
+		a.notFound(w, r)
+		return nil, errNoSwitcher
+	}
+	list, err := a.multi.List(r)
+	if err != nil {
+		return nil, err
+	}
+	id := r.FormValue("id")
+	i := slices.IndexFunc(list, func(s sessionkit.Session) bool { return s.Session.ID == id })
+	if i < 0 {
+		return nil, multisession.ErrInvalidToken
+	}
+	return &list[i], nil
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
-	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/multisession"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
@@ -168,16 +166,7 @@ func TestAccountSwitcher(t *testing.T) {
 // sign the active account out (the other takes over). It fails on any
 // console error, and saves a screenshot of the switcher.
 func TestBrowserSwitcher(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := testenv.LookPath(t, "chromium", "install chromium (apt-get install chromium)")
-	artifacts := os.Getenv("SESSIONKIT_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = t.TempDir()
-	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	exe, artifacts := browserSetup(t)
 	srv, _ := newSwitcherServer(t)
 	newClient(t, srv).signUp("Bob", "bob@example.com")
 	b := newBrowser(t, exe)
@@ -210,5 +199,22 @@ func TestBrowserSwitcher(t *testing.T) {
 	}
 	if errs := b.consoleErrors(); len(errs) > 0 {
 		t.Fatalf("browser errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// TestSwitcherOff: with -multi-session=false there is no switcher: its
+// forms are 404 and the dashboard shows none.
+func TestSwitcherOff(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, newTestClock(), sessionkit.Config{})
+	c := newClient(t, srv)
+	c.signUp("Ada", "ada@example.com")
+	for _, path := range []string{"/accounts/switch", "/accounts/sign-out"} {
+		if code, _, _ := c.do("POST", path, url.Values{"id": {"x"}}); code != 404 {
+			t.Fatalf("%s without the switcher: %d", path, code)
+		}
+	}
+	if _, _, body := c.do("GET", "/dashboard", nil); strings.Contains(body, `id="switcher"`) {
+		t.Fatal("a switcher on the dashboard with -multi-session=false")
 	}
 }

@@ -533,9 +533,17 @@ func TestBetterAuthClientAgainstExample(t *testing.T) {
 	base := "http://" + addr
 	waitUp(t, base+"/api/auth/get-session", exited)
 
-	cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer ccancel()
-	cmd := exec.CommandContext(cctx, node, filepath.Join(dir(), "client.mjs"), base)
+	runClient(t, node, "client.mjs", base, 10)
+}
+
+// runClient runs a client script (client.mjs, multi-client.mjs) against
+// the server at base, logs its steps, and fails unless it ran at least
+// steps of them and exited 0.
+func runClient(t *testing.T, node, script, base string, steps int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), script), base)
 	cmd.Dir = dir()
 	out, err := cmd.CombinedOutput()
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -543,10 +551,10 @@ func TestBetterAuthClientAgainstExample(t *testing.T) {
 		t.Log(sc.Text())
 	}
 	if err != nil {
-		t.Fatalf("Better Auth client against the example app: %v", err)
+		t.Fatalf("%s against %s: %v", script, base, err)
 	}
-	if n := strings.Count(string(out), "ok   "); n < 10 {
-		t.Fatalf("client ran %d steps", n)
+	if n := strings.Count(string(out), "ok   "); n < steps {
+		t.Fatalf("%s ran %d steps, want %d", script, n, steps)
 	}
 }
 

@@ -7,38 +7,15 @@
 import { createAuthClient } from "better-auth/client";
 import { multiSessionClient } from "better-auth/client/plugins";
 import assert from "node:assert/strict";
+import { jarFetch, step } from "./harness.mjs";
 
 const baseURL = process.argv[2];
 if (!baseURL) throw new Error("usage: node multi-client.mjs <baseURL>");
 const origin = new URL(baseURL).origin;
 
 const jar = new Map();
-const jarFetch = async (input, init = {}) => {
-  const headers = new Headers(init.headers);
-  headers.set("origin", origin);
-  if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
-  const res = await fetch(input, { ...init, headers });
-  for (const line of res.headers.getSetCookie()) {
-    const [pair, ...attrs] = line.split(";");
-    const i = pair.indexOf("=");
-    const name = pair.slice(0, i).trim();
-    if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
-    else jar.set(name, pair.slice(i + 1).trim());
-  }
-  return res;
-};
-const client = createAuthClient({ baseURL, plugins: [multiSessionClient()], fetchOptions: { customFetchImpl: jarFetch } });
+const client = createAuthClient({ baseURL, plugins: [multiSessionClient()], fetchOptions: { customFetchImpl: jarFetch(origin, jar) } });
 const multi = () => [...jar.keys()].filter((k) => k.startsWith("better-auth.session_token_multi-"));
-
-function step(name, fn) {
-  return fn().then(
-    () => console.log(`ok   ${name}`),
-    (err) => {
-      console.log(`FAIL ${name}: ${err?.stack ?? err}`);
-      process.exit(1);
-    },
-  );
-}
 
 const password = "correct horse battery staple";
 const stamp = Date.now();

@@ -1,7 +1,6 @@
 package interop_test
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,12 +8,10 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
@@ -272,19 +269,5 @@ func TestMultiSessionClient(t *testing.T) {
 	cfg := baConfig{DB: filepath.Join(t.TempDir(), "auth.db"), Secret: secret, BaseURL: "http://localhost:3000", Strategy: "compact"}
 	m := newManager(t, baConfig{Secret: secret, Strategy: "compact"}, openStore(t, cfg.DB))
 	api := multiServer(t, m)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), "multi-client.mjs"), strings.TrimSuffix(api, "/api/auth"))
-	cmd.Dir = dir()
-	out, err := cmd.CombinedOutput()
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		t.Log(sc.Text())
-	}
-	if err != nil {
-		t.Fatalf("Better Auth's client with multiSessionClient: %v", err)
-	}
-	if n := strings.Count(string(out), "ok   "); n < 8 {
-		t.Fatalf("client ran %d steps", n)
-	}
+	runClient(t, node, "multi-client.mjs", strings.TrimSuffix(api, "/api/auth"), 8)
 }
