@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
-	"errors"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync/atomic"
 	"testing"
 
 	"github.com/sessionkit/sessionkit"
@@ -17,30 +14,15 @@ import (
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
-// switchStore is the SQLite store with deletes that can be made to fail.
-type switchStore struct {
-	*sqlite.Store
-	failDelete atomic.Bool
-}
-
-var errSwitchDelete = errors.New("switchStore: injected delete failure")
-
-func (s *switchStore) DeleteSession(ctx context.Context, token string) error {
-	if s.failDelete.Load() {
-		return errSwitchDelete
-	}
-	return s.Store.DeleteSession(ctx, token)
-}
-
 // newSwitcherServer runs the app as main.go configures it by default:
 // with the account switcher.
-func newSwitcherServer(t *testing.T) (*httptest.Server, *switchStore) {
+func newSwitcherServer(t *testing.T) (*httptest.Server, *deleteFaultStore) {
 	t.Helper()
 	db, err := sqlite.Open(filepath.Join(t.TempDir(), "example.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := &switchStore{Store: db}
+	st := &deleteFaultStore{Store: db}
 	auth, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: st})
 	if err != nil {
 		t.Fatal(err)
@@ -133,12 +115,12 @@ func TestAccountSwitcher(t *testing.T) {
 		t.Fatalf("after signing Ada in again: %q", got)
 	}
 	// Sign-out with the store failing: 503, every cookie kept.
-	st.failDelete.Store(true)
+	st.down.Store(true)
 	res := c.res("POST", "/sign-out", url.Values{})
 	if res.StatusCode != 503 || len(res.Header.Values("Set-Cookie")) != 0 {
 		t.Fatalf("sign-out with the store failing: %d %q", res.StatusCode, res.Header.Values("Set-Cookie"))
 	}
-	st.failDelete.Store(false)
+	st.down.Store(false)
 	if got := accountsOf(t, c); got != "bob@example.com,ada@example.com*" {
 		t.Fatalf("after the failed sign-out: %q", got)
 	}
