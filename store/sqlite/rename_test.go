@@ -231,3 +231,43 @@ func TestOpenRefusesSchemaMismatch(t *testing.T) {
 		t.Errorf("default-named objects after refused opens: %d %v", n, err)
 	}
 }
+
+// TestExistingIndexKept: an index already on a column Better Auth indexes
+// (drizzle-kit names it after the field: "sessions_userId_idx" on
+// "user_id") stands for Better Auth's; Open adds no second one.
+func TestExistingIndexKept(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "drizzle.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := render(mustResolve(storetest.DrizzleSchema()))
+	for _, q := range append(st.schema, `CREATE INDEX "sessions_userId_idx" ON "sessions" ("user_id")`) {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	s, err := OpenWith(path, Options{SweepInterval: -1, Schema: storetest.DrizzleSchema()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rows, err := s.DB().Query(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sessions' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, n)
+	}
+	if want := []string{"sessionkit_sessions_expires_at_idx", "sessions_userId_idx"}; !slices.Equal(got, want) {
+		t.Errorf("indexes on sessions: %v, want %v", got, want)
+	}
+}

@@ -23,6 +23,8 @@ type statements struct {
 	// column order, quoting and case as they are: tools that diff schemas
 	// compare the text.
 	schema []string
+	// indexes are Better Auth's indexes, created after the tables.
+	indexes []index
 	// sweep is sessionkit's own index on the session expiry, which lets
 	// DeleteExpired find expired rows without reading the table (without
 	// it, every batch of a sweep scans the table: 48 s for 100,000 expired
@@ -30,7 +32,7 @@ type statements struct {
 	// Auth's migrator compares tables and columns and ignores indexes it
 	// did not create, and its queries never name it. Its name starts with
 	// sessionkit_ so that tools can tell it apart.
-	sweep []string
+	sweep index
 	// feed is the revocation feed's table and trigger (feed.go).
 	feed []string
 
@@ -100,13 +102,10 @@ func render(t store.Tables) statements {
 		`CREATE TABLE IF NOT EXISTS ` + S + ` (` + sc("id") + ` text not null primary key, ` + sc("expiresAt") + ` date not null, ` + sc("token") + ` text not null unique, ` + sc("createdAt") + ` date not null, ` + sc("updatedAt") + ` date not null, ` + sc("ipAddress") + ` text, ` + sc("userAgent") + ` text, ` + sc("userId") + references + `)`,
 		`CREATE TABLE IF NOT EXISTS ` + A + ` (` + ac("id") + ` text not null primary key, ` + ac("accountId") + ` text not null, ` + ac("providerId") + ` text not null, ` + ac("userId") + references + `, ` + ac("accessToken") + ` text, ` + ac("refreshToken") + ` text, ` + ac("idToken") + ` text, ` + ac("accessTokenExpiresAt") + ` date, ` + ac("refreshTokenExpiresAt") + ` date, ` + ac("scope") + ` text, ` + ac("password") + ` text, ` + ac("createdAt") + ` date not null, ` + ac("updatedAt") + ` date not null)`,
 		`CREATE TABLE IF NOT EXISTS ` + V + ` (` + vc("id") + ` text not null primary key, ` + vc("identifier") + ` text not null, ` + vc("value") + ` text not null, ` + vc("expiresAt") + ` date not null, ` + vc("createdAt") + ` date not null, ` + vc("updatedAt") + ` date not null)`,
-		index(s, "userId"),
-		index(a, "userId"),
-		index(v, "identifier"),
 	}
-	st.sweep = []string{
-		`CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+s.Name+"_"+s.Col("expiresAt"), "idx")) + ` on ` + S + ` (` + sc("expiresAt") + `)`,
-	}
+	st.indexes = []index{fieldIndex(s, "userId"), fieldIndex(a, "userId"), fieldIndex(v, "identifier")}
+	st.sweep = index{s.Name, s.Col("expiresAt"),
+		`CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+s.Name+"_"+s.Col("expiresAt"), "idx")) + ` on ` + S + ` (` + sc("expiresAt") + `)`}
 	st.feed = []string{
 		`CREATE TABLE IF NOT EXISTS "sessionkit_revocation" ("seq" integer primary key autoincrement, "sessionId" text not null, "revokedAt" text not null)`,
 		`CREATE INDEX IF NOT EXISTS "sessionkit_revocation_revokedAt_idx" on "sessionkit_revocation" ("revokedAt")`,
@@ -151,11 +150,36 @@ func render(t store.Tables) statements {
 	return st
 }
 
-// index is Better Auth's index of an indexed field, as its migrator names
-// it.
-func index(t store.Table, field string) string {
-	return `CREATE INDEX IF NOT EXISTS ` + store.Quote(store.IndexName(t.Name, t.Col(field))) +
-		` on ` + store.Quote(t.Name) + ` (` + store.Quote(t.Col(field)) + `)`
+// index is an index Open creates unless the table already has one whose
+// first column is column, under whatever name: drizzle-kit, for one,
+// names them after Better Auth's field ("sessions_userId_idx" on
+// "user_id"), and a second index on the column would only slow writes.
+type index struct{ table, column, create string }
+
+// fieldIndex is Better Auth's index of an indexed field, as its migrator
+// names it.
+func fieldIndex(t store.Table, field string) index {
+	return index{t.Name, t.Col(field), `CREATE INDEX IF NOT EXISTS ` + store.Quote(store.IndexName(t.Name, t.Col(field))) +
+		` on ` + store.Quote(t.Name) + ` (` + store.Quote(t.Col(field)) + `)`}
+}
+
+// createIndexes creates each index whose column has none yet.
+func createIndexes(ctx context.Context, tx *sql.Tx, indexes ...index) error {
+	for _, ix := range indexes {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i
+			WHERE i.seqno = 0 AND i.name = ? COLLATE NOCASE`, ix.table, ix.column).Scan(&n)
+		if err != nil {
+			return fmt.Errorf("read indexes of %q: %w", ix.table, err)
+		}
+		if n > 0 {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, ix.create); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // triggerName is the revocation trigger of a session table:

@@ -321,11 +321,15 @@ func (s *Store) init() error {
 	if err != nil {
 		return openError(s.path, err)
 	}
-	for _, q := range slices.Concat(s.sql.schema, s.sql.sweep, s.sql.feed, []string{s.sql.writeProbe}) {
+	for _, q := range slices.Concat(s.sql.schema, s.sql.feed, []string{s.sql.writeProbe}) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
 		}
+	}
+	if err := createIndexes(ctx, tx, append(s.sql.indexes, s.sql.sweep)...); err != nil {
+		tx.Rollback()
+		return openError(s.path, fmt.Errorf("create schema: %w", err))
 	}
 	// CREATE TABLE IF NOT EXISTS leaves an existing table as it is, so a
 	// misspelt column of Options.Schema is caught here, not as a failed
