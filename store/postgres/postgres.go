@@ -25,8 +25,10 @@
 // database is back.
 //
 // Like store/sqlite, it only reads and writes the user and session tables
-// (and the credential rows of account); it does not support Better Auth's
-// usePlural, modelName or field renames, nor extra NOT NULL columns without
+// (and the credential rows of account, and the rateLimit table);
+// Options.Schema gives them the names Better Auth's modelName, fields and
+// usePlural give them (store.Schema), rendered into every statement in one
+// place (schema.go). It does not support extra NOT NULL columns without
 // defaults that plugins may add.
 package postgres
 

@@ -52,10 +52,14 @@
 // DSN parameter to change it, so SQLite's per-connection mutex stays (it is
 // never contended: database/sql never shares a connection).
 //
-// The store only reads and writes the user and session tables; account and
-// verification are created for Better Auth's benefit and left alone. It does
-// not support Better Auth's usePlural, modelName or field renames, nor extra
-// NOT NULL columns without defaults that plugins may add.
+// The store only reads and writes the user and session tables (and the
+// credential rows of account); account and verification are created for
+// Better Auth's benefit and left alone. Options.Schema gives the tables and
+// columns the names Better Auth's modelName, fields and usePlural give
+// them (store.Schema); every statement is rendered from those names in one
+// place (schema.go). It does not support integer dates (drizzle-kit's and
+// Prisma's SQLite schemas; Open refuses them), nor extra NOT NULL columns
+// without defaults that plugins may add.
 package sqlite
 
 import (
