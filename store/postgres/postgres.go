@@ -204,6 +204,11 @@ func mapError(op string, err error) error {
 // does not offer (reading accounts, say). Do not close it: call Close.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// Tables returns the table and column names the store uses
+// (Options.Schema, resolved), for queries of your own through Pool: quote
+// them with store.Quote.
+func (s *Store) Tables() store.Tables { return s.tables }
+
 // Close stops the sweeper, waiting for a sweep in progress to end, and
 // closes the pool. It always returns nil; calling it again does nothing.
 func (s *Store) Close() error {

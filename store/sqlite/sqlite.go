@@ -415,6 +415,11 @@ func mapError(op string, err error) error {
 // (reading accounts, say). Do not close it: call Close.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Tables returns the table and column names the store uses
+// (Options.Schema, resolved), for queries of your own through DB: quote
+// them with store.Quote.
+func (s *Store) Tables() store.Tables { return s.tables }
+
 // Close stops the sweeper, waiting for a sweep in progress to end, and closes
 // the database. Calling it again returns the first result.
 func (s *Store) Close() error {
