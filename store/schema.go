@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -221,3 +222,42 @@ func ObjectName(base, kind string) string {
 // IndexName is the name Better Auth's migrator gives the index of an
 // indexed field: "<table>_<column>_idx".
 func IndexName(table, column string) string { return ObjectName(table+"_"+column, "idx") }
+
+// TriggerName is the name of sessionkit's revocation trigger on a session
+// table (and, on PostgreSQL, of its function): "sessionkit_session_revoked"
+// for Better Auth's default name. It names the table, so that a trigger
+// left on another session table (the schema was renamed) neither stands in
+// for it nor shares its function.
+func TriggerName(sessionTable string) string {
+	return ObjectName("sessionkit_"+sessionTable, "revoked")
+}
+
+// Check compares t with the columns a store read from the database: have
+// maps each column name (lower-cased when fold, as SQLite's names compare)
+// to its type. Every column of t must be there, and isDate must accept
+// the type of every date field. model is Better Auth's model name
+// ("session"), for the error, which wraps ErrSchema. Check returns the
+// types by field.
+func (t Table) Check(model string, have map[string]string, fold bool, isDate func(typ string) bool) (map[string]string, error) {
+	if len(have) == 0 {
+		return nil, fmt.Errorf("%w: table %q (Better Auth's %s model) does not exist", ErrSchema, t.Name, model)
+	}
+	types := make(map[string]string, len(t.Columns))
+	for _, f := range slices.Sorted(maps.Keys(t.Columns)) {
+		col := t.Columns[f]
+		key := col
+		if fold {
+			key = strings.ToLower(col)
+		}
+		typ, ok := have[key]
+		if !ok {
+			return nil, fmt.Errorf("%w: table %q has no column %q (Better Auth's %s.%s); set Schema.%s.Fields[%q] to its column",
+				ErrSchema, t.Name, col, model, f, strings.ToUpper(model[:1])+model[1:], f)
+		}
+		if (f == "expiresAt" || f == "createdAt" || f == "updatedAt" || strings.HasSuffix(f, "ExpiresAt")) && !isDate(typ) {
+			return nil, fmt.Errorf("%w: column %q.%q is of type %q, not a date as sessionkit writes them", ErrSchema, t.Name, col, typ)
+		}
+		types[f] = typ
+	}
+	return types, nil
+}

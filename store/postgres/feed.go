@@ -54,7 +54,7 @@ func migrateFeed(ctx context.Context, tx pgx.Tx, sessions store.Table, expiryLoc
 // feedStatements renders migrateFeed's statements.
 func feedStatements(schemaName string, sessions store.Table, expiryLocal bool) []string {
 	table := pgx.Identifier{schemaName, "sessionkit_revocation"}.Sanitize()
-	name := triggerName(sessions.Name)
+	name := store.TriggerName(sessions.Name)
 	fn := pgx.Identifier{schemaName, name}.Sanitize()
 	target := pgx.Identifier{schemaName, sessions.Name}.Sanitize()
 	now := `clock_timestamp()`

@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -182,15 +180,6 @@ func createIndexes(ctx context.Context, tx pgx.Tx, indexes ...index) error {
 	return nil
 }
 
-// triggerName is the revocation trigger and function of a session table:
-// "sessionkit_session_revoked" for Better Auth's default name. It names
-// the table so that a trigger left on another session table (the schema
-// was renamed) does not stand in for it, and its function is not
-// replaced by one reading other columns.
-func triggerName(sessionTable string) string {
-	return store.ObjectName("sessionkit_"+sessionTable, "revoked")
-}
-
 // columnTypes returns the columns of table in the current schema, lower
 // case data types by column name (case-sensitive, as PostgreSQL's quoted
 // names are).
@@ -241,26 +230,8 @@ func checkTable(ctx context.Context, tx pgx.Tx, model string, tbl store.Table, o
 	if err != nil {
 		return nil, fmt.Errorf("read columns of %q: %w", tbl.Name, err)
 	}
-	if len(have) == 0 {
-		if optional {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("%w: table %q (Better Auth's %s model) does not exist", store.ErrSchema, tbl.Name, model)
+	if len(have) == 0 && optional {
+		return nil, nil
 	}
-	types := map[string]string{}
-	for _, f := range slices.Sorted(maps.Keys(tbl.Columns)) {
-		col := tbl.Columns[f]
-		typ, ok := have[col]
-		if !ok {
-			return nil, fmt.Errorf("%w: table %q has no column %q (Better Auth's %s.%s); set Schema.%s.Fields[%q] to its column",
-				store.ErrSchema, tbl.Name, col, model, f, strings.ToUpper(model[:1])+model[1:], f)
-		}
-		if f == "expiresAt" || f == "createdAt" || f == "updatedAt" || strings.HasSuffix(f, "ExpiresAt") {
-			if !strings.HasPrefix(typ, "timestamp") {
-				return nil, fmt.Errorf("%w: column %q.%q is %s: dates must be timestamptz (or timestamp, holding UTC)", store.ErrSchema, tbl.Name, col, typ)
-			}
-		}
-		types[f] = typ
-	}
-	return types, nil
+	return tbl.Check(model, have, false, func(typ string) bool { return strings.HasPrefix(typ, "timestamp") })
 }

@@ -198,7 +198,7 @@ func TestOpenRefusesSchemaMismatch(t *testing.T) {
 	}{
 		{"misspelt column", path, misspelt, []string{`table "sessions" has no column "expires"`, "session.expiresAt"}},
 		{"fields missing", path, camel, []string{`table "users" has no column "createdAt"`}},
-		{"integer dates", intDates, store.Schema{}, []string{`"user"."createdAt" is declared "integer"`}},
+		{"integer dates", intDates, store.Schema{}, []string{`"user"."createdAt" is of type "integer"`, "integer dates are not supported"}},
 		{"bad name", filepath.Join(dir, "never.db"), store.Schema{Session: store.Model{Name: `s"; --`}}, []string{"only letters"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {

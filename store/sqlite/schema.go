@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
 	"github.com/sessionkit/sessionkit/store"
@@ -109,7 +107,7 @@ func render(t store.Tables) statements {
 	st.feed = []string{
 		`CREATE TABLE IF NOT EXISTS "sessionkit_revocation" ("seq" integer primary key autoincrement, "sessionId" text not null, "revokedAt" text not null)`,
 		`CREATE INDEX IF NOT EXISTS "sessionkit_revocation_revokedAt_idx" on "sessionkit_revocation" ("revokedAt")`,
-		`CREATE TRIGGER IF NOT EXISTS ` + q(triggerName(s.Name)) + ` AFTER DELETE ON ` + S + ` FOR EACH ROW ` +
+		`CREATE TRIGGER IF NOT EXISTS ` + q(store.TriggerName(s.Name)) + ` AFTER DELETE ON ` + S + ` FOR EACH ROW ` +
 			`WHEN NOT (typeof(OLD.` + sc("expiresAt") + `) = 'text' AND OLD.` + sc("expiresAt") + ` <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ` +
 			`BEGIN INSERT INTO "sessionkit_revocation" ("sessionId", "revokedAt") VALUES (OLD.` + sc("id") + `, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END`,
 	}
@@ -182,14 +180,6 @@ func createIndexes(ctx context.Context, tx *sql.Tx, indexes ...index) error {
 	return nil
 }
 
-// triggerName is the revocation trigger of a session table:
-// "sessionkit_session_revoked" for Better Auth's default name. It names
-// the table so that a trigger left on another session table (the schema
-// was renamed) does not stand in for it.
-func triggerName(sessionTable string) string {
-	return store.ObjectName("sessionkit_"+sessionTable, "revoked")
-}
-
 // checkColumns makes sure every table the store reads or writes has every
 // column the names give it (CREATE TABLE IF NOT EXISTS leaves a table that
 // exists as it is), and that its dates are declared as Better Auth's
@@ -197,14 +187,12 @@ func triggerName(sessionTable string) string {
 // whose dates are integers (Drizzle's and Prisma's SQLite schemas) would
 // compare every text date above every integer one, so the sweeper would
 // take all of Better Auth's sessions for expired: such a table is refused.
-func checkColumns(ctx context.Context, q interface {
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-}, t store.Tables) error {
+func checkColumns(ctx context.Context, tx *sql.Tx, t store.Tables) error {
 	for _, tc := range []struct {
 		model string
 		tbl   store.Table
 	}{{"user", t.User}, {"session", t.Session}, {"account", t.Account}} {
-		rows, err := q.QueryContext(ctx, `SELECT "name", "type" FROM pragma_table_info(?)`, tc.tbl.Name)
+		rows, err := tx.QueryContext(ctx, `SELECT lower("name"), lower("type") FROM pragma_table_info(?)`, tc.tbl.Name)
 		if err != nil {
 			return fmt.Errorf("read columns of %q: %w", tc.tbl.Name, err)
 		}
@@ -215,33 +203,16 @@ func checkColumns(ctx context.Context, q interface {
 				rows.Close()
 				return fmt.Errorf("read columns of %q: %w", tc.tbl.Name, err)
 			}
-			// SQLite's identifiers are case-insensitive.
-			have[strings.ToLower(name)] = strings.ToLower(typ)
+			have[name] = typ
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("read columns of %q: %w", tc.tbl.Name, err)
 		}
-		if len(have) == 0 {
-			return fmt.Errorf("%w: table %q (Better Auth's %s model) does not exist", store.ErrSchema, tc.tbl.Name, tc.model)
-		}
-		for _, f := range slices.Sorted(maps.Keys(tc.tbl.Columns)) {
-			col := tc.tbl.Columns[f]
-			typ, ok := have[strings.ToLower(col)]
-			if !ok {
-				return fmt.Errorf("%w: table %q has no column %q (Better Auth's %s.%s); set Schema.%s.Fields[%q] to its column",
-					store.ErrSchema, tc.tbl.Name, col, tc.model, f, modelField(tc.model), f)
-			}
-			if strings.HasSuffix(f, "ExpiresAt") || f == "expiresAt" || f == "createdAt" || f == "updatedAt" {
-				if typ != "date" && typ != "text" {
-					return fmt.Errorf("%w: column %q.%q is declared %q: dates must be ISO-8601 text (declared date, as Better Auth's SQLite migrator makes them); integer dates are not supported",
-						store.ErrSchema, tc.tbl.Name, col, typ)
-				}
-			}
+		isDate := func(typ string) bool { return typ == "date" || typ == "text" }
+		if _, err := tc.tbl.Check(tc.model, have, true, isDate); err != nil {
+			return fmt.Errorf("%w (dates must be ISO-8601 text, declared date as Better Auth's SQLite migrator makes them; integer dates are not supported)", err)
 		}
 	}
 	return nil
 }
-
-// modelField is the Schema field of a Better Auth model.
-func modelField(model string) string { return strings.ToUpper(model[:1]) + model[1:] }
