@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
 	"math/rand/v2"
+	"reflect"
 	"testing"
+	"time"
 )
 
 // refDecodeB64 is decodeB64 one character at a time: the definition the
@@ -119,4 +122,38 @@ func FuzzPlain8(f *testing.F) {
 			t.Fatalf("plain8(%q) = %v, want %v", w, got, want)
 		}
 	})
+}
+
+func TestDecodeInto(t *testing.T) {
+	sentinel := Payload{Version: "untouched"}
+	for _, c := range vectorCases(t) {
+		t.Run(c.name, func(t *testing.T) {
+			codec := codecFor(t, c.file.Config.Strategy, c.secret)
+			want, err := codec.Decode(c.value, c.now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := sentinel
+			if err := DecodeInto(codec, c.value, c.now, &p); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(&p, want) {
+				t.Errorf("DecodeInto = %+v, Decode = %+v", p, *want)
+			}
+			// A failure leaves *p as it was.
+			for _, bad := range []string{c.value[:len(c.value)-2], "x" + c.value, ""} {
+				p := sentinel
+				if err := DecodeInto(codec, bad, c.now, &p); err == nil || !errors.Is(err, ErrInvalid) {
+					t.Errorf("DecodeInto(%.20q…) = %v, want ErrInvalid", bad, err)
+				}
+				if !reflect.DeepEqual(p, sentinel) {
+					t.Errorf("a failed DecodeInto wrote %+v", p)
+				}
+			}
+			p = sentinel
+			if err := DecodeInto(codec, c.value, want.ExpiresAt.Add(time.Hour), &p); !errors.Is(err, ErrExpired) || !reflect.DeepEqual(p, sentinel) {
+				t.Errorf("expired: DecodeInto = %v, wrote %+v", err, p)
+			}
+		})
+	}
 }
