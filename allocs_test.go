@@ -13,7 +13,8 @@ import (
 // LookupHeader, revocation check included: the Lookup, the Session, the
 // decoded payload's strings (one; the payload itself is decoded on the
 // stack, cache.DecodeInto), and the jar's cache cookie list; the token is a
-// piece of the header. middleware.Load adds the request context (three).
+// piece of the header. middleware.Load adds the request context (two: the
+// session state, which is the context itself, and the request copy).
 func TestCacheHitAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
