@@ -336,6 +336,9 @@ func (s *server) stop() {
 
 // cpu is the child's user and system CPU time so far.
 func (s *server) cpu() time.Duration {
+	if s.cmd == nil || s.cmd.Process == nil {
+		return 0
+	}
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
 	if err != nil {
 		return 0
