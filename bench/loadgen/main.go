@@ -88,7 +88,9 @@ func main() {
 		dir = tmp
 	}
 
-	names := []string{"bare"}
+	// Servers compared with each other run next to each other: bare and
+	// the cookie codecs, then the SQLite ones and scs.
+	names := []string{"bare", "sessionkit-compact", "sessionkit-jwe", "gorilla-cookiestore"}
 	dbs := map[string]string{}
 	for _, f := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
@@ -99,7 +101,7 @@ func main() {
 		names = append(names, name)
 		dbs[name] = filepath.Join(dir, name+".db")
 	}
-	names = append(names, "sessionkit-compact", "sessionkit-jwe", "scs-sqlite", "gorilla-cookiestore")
+	names = append(names, "scs-sqlite")
 	dbs["scs-sqlite"] = filepath.Join(dir, "scs.db")
 	if *only != "" {
 		keep := strings.Split(*only, ",")
@@ -127,7 +129,13 @@ func main() {
 		servers = append(servers, s)
 	}
 	for r := range *rounds {
-		for _, s := range servers {
+		// Every other round runs backwards (ABBA), so a drift in the
+		// machine's load favours no server.
+		order := slices.Clone(servers)
+		if r%2 == 1 {
+			slices.Reverse(order)
+		}
+		for _, s := range order {
 			res, err := drive(s, *dur, *conc)
 			if err != nil {
 				log.Fatalf("%s: %v", s.name, err)
