@@ -1,6 +1,9 @@
 package sessionkit
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // ctxKey is the context key of the session state: an unexported type, so no
 // other package can collide with it. It is one key for the process, shared
@@ -22,6 +25,15 @@ func (s *state) Value(key any) any {
 		return s
 	}
 	return s.Context.Value(key)
+}
+
+// String describes the context as context.WithValue's does, without
+// printing the session.
+func (s *state) String() string {
+	if p, ok := s.Context.(fmt.Stringer); ok {
+		return p.String() + ".WithValue(sessionkit.ctxKey, session)"
+	}
+	return "context.WithValue(sessionkit.ctxKey, session)"
 }
 
 // NewContext returns ctx carrying the outcome of a session lookup: the

@@ -3,6 +3,7 @@ package sessionkit_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -56,6 +57,9 @@ func TestNewContextIsItsParent(t *testing.T) {
 	}
 	if again.Value(parentKey{}) != "p" {
 		t.Error("the parent's value is lost two levels down")
+	}
+	if got := fmt.Sprint(sessionkit.NewContext(context.Background(), sess, nil)); got != "context.Background.WithValue(sessionkit.ctxKey, session)" {
+		t.Errorf("the context prints as %q", got)
 	}
 	if sessionkit.Loaded(context.Background()) {
 		t.Error("Loaded without NewContext")
