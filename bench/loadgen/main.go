@@ -68,7 +68,7 @@ func main() {
 	conc := flag.Int("c", 8, "concurrent connections (at most 64)")
 	only := flag.String("only", "", "comma-separated server names to run (default all)")
 	prof := flag.String("cpuprofile", "", "write each server's CPU profile to this directory, as <server>.pprof")
-	keep := flag.String("dir", "", "keep the SQLite files in this directory and reuse them on the next run (default: a temporary one)")
+	keep := flag.String("dir", "", "keep the SQLite files in this directory and reuse them for a day (default: a temporary one)")
 	flag.Parse()
 	if *serve != "" {
 		runServer(*serve, *db, *prof)
@@ -109,7 +109,8 @@ func main() {
 	}
 	for _, name := range names {
 		if n, ok := strings.CutPrefix(name, "sessionkit-sqlite-"); ok {
-			if _, err := os.Stat(dbs[name] + ".tokens"); err == nil {
+			// Reused for a day (its sessions live a week).
+			if fi, err := os.Stat(dbs[name] + ".tokens"); err == nil && time.Since(fi.ModTime()) < 24*time.Hour {
 				log.Printf("%s: reusing %s", name, dbs[name])
 				continue
 			}
