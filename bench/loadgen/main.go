@@ -65,6 +65,7 @@ func main() {
 	sizes := flag.String("sizes", "10000,1000000", "session counts of the sessionkit-sqlite servers")
 	dur := flag.Duration("duration", 3*time.Second, "load per server per round (at most 1m)")
 	rounds := flag.Int("rounds", 6, "interleaved rounds (at most 20)")
+	warm := flag.Duration("warmup", 2*time.Second, "discarded load per server before the rounds (at most 1m)")
 	conc := flag.Int("c", 8, "concurrent connections (at most 64)")
 	only := flag.String("only", "", "comma-separated server names to run (default all)")
 	prof := flag.String("cpuprofile", "", "write each server's CPU profile to this directory, as <server>.pprof")
@@ -75,6 +76,7 @@ func main() {
 		return
 	}
 	*dur = min(*dur, time.Minute)
+	*warm = min(*warm, time.Minute)
 	*rounds = max(1, min(*rounds, 20))
 	*conc = max(1, min(*conc, 64))
 
@@ -128,6 +130,13 @@ func main() {
 		}
 		defer s.stop()
 		servers = append(servers, s)
+	}
+	// A discarded warm-up: the first requests of a server fault in its
+	// memory map, fill its caches and grow its heap.
+	for _, s := range servers {
+		if _, err := drive(s, *warm, *conc); err != nil {
+			log.Fatalf("%s: warm-up: %v", s.name, err)
+		}
 	}
 	for r := range *rounds {
 		// Every other round runs backwards (ABBA), so a drift in the
