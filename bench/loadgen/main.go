@@ -81,7 +81,11 @@ func main() {
 	*conc = max(1, min(*conc, 64))
 
 	dir := *keep
-	if dir == "" {
+	if dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			log.Fatal(err)
+		}
+	} else {
 		tmp, err := os.MkdirTemp("", "loadgen")
 		if err != nil {
 			log.Fatal(err)
