@@ -326,8 +326,8 @@ func (j *jar) cached(token string, now time.Time) (*Session, time.Time) {
 	if !ok {
 		return nil, time.Time{}
 	}
-	p, err := j.c.codec.Decode(val, now)
-	if err != nil {
+	var p cache.Payload // on the stack: the hit allocates only its Session
+	if err := cache.DecodeInto(j.c.codec, val, now, &p); err != nil {
 		return nil, time.Time{}
 	}
 	version := p.Version
