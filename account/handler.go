@@ -54,6 +54,10 @@ const (
 //	POST /change-password        {newPassword, currentPassword, revokeOtherSessions?} → {token, user}
 //	POST /delete-user            {password?} → {success: true, message: "User deleted"} (Config.EnableDeleteUser)
 //
+// and the endpoints of Config.Plugins (package multisession's
+// /multi-session/*), behind the same rate limit and origin checks, with
+// the plugins' hooks around every endpoint.
+//
 // Errors are {"message": …, "code": …} with Better Auth's codes. Unlike
 // Better Auth, which answers unknown paths with an empty 404 (and wrong
 // methods the same way), this handler answers 404 {"code":"NOT_FOUND"} and
