@@ -85,9 +85,11 @@ func TestJWEObjectSeal(t *testing.T) {
 				t.Errorf("%s: foreign key opened it: %v", tt.name, err)
 			}
 		}
-		// Tampering with any segment fails.
+		// Tampering with any segment fails. (The last character of a
+		// segment may differ in unused bits only, which the base64 reader,
+		// like jose's, ignores.)
 		for i := range v {
-			if v[i] == '.' {
+			if v[i] == '.' || i+1 == len(v) || v[i+1] == '.' {
 				continue
 			}
 			b := []byte(v)
