@@ -52,6 +52,11 @@ func (d *DatabaseState) Save(ctx context.Context, w http.ResponseWriter, _ *http
 		return fmt.Errorf("social: save state: %w", err)
 	}
 	now := d.m.Now()
+	// Each new state clears up to cleanupBatch expired ones, so the table
+	// holds about the states of the last ten minutes however many
+	// sign-ins are started and abandoned. A failure here is not the
+	// sign-in's: the next one tries again.
+	_, _ = d.v.DeleteExpiredVerifications(ctx, now, cleanupBatch)
 	if err := d.v.CreateVerification(ctx, store.Verification{
 		ID:         store.NewID(),
 		Identifier: StateIdentifier(st.OAuthState),
@@ -101,6 +106,10 @@ func (d *DatabaseState) Take(ctx context.Context, w http.ResponseWriter, r *http
 	}
 	return st, nil
 }
+
+// cleanupBatch is how many expired verification rows each Save deletes:
+// more than one, so a backlog shrinks while sign-ins go on.
+const cleanupBatch = 4
 
 // maxStateJSON bounds a state's JSON: Better Auth's are well under 2 KB.
 const maxStateJSON = 16 << 10
