@@ -372,4 +372,3 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"sub": g.user.Subject, "email": g.user.Email,
 		"email_verified": g.user.EmailVerified, "name": g.user.Name})
 }
-
