@@ -38,6 +38,7 @@ const maxCookieValue = 4096
 // cookieNames are the wire names of the session cookies.
 type cookieNames struct {
 	token, data, dontRemember string
+	prefix                    string // "better-auth." or "__Secure-better-auth."
 }
 
 func newCookieNames(prefix string, secure bool) cookieNames {
@@ -45,7 +46,7 @@ func newCookieNames(prefix string, secure bool) cookieNames {
 	if secure {
 		p = "__Secure-" + p
 	}
-	return cookieNames{token: p + "session_token", data: p + "session_data", dontRemember: p + "dont_remember"}
+	return cookieNames{token: p + "session_token", data: p + "session_data", dontRemember: p + "dont_remember", prefix: p}
 }
 
 // sessionCookies turns a session into its cookies and back: the names, the

@@ -25,6 +25,9 @@ var schema = []string{
 // tell it apart.
 var sweepSchema = []string{
 	`CREATE INDEX IF NOT EXISTS "sessionkit_session_expiresAt_idx" on "session" ("expiresAt")`,
+	// Social sign-in: the account of a provider account; state cleanup.
+	`CREATE INDEX IF NOT EXISTS "sessionkit_account_providerId_accountId_idx" on "account" ("providerId", "accountId")`,
+	`CREATE INDEX IF NOT EXISTS "sessionkit_verification_expiresAt_idx" on "verification" ("expiresAt")`,
 }
 
 // Queries, prepared once by Open. Table and column names are Better Auth's;
