@@ -14,6 +14,7 @@ import (
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/cache"
 	"github.com/sessionkit/sessionkit/oauthcookie"
+	"github.com/sessionkit/sessionkit/store"
 )
 
 // browser is a cookie jar that applies Set-Cookie lines as a browser does
@@ -73,11 +74,11 @@ func (b browser) accountNames() []string {
 }
 
 func testAccount(userID string, idTokenLen int) *oauthcookie.Account {
-	return &oauthcookie.Account{
+	return &oauthcookie.Account{Account: store.Account{
 		ID: "acc-" + userID, AccountID: "sub-" + userID, ProviderID: "oidc", UserID: userID,
 		AccessToken: "access-" + userID, RefreshToken: "refresh-" + userID,
 		IDToken: strings.Repeat("i", idTokenLen), Scope: "openid,email",
-	}
+	}}
 }
 
 // TestAccountCookieRoundTrip writes account_data (one cookie, then chunks)

@@ -7,28 +7,23 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
+	"github.com/sessionkit/sessionkit/store"
 )
 
 // accountSalt is the HKDF salt of Better Auth's account_data JWE.
 const accountSalt = "better-auth-account"
 
 // Account is the content of an account_data cookie: Better Auth's account
-// row (the provider account of the signed-in user and its tokens).
+// row (the provider account of the signed-in user and its tokens), as
+// store.Account holds it, plus the members store.Account does not name.
 //
+// AccountID, ProviderID and UserID are required. Dates travel as
+// JavaScript's toISOString (milliseconds); "" and zero times are left out.
 // Tokens are as Better Auth stores them: in clear unless its
 // account.encryptOAuthTokens is on, which sessionkit does not implement.
 type Account struct {
-	// ID is the row id; AccountID the provider's id of the user;
-	// ProviderID the provider ("github", "google", a generic id); UserID
-	// the user's id. AccountID, ProviderID and UserID are required.
-	ID, AccountID, ProviderID, UserID string
-	// AccessToken, RefreshToken, IDToken and Scope are "" when absent.
-	AccessToken, RefreshToken, IDToken, Scope string
-	// AccessTokenExpiresAt and RefreshTokenExpiresAt are zero when
-	// unknown. Dates travel as JavaScript's toISOString (milliseconds).
-	AccessTokenExpiresAt, RefreshTokenExpiresAt time.Time
-	CreatedAt, UpdatedAt                        time.Time
-	// Extra holds the members this type does not name (an account
+	store.Account
+	// Extra holds the members store.Account does not name (an account
 	// table's additional fields, password), as raw JSON; Encode writes
 	// them back after the named ones.
 	Extra map[string]json.RawMessage

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sessionkit/sessionkit/store"
 )
 
 var (
@@ -32,12 +34,14 @@ func sampleState(now time.Time) *State {
 
 func sampleAccount(now time.Time) *Account {
 	return &Account{
-		ID: "acc1", AccountID: "1234", ProviderID: "github", UserID: "u1",
-		AccessToken: "at", RefreshToken: "rt", IDToken: "id.token.x", Scope: "read:user",
-		AccessTokenExpiresAt: now.Add(time.Hour).Truncate(time.Millisecond).UTC(),
-		CreatedAt:            now.Truncate(time.Millisecond).UTC(),
-		UpdatedAt:            now.Truncate(time.Millisecond).UTC(),
-		Extra:                map[string]json.RawMessage{"tenant": json.RawMessage(`"acme"`)},
+		Account: store.Account{
+			ID: "acc1", AccountID: "1234", ProviderID: "github", UserID: "u1",
+			AccessToken: "at", RefreshToken: "rt", IDToken: "id.token.x", Scope: "read:user",
+			AccessTokenExpiresAt: now.Add(time.Hour).Truncate(time.Millisecond).UTC(),
+			CreatedAt:            now.Truncate(time.Millisecond).UTC(),
+			UpdatedAt:            now.Truncate(time.Millisecond).UTC(),
+		},
+		Extra: map[string]json.RawMessage{"tenant": json.RawMessage(`"acme"`)},
 	}
 }
 
@@ -162,12 +166,16 @@ func TestAccountRoundTrip(t *testing.T) {
 	if _, _, err := NewAccountCodec(secretA).Decode(strings.Replace(v, "a", "b", 1), now); err == nil {
 		t.Error("tampered value accepted")
 	}
-	for _, bad := range []*Account{{AccountID: "1", ProviderID: "p"}, {AccountID: "1", UserID: "u"}, {ProviderID: "p", UserID: "u"}} {
+	for _, bad := range []*Account{
+		{Account: store.Account{AccountID: "1", ProviderID: "p"}},
+		{Account: store.Account{AccountID: "1", UserID: "u"}},
+		{Account: store.Account{ProviderID: "p", UserID: "u"}},
+	} {
 		if _, err := c.Encode(bad, now, time.Hour); err == nil {
 			t.Errorf("Encode(%+v) succeeded", bad)
 		}
 	}
-	if _, err := c.Encode(&Account{AccountID: "1", ProviderID: "p", UserID: "u", CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, now, time.Hour); err == nil {
+	if _, err := c.Encode(&Account{Account: store.Account{AccountID: "1", ProviderID: "p", UserID: "u", CreatedAt: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}, now, time.Hour); err == nil {
 		t.Error("year 10000 encoded")
 	}
 }
