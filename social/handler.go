@@ -16,6 +16,7 @@ import (
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/store"
+	"golang.org/x/sync/singleflight"
 )
 
 // Config configures a Handler. Providers is required; the rest defaults to
@@ -114,6 +115,7 @@ type Handler struct {
 	log       *slog.Logger
 	cfg       Config
 	mux       *http.ServeMux
+	refreshes singleflight.Group // AccessToken's refreshes, by refresh token
 }
 
 // New checks cfg and returns the Handler of m. Every error wraps
