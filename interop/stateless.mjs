@@ -8,7 +8,10 @@
 // through auth.handler. The Go tests in this folder drive it.
 //
 // Input (stdin, JSON):
-//   { "config": { "secret", "baseURL", "maxAge"? },
+//   { "config": { "secret", "baseURL", "maxAge"?,
+//                 "oidc"?: { "issuer", "clientId", "clientSecret" } },
+//   (oidc registers the provider "test" with the genericOAuth plugin, by
+//   discovery, as Better Auth's social sign-in "test")
 //     "ops": [ op, ... ] }
 // ops:
 //   { "op": "mintState", "stateData": {...} }       -> { state, setCookie }
@@ -20,6 +23,7 @@
 // Output (stdout, JSON): one result per op.
 import { betterAuth, generateGenericState, parseGenericState } from "better-auth";
 import { getAccountCookie, setAccountCookie } from "better-auth/cookies";
+import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import { parseCookies, serializeCookie } from "better-call";
 
 const input = JSON.parse(await readStdin());
@@ -32,6 +36,14 @@ const auth = betterAuth({
     cookieCache: { enabled: true, strategy: "jwe", refreshCache: true, ...(cfg.maxAge ? { maxAge: cfg.maxAge } : {}) },
   },
   account: { storeStateStrategy: "cookie", storeAccountCookie: true },
+  plugins: cfg.oidc ? [genericOAuth({ config: [{
+    providerId: "test",
+    discoveryUrl: cfg.oidc.issuer + "/.well-known/openid-configuration",
+    clientId: cfg.oidc.clientId,
+    clientSecret: cfg.oidc.clientSecret,
+    scopes: ["openid", "email", "profile"],
+    pkce: true,
+  }] })] : [],
   telemetry: { enabled: false },
   logger: { disabled: true },
 });
