@@ -25,15 +25,14 @@ import (
 
 // statelessOp is one op of stateless.mjs.
 type statelessOp struct {
-	Op        string          `json:"op"`
-	StateData any             `json:"stateData,omitempty"`
-	State     string          `json:"state,omitempty"`
-	Cookie    string          `json:"cookie,omitempty"`
-	Account   any             `json:"account,omitempty"`
-	Method    string          `json:"method,omitempty"`
-	Path      string          `json:"path,omitempty"`
-	Body      any             `json:"body,omitempty"`
-	Raw       json.RawMessage `json:"-"`
+	Op        string `json:"op"`
+	StateData any    `json:"stateData,omitempty"`
+	State     string `json:"state,omitempty"`
+	Cookie    string `json:"cookie,omitempty"`
+	Account   any    `json:"account,omitempty"`
+	Method    string `json:"method,omitempty"`
+	Path      string `json:"path,omitempty"`
+	Body      any    `json:"body,omitempty"`
 }
 
 // statelessResult is stateless.mjs's answer to one op.
@@ -220,7 +219,7 @@ func TestStatelessAccountCookie(t *testing.T) {
 		res = runStateless(t, node, cfg, statelessOp{Op: "readAccount", Cookie: applyCookies("", rec.Header().Values("Set-Cookie"))})
 		var got struct {
 			ID, AccountID, ProviderID, UserID, AccessToken, RefreshToken, IDToken, Scope, AccessTokenExpiresAt string
-			Exp                                                                                                 int64
+			Exp                                                                                                int64
 		}
 		if err := json.Unmarshal(res[0].Account, &got); err != nil || got.ID != "acc-2" {
 			t.Fatalf("Better Auth cannot read Go's account_data: %s (%v)", res[0].Account, err)
