@@ -1,19 +1,18 @@
 package interop_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/internal/nodetest"
 	"github.com/sessionkit/sessionkit/oauthcookie"
 	"github.com/sessionkit/sessionkit/store"
 )
@@ -58,28 +57,11 @@ const statelessBaseURL = "http://localhost:3000"
 
 func runStateless(t *testing.T, node string, cfg statelessConfig, ops ...statelessOp) []statelessResult {
 	t.Helper()
-	in, err := json.Marshal(struct {
+	var res []statelessResult
+	nodetest.Run(t, node, dir(), "stateless.mjs", struct {
 		Config statelessConfig `json:"config"`
 		Ops    []statelessOp   `json:"ops"`
-	}{cfg, ops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), "stateless.mjs"))
-	cmd.Dir = dir()
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node stateless.mjs: %v\n%s", err, stderr.Bytes())
-	}
-	var res []statelessResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node stateless.mjs output %q: %v", out, err)
-	}
+	}{cfg, ops}, &res)
 	if len(res) != len(ops) {
 		t.Fatalf("stateless.mjs answered %d ops of %d", len(res), len(ops))
 	}

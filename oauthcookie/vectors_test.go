@@ -100,18 +100,7 @@ func TestStateVectors(t *testing.T) {
 		// Re-encode what Go read and compare member by member with what
 		// Better Auth was given.
 		b, err := st.marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got map[string]any
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatal(err)
-		}
-		gb, _ := json.Marshal(got)
-		wb, _ := json.Marshal(want)
-		if !bytes.Equal(gb, wb) {
-			t.Errorf("op %d: read\n %s\nwant\n %s", i, gb, wb)
-		}
+		sameMembers(t, i, b, err, want)
 		if _, err := codec.Open(cs[0].Value, v.out[i].State+"x", v.now); err != ErrStateMismatch {
 			t.Errorf("op %d: wrong state parameter: %v", i, err)
 		}
@@ -160,23 +149,30 @@ func TestAccountVectors(t *testing.T) {
 			}
 		}
 		b, err := a.marshal()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got map[string]any
-		if err := json.Unmarshal(b, &got); err != nil {
-			t.Fatal(err)
-		}
-		gb, _ := json.Marshal(got)
-		wb, _ := json.Marshal(want)
-		if !bytes.Equal(gb, wb) {
-			t.Errorf("op %d: read\n %.300s\nwant\n %.300s", i, gb, wb)
-		}
+		sameMembers(t, i, b, err, want)
 		if _, _, err := codec.Decode(value, exp); err == nil {
 			t.Errorf("op %d: accepted at its exp", i)
 		}
 	}
 	if n < 2 {
 		t.Fatal("missing account vectors")
+	}
+}
+
+// sameMembers checks that the JSON object b (err: its encoding error) has
+// exactly the members of want, with the same values.
+func sameMembers(t *testing.T, op int, b []byte, err error, want map[string]any) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	gb, _ := json.Marshal(got) // map keys sorted
+	wb, _ := json.Marshal(want)
+	if !bytes.Equal(gb, wb) {
+		t.Errorf("op %d: read\n %.300s\nwant\n %.300s", op, gb, wb)
 	}
 }

@@ -7,14 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/internal/nodetest"
 	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/social"
@@ -69,27 +68,27 @@ type baAnswer struct {
 // runBA runs ops against the stateless Better Auth with idp as "test".
 func runBA(t *testing.T, node string, idp *oidctest.Server, ops ...baHTTP) []baAnswer {
 	t.Helper()
-	in, _ := json.Marshal(map[string]any{
+	var res []baAnswer
+	nodetest.Run(t, node, interopDir(), "stateless.mjs", map[string]any{
 		"config": map[string]any{"secret": interopSecret, "baseURL": interopBaseURL,
 			"oidc": map[string]string{"issuer": idp.Issuer, "clientId": idp.ClientID, "clientSecret": idp.ClientSecret}},
 		"ops": ops,
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir(), "stateless.mjs"))
-	cmd.Dir = interopDir()
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node stateless.mjs: %v\n%s", err, stderr.Bytes())
-	}
-	var res []baAnswer
-	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(ops) {
-		t.Fatalf("stateless.mjs output %q: %v", out, err)
+	}, &res)
+	if len(res) != len(ops) {
+		t.Fatalf("stateless.mjs answered %d ops of %d", len(res), len(ops))
 	}
 	return res
+}
+
+// newInterop starts the loopback provider and the Go app on it.
+func newInterop(t *testing.T) (*oidctest.Server, *goApp) {
+	t.Helper()
+	idp, err := oidctest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(idp.Close)
+	return idp, newGoApp(t, idp)
 }
 
 // goApp is the Go side of the seed on the same base URL and secret.
@@ -167,50 +166,14 @@ func consent(t *testing.T, authURL string) string {
 }
 
 // jar turns Set-Cookie lines into a Cookie header, over cookie.
-func jar(cookie string, setCookie []string) string {
-	vals, order := map[string]string{}, []string{}
-	put := func(k, v string) {
-		if _, ok := vals[k]; !ok {
-			order = append(order, k)
-		}
-		vals[k] = v
-	}
-	for _, p := range strings.Split(cookie, "; ") {
-		if k, v, ok := strings.Cut(p, "="); ok {
-			put(k, v)
-		}
-	}
-	for _, l := range setCookie {
-		c, err := http.ParseSetCookie(l)
-		if err != nil {
-			continue
-		}
-		if c.MaxAge < 0 {
-			delete(vals, c.Name)
-		} else {
-			put(c.Name, c.Value)
-		}
-	}
-	var out []string
-	for _, k := range order {
-		if v, ok := vals[k]; ok {
-			out = append(out, k+"="+v)
-		}
-	}
-	return strings.Join(out, "; ")
-}
+func jar(cookie string, setCookie []string) string { return nodetest.ApplyCookies(cookie, setCookie) }
 
 // TestInteropBetterAuthStartsGoFinishes: Better Auth's /sign-in/social
 // mints oauth_state; Go's callback takes it, signs the user in and sets
 // account_data, which Better Auth reads, with its session.
 func TestInteropBetterAuthStartsGoFinishes(t *testing.T) {
 	node := needNode(t)
-	idp, err := oidctest.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idp.Close()
-	app := newGoApp(t, idp)
+	idp, app := newInterop(t)
 
 	res := runBA(t, node, idp, baHTTP{Op: "http", Method: "POST", Path: "/sign-in/social",
 		Body: map[string]any{"provider": "test", "callbackURL": "/dashboard", "newUserCallbackURL": "/welcome"}})
@@ -257,12 +220,7 @@ func TestInteropBetterAuthStartsGoFinishes(t *testing.T) {
 // AccessToken.
 func TestInteropGoStartsBetterAuthFinishes(t *testing.T) {
 	node := needNode(t)
-	idp, err := oidctest.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idp.Close()
-	app := newGoApp(t, idp)
+	idp, app := newInterop(t)
 
 	rec := app.do("POST", interopBaseURL+"/api/auth/sign-in/social", "", map[string]any{"provider": "test", "callbackURL": "/dashboard"})
 	var start struct{ URL string }
