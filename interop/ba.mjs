@@ -4,16 +4,18 @@
 //
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
-//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"? },
+//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"?,
+//                 "genericOAuth"?: { "providerId", "discoveryUrl", "clientId", "clientSecret" } },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
-//                "cookie"?, "headers"? }, ... ] }
+//                "cookie"? ("$previous": the previous op's), "headers"? }, ... ] }
 //   (rawBody is sent as it is, with contentType if given; body as JSON)
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
 //     would send next>", "sql": [statements Better Auth ran for this op],
-//     "retryAfter": <X-Retry-After header or null> }
+//     "retryAfter": <X-Retry-After header or null>, "location": <Location or null> }
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
+import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import Database from "better-sqlite3";
 
 const input = JSON.parse(await readStdin());
@@ -41,6 +43,7 @@ const options = {
   ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
   ...(cfg.deleteUser ? { user: { deleteUser: { enabled: true } } } : {}),
   logger: { disabled: true },
+  ...(cfg.genericOAuth ? { plugins: [genericOAuth({ config: [{ ...cfg.genericOAuth, scopes: ["openid", "email", "profile"] }] })] } : {}),
 };
 const auth = betterAuth(options);
 const { runMigrations } = await getMigrations(options);
@@ -52,6 +55,9 @@ await auth.handler(new Request(new URL(cfg.baseURL).origin + "/api/auth/ok"));
 const origin = new URL(cfg.baseURL).origin;
 const out = [];
 for (const op of input.ops) {
+  // "$previous" is the Cookie header a browser would send after the
+  // previous op (a flow in one process).
+  if (op.cookie === "$previous") op.cookie = out.length ? out[out.length - 1].cookie : "";
   const headers = { origin, "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
   if (op.cookie) headers.cookie = op.cookie;
   let body;
@@ -73,6 +79,7 @@ for (const op of input.ops) {
     cookie: nextCookieHeader(op.cookie ?? "", setCookie),
     sql: [...sql],
     retryAfter: res.headers.get("x-retry-after"),
+    location: res.headers.get("location"),
   });
 }
 db.close();

@@ -19,6 +19,7 @@ import (
 	"github.com/sessionkit/sessionkit/social/oidctest"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
+	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
 const testSecret = "test-secret-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -107,6 +108,8 @@ type harness struct {
 	m     *sessionkit.Manager
 	h     *social.Handler
 	app   *httptest.Server
+	// sqlite is the store of a harness on a shared SQLite file, else nil.
+	sqlite *sqlite.Store
 }
 
 type harnessOption func(*sessionkit.Config, *social.Config)
@@ -118,15 +121,25 @@ func newHarness(t testing.TB, opts ...harnessOption) *harness {
 		t.Fatal(err)
 	}
 	t.Cleanup(idp.Close)
+	return buildHarness(t, idp, "test", nil, opts...)
+}
+
+// buildHarness serves provider id at idp on st (nil: a faultyStore).
+func buildHarness(t testing.TB, idp *oidctest.Server, id string, st store.Store, opts ...harnessOption) *harness {
+	t.Helper()
 	hs := &harness{t: t, idp: idp, store: &faultyStore{Store: memory.New(), fail: map[string]bool{}}}
+	if st == nil {
+		st = hs.store
+	}
 	var handler http.Handler = http.NotFoundHandler()
 	hs.app = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(hs.app.Close)
-	mcfg := sessionkit.Config{Secret: testSecret, Store: hs.store, BaseURL: hs.app.URL, Logger: slog.New(slog.DiscardHandler)}
-	scfg := social.Config{Providers: []social.Provider{social.OIDC("test", idp.Issuer, idp.ClientID, idp.ClientSecret)}}
+	mcfg := sessionkit.Config{Secret: testSecret, Store: st, BaseURL: hs.app.URL, Logger: slog.New(slog.DiscardHandler)}
+	scfg := social.Config{Providers: []social.Provider{social.OIDC(id, idp.Issuer, idp.ClientID, idp.ClientSecret)}}
 	for _, o := range opts {
 		o(&mcfg, &scfg)
 	}
+	var err error
 	hs.m, err = sessionkit.New(mcfg)
 	if err != nil {
 		t.Fatal(err)

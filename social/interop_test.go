@@ -5,36 +5,26 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strings"
 	"testing"
+	"time"
 
-	"github.com/sessionkit/sessionkit"
-	"github.com/sessionkit/sessionkit/internal/nodetest"
 	"github.com/sessionkit/sessionkit/internal/testenv"
-	"github.com/sessionkit/sessionkit/middleware"
-	"github.com/sessionkit/sessionkit/social"
 	"github.com/sessionkit/sessionkit/social/oidctest"
+	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
-// The stateless seed across Better Auth and Go: a sign-in started on one
-// side (oauth_state minted there) is finished by the other's callback,
-// through the same loopback provider, and the account_data and session
-// cookies that callback sets are read by the first side.
-//
-// Better Auth runs in ../interop/stateless.mjs: no database, jwe cache with
-// refreshCache, storeStateStrategy "cookie", storeAccountCookie, the
-// provider "test" registered with its genericOAuth plugin.
+// TestMain reports the tests skipped for a missing service.
+func TestMain(m *testing.M) { testenv.Main(m) }
 
-const (
-	interopSecret  = "interop-test-secret-0123456789abcdefghijklmnop"
-	interopBaseURL = "http://localhost:3000"
-	interopInstall = "install Node.js 20+, then run `npm ci` in interop/ (or bash .ci/interop.sh)"
-)
+const install = "install Node.js 20+, then run `npm ci` in interop/ (or bash .ci/interop.sh)"
 
+// interopDir is the interop folder of the repository: ba.mjs and its
+// node_modules.
 func interopDir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "interop")
@@ -42,217 +32,201 @@ func interopDir() string {
 
 func needNode(t *testing.T) string {
 	t.Helper()
-	node := testenv.LookPath(t, "node", interopInstall)
-	if _, err := os.Stat(filepath.Join(interopDir(), "node_modules", "better-auth", "package.json")); err != nil {
-		testenv.Missing(t, "interop/node_modules/better-auth", interopInstall)
+	node := testenv.LookPath(t, "node", install)
+	for _, pkg := range []string{"better-auth", "better-sqlite3"} {
+		if _, err := os.Stat(filepath.Join(interopDir(), "node_modules", pkg, "package.json")); err != nil {
+			testenv.Missing(t, "interop/node_modules/"+pkg, install)
+		}
 	}
 	return node
 }
 
-type baHTTP struct {
-	Op     string `json:"op"`
-	Method string `json:"method,omitempty"`
-	Path   string `json:"path,omitempty"`
-	Cookie string `json:"cookie,omitempty"`
+type baOp struct {
+	Method string `json:"method"`
+	Path   string `json:"path"`
 	Body   any    `json:"body,omitempty"`
+	Cookie string `json:"cookie,omitempty"`
 }
 
-type baAnswer struct {
-	Status    int             `json:"status"`
-	Body      json.RawMessage `json:"body"`
-	SetCookie []string        `json:"setCookie"`
-	Location  string          `json:"location"`
-	Account   json.RawMessage `json:"account"`
+type baResult struct {
+	Status   int             `json:"status"`
+	Body     json.RawMessage `json:"body"`
+	Cookie   string          `json:"cookie"`
+	Location *string         `json:"location"`
 }
 
-// runBA runs ops against the stateless Better Auth with idp as "test".
-func runBA(t *testing.T, node string, idp *oidctest.Server, ops ...baHTTP) []baAnswer {
+type baGenericOAuth struct {
+	ProviderID   string `json:"providerId"`
+	DiscoveryURL string `json:"discoveryUrl"`
+	ClientID     string `json:"clientId"`
+	ClientSecret string `json:"clientSecret"`
+}
+
+// runBA runs ops against Better Auth 1.7.25 (genericOAuth on the loopback
+// provider) on the SQLite file db, in one process.
+func runBA(t *testing.T, node, db string, idp *oidctest.Server, ops ...baOp) []baResult {
 	t.Helper()
-	var res []baAnswer
-	nodetest.Run(t, node, interopDir(), "stateless.mjs", map[string]any{
-		"config": map[string]any{"secret": interopSecret, "baseURL": interopBaseURL,
-			"oidc": map[string]string{"issuer": idp.Issuer, "clientId": idp.ClientID, "clientSecret": idp.ClientSecret}},
+	in, _ := json.Marshal(map[string]any{
+		"config": map[string]any{"db": db, "secret": testSecret, "baseURL": "http://localhost:3000", "strategy": "none",
+			"genericOAuth": baGenericOAuth{"mock", idp.Issuer + "/.well-known/openid-configuration", idp.ClientID, idp.ClientSecret}},
 		"ops": ops,
-	}, &res)
-	if len(res) != len(ops) {
-		t.Fatalf("stateless.mjs answered %d ops of %d", len(res), len(ops))
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir(), "ba.mjs"))
+	cmd.Dir = interopDir()
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node ba.mjs: %v\n%s", err, stderr.Bytes())
+	}
+	var res []baResult
+	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(ops) {
+		t.Fatalf("ba.mjs output %q: %v", out, err)
 	}
 	return res
 }
 
-// newInterop starts the loopback provider and the Go app on it.
-func newInterop(t *testing.T) (*oidctest.Server, *goApp) {
+// baSignIn signs in on Better Auth through the provider and returns where
+// its callback redirected, and the user id of its session ("" for none).
+func baSignIn(t *testing.T, node, db string, idp *oidctest.Server) (string, string) {
 	t.Helper()
-	idp, err := oidctest.NewServer()
-	if err != nil {
-		t.Fatal(err)
+	start := runBA(t, node, db, idp, baOp{Method: "POST", Path: "/sign-in/social",
+		Body: map[string]any{"provider": "mock", "callbackURL": "/dashboard", "newUserCallbackURL": "/welcome", "errorCallbackURL": "/oops"}})[0]
+	var out struct {
+		URL string `json:"url"`
 	}
-	t.Cleanup(idp.Close)
-	return idp, newGoApp(t, idp)
-}
-
-// goApp is the Go side of the seed on the same base URL and secret.
-type goApp struct {
-	m   *sessionkit.Manager
-	h   *social.Handler
-	mux *http.ServeMux
-}
-
-func newGoApp(t *testing.T, idp *oidctest.Server) *goApp {
-	t.Helper()
-	m, err := sessionkit.New(sessionkit.Config{Secret: interopSecret, BaseURL: interopBaseURL, Stateless: true,
-		DatabasePath: filepath.Join(t.TempDir(), "users.db")})
-	if err != nil {
-		t.Fatal(err)
+	if err := json.Unmarshal(start.Body, &out); err != nil || out.URL == "" {
+		t.Fatalf("Better Auth sign-in/social: %d %s", start.Status, start.Body)
 	}
-	t.Cleanup(func() { m.Close() })
-	h, err := social.New(m, social.Config{
-		Providers: []social.Provider{social.OIDC("test", idp.Issuer, idp.ClientID, idp.ClientSecret)},
-		State:     social.NewCookieState(m),
-		Accounts:  social.NewCookieAccounts(m, nil),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &goApp{m: m, h: h, mux: http.NewServeMux()}
-	a.mux.Handle("/api/auth/", h)
-	a.mux.Handle("/token", middleware.Load(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		tok, err := h.AccessToken(w, r, "test")
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		_, _ = w.Write([]byte(tok.AccessToken))
-	})))
-	return a
-}
-
-func (a *goApp) do(method, target, cookie string, body any) *httptest.ResponseRecorder {
-	var rd *bytes.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
-	} else {
-		rd = bytes.NewReader(nil)
-	}
-	req := httptest.NewRequest(method, target, rd)
-	req.Header.Set("Origin", interopBaseURL)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if cookie != "" {
-		req.Header.Set("Cookie", cookie)
-	}
-	rec := httptest.NewRecorder()
-	a.mux.ServeHTTP(rec, req)
-	return rec
-}
-
-// consent follows the authorization URL at the provider and returns the
-// callback URL it redirects to.
-func consent(t *testing.T, authURL string) string {
-	t.Helper()
 	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Get(authURL)
+	resp, err := c.Get(out.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	loc := resp.Header.Get("Location")
-	if !strings.HasPrefix(loc, interopBaseURL+"/api/auth/callback/test?") {
-		t.Fatalf("provider redirected to %q", loc)
+	cb, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || cb.Path != "/api/auth/callback/mock" {
+		t.Fatalf("provider redirected to %q", resp.Header.Get("Location"))
 	}
-	return loc
-}
-
-// jar turns Set-Cookie lines into a Cookie header, over cookie.
-func jar(cookie string, setCookie []string) string { return nodetest.ApplyCookies(cookie, setCookie) }
-
-// TestInteropBetterAuthStartsGoFinishes: Better Auth's /sign-in/social
-// mints oauth_state; Go's callback takes it, signs the user in and sets
-// account_data, which Better Auth reads, with its session.
-func TestInteropBetterAuthStartsGoFinishes(t *testing.T) {
-	node := needNode(t)
-	idp, app := newInterop(t)
-
-	res := runBA(t, node, idp, baHTTP{Op: "http", Method: "POST", Path: "/sign-in/social",
-		Body: map[string]any{"provider": "test", "callbackURL": "/dashboard", "newUserCallbackURL": "/welcome"}})
-	var start struct{ URL string }
-	if res[0].Status != 200 || json.Unmarshal(res[0].Body, &start) != nil || start.URL == "" {
-		t.Fatalf("Better Auth sign-in/social: %d %s", res[0].Status, res[0].Body)
-	}
-	cookie := jar("", res[0].SetCookie)
-	if !strings.Contains(cookie, "better-auth.oauth_state=") {
-		t.Fatalf("Better Auth set no oauth_state: %v", res[0].SetCookie)
-	}
-	callback := consent(t, start.URL)
-
-	rec := app.do("GET", callback, cookie, nil)
-	if loc := rec.Header().Get("Location"); rec.Code != http.StatusFound || loc != "/welcome" {
-		t.Fatalf("Go callback with Better Auth's state: %d %q", rec.Code, loc)
-	}
-	cookie = jar(cookie, rec.Header().Values("Set-Cookie"))
-	if strings.Contains(cookie, "better-auth.oauth_state=") || !strings.Contains(cookie, "better-auth.account_data") {
-		t.Fatalf("after Go's callback: %s", cookie)
-	}
-	tok := app.do("GET", "/token", cookie, nil)
-	if tok.Code != http.StatusOK || tok.Body.Len() == 0 {
-		t.Fatalf("Go /token: %d %s", tok.Code, tok.Body)
-	}
-
-	res = runBA(t, node, idp,
-		baHTTP{Op: "readAccount", Cookie: cookie},
-		baHTTP{Op: "http", Method: "GET", Path: "/get-session", Cookie: cookie},
+	res := runBA(t, node, db, idp,
+		baOp{Method: "GET", Path: "/callback/mock?" + cb.RawQuery, Cookie: start.Cookie},
+		baOp{Method: "GET", Path: "/get-session", Cookie: "$previous"},
 	)
-	var acct struct{ AccessToken, ProviderID, AccountID, UserID string }
-	if err := json.Unmarshal(res[0].Account, &acct); err != nil || acct.AccessToken != tok.Body.String() || acct.ProviderID != "test" || acct.AccountID != "user-1" {
-		t.Errorf("Better Auth read Go's account_data as %s (%v)", res[0].Account, err)
+	if res[0].Location == nil {
+		t.Fatalf("Better Auth callback: %d %s", res[0].Status, res[0].Body)
 	}
-	var gs struct{ User struct{ ID, Email string } }
-	if err := json.Unmarshal(res[1].Body, &gs); err != nil || gs.User.Email != "ada@example.com" || gs.User.ID != acct.UserID {
-		t.Errorf("Better Auth get-session on Go's cookies: %d %s", res[1].Status, res[1].Body)
+	var body struct {
+		User struct {
+			ID string `json:"id"`
+		} `json:"user"`
+	}
+	_ = json.Unmarshal(res[1].Body, &body)
+	return *res[0].Location, body.User.ID
+}
+
+// countAccounts counts the account rows of the provider account.
+func countAccounts(t *testing.T, s *sqlite.Store, sub string) int {
+	t.Helper()
+	var n int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM "account" WHERE "providerId" = 'mock' AND "accountId" = ?`, sub).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// sharedHarness is the Go server on the SQLite file db, with the provider
+// "mock" at idp, as Better Auth has it.
+func sharedHarness(t *testing.T, db string, idp *oidctest.Server) *harness {
+	t.Helper()
+	s, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	hs := buildHarness(t, idp, "mock", s)
+	hs.sqlite = s
+	return hs
+}
+
+func TestInteropBetterAuthFirst(t *testing.T) {
+	node := needNode(t)
+	db := filepath.Join(t.TempDir(), "auth.db")
+	idp, err := oidctest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idp.Close()
+	idp.SetUser(oidctest.User{Subject: "sub-grace", Email: "grace@example.com", EmailVerified: true, Name: "Grace"})
+
+	// Better Auth signs Grace up.
+	loc, baUser := baSignIn(t, node, db, idp)
+	if loc != "/welcome" || baUser == "" {
+		t.Fatalf("Better Auth: redirected to %q, user %q", loc, baUser)
+	}
+
+	// The Go server, on the same file and provider, finds her.
+	hs := sharedHarness(t, db, idp)
+	b := hs.browser()
+	_, final := b.signIn(hs, map[string]any{"provider": "mock", "callbackURL": "/dashboard", "newUserCallbackURL": "/welcome"})
+	if final != "/dashboard" {
+		t.Errorf("Go: a user Better Auth created is sent to %q, want /dashboard", final)
+	}
+	if got := b.session(hs); got != baUser {
+		t.Errorf("Go signed in user %q, want Better Auth's %q", got, baUser)
+	}
+	if n := countAccounts(t, hs.sqlite, "sub-grace"); n != 1 {
+		t.Errorf("%d account rows for the provider account, want 1", n)
 	}
 }
 
-// TestInteropGoStartsBetterAuthFinishes: Go's /sign-in/social mints
-// oauth_state; Better Auth's callback takes it and sets its session and
-// account_data, which Go reads: the session, and a provider token with
-// AccessToken.
-func TestInteropGoStartsBetterAuthFinishes(t *testing.T) {
+func TestInteropGoFirst(t *testing.T) {
 	node := needNode(t)
-	idp, app := newInterop(t)
+	db := filepath.Join(t.TempDir(), "auth.db")
+	idp, err := oidctest.NewServer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idp.Close()
+	idp.SetUser(oidctest.User{Subject: "sub-lin", Email: "lin@example.com", EmailVerified: true, Name: "Lin"})
 
-	rec := app.do("POST", interopBaseURL+"/api/auth/sign-in/social", "", map[string]any{"provider": "test", "callbackURL": "/dashboard"})
-	var start struct{ URL string }
-	if rec.Code != 200 || json.Unmarshal(rec.Body.Bytes(), &start) != nil {
-		t.Fatalf("Go sign-in/social: %d %s", rec.Code, rec.Body)
+	hs := sharedHarness(t, db, idp)
+	b := hs.browser()
+	_, final := b.signIn(hs, map[string]any{"provider": "mock", "callbackURL": "/dashboard", "newUserCallbackURL": "/welcome"})
+	goUser := b.session(hs)
+	if final != "/welcome" || goUser == "" {
+		t.Fatalf("Go: redirected to %q, user %q", final, goUser)
 	}
-	cookie := jar("", rec.Header().Values("Set-Cookie"))
-	callback := consent(t, start.URL)
-	path := strings.TrimPrefix(callback, interopBaseURL+"/api/auth")
+	a, err := hs.sqlite.AccountByProvider(context.Background(), "mock", "sub-lin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs.m.Close()
+	hs.sqlite.Close()
 
-	res := runBA(t, node, idp, baHTTP{Op: "http", Method: "GET", Path: path, Cookie: cookie})
-	if res[0].Status != http.StatusFound || res[0].Location != "/dashboard" {
-		t.Fatalf("Better Auth callback with Go's state: %d %q %s", res[0].Status, res[0].Location, res[0].Body)
+	loc, baUser := baSignIn(t, node, db, idp)
+	if loc != "/dashboard" {
+		t.Errorf("Better Auth: a user Go created is sent to %q, want /dashboard", loc)
 	}
-	cookie = jar(cookie, res[0].SetCookie)
-	if strings.Contains(cookie, "better-auth.oauth_state=") {
-		t.Errorf("Better Auth kept the used oauth_state: %v", res[0].SetCookie)
+	if baUser != goUser {
+		t.Errorf("Better Auth signed in user %q, want Go's %q", baUser, goUser)
 	}
-
-	req := httptest.NewRequest("GET", "/", nil)
-	req.Header.Set("Cookie", cookie)
-	a, err := app.m.AccountCookie(req)
-	if err != nil || a.ProviderID != "test" || a.AccountID != "user-1" || a.AccessToken == "" || a.RefreshToken == "" {
-		t.Fatalf("Go read Better Auth's account_data as %+v, %v", a, err)
+	s, err := sqlite.Open(db)
+	if err != nil {
+		t.Fatal(err)
 	}
-	l, err := app.m.LookupHeader(context.Background(), req.Header, sessionkit.LookupOptions{})
-	if err != nil || l.Found == nil || l.Found.User.ID != a.UserID || l.Found.User.Email != "ada@example.com" {
-		t.Fatalf("Go lookup of Better Auth's stateless session: %+v, %v", l, err)
+	defer s.Close()
+	if n := countAccounts(t, s, "sub-lin"); n != 1 {
+		t.Errorf("%d account rows for the provider account, want 1", n)
 	}
-	// Go's token helper reads Better Auth's account cookie for its session's user.
-	tok := app.do("GET", "/token", cookie, nil)
-	if tok.Code != http.StatusOK || tok.Body.String() != a.AccessToken {
-		t.Errorf("Go /token on Better Auth's cookies: %d %q, want %q", tok.Code, tok.Body, a.AccessToken)
+	// Better Auth updated the tokens of Go's row in place.
+	after, err := s.AccountByProvider(context.Background(), "mock", "sub-lin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.ID != a.ID || after.AccessToken == a.AccessToken || after.Scope != a.Scope {
+		t.Errorf("after Better Auth's sign-in the account is %+v, want row %s with new tokens and scope %q", after, a.ID, a.Scope)
 	}
 }

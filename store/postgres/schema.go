@@ -15,6 +15,9 @@ var schema = []string{
 	`CREATE INDEX IF NOT EXISTS "session_userId_idx" on "session" ("userId")`,
 	`CREATE INDEX IF NOT EXISTS "account_userId_idx" on "account" ("userId")`,
 	`CREATE INDEX IF NOT EXISTS "verification_identifier_idx" on "verification" ("identifier")`,
+	// sessionkit's own, for social sign-in (see oauth.go).
+	`CREATE INDEX IF NOT EXISTS "sessionkit_account_providerId_accountId_idx" on "account" ("providerId", "accountId")`,
+	`CREATE INDEX IF NOT EXISTS "sessionkit_verification_expiresAt_idx" on "verification" ("expiresAt")`,
 }
 
 // migrateLock is the key of the transaction-scoped advisory lock that
