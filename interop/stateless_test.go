@@ -6,6 +6,8 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/internal/nodetest"
+	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/oauthcookie"
 	"github.com/sessionkit/sessionkit/store"
 )
@@ -254,6 +257,39 @@ func TestStatelessSignOutClearsAccountCookie(t *testing.T) {
 	for _, name := range []string{"better-auth.account_data", "better-auth.oauth_state", "better-auth.session_data"} {
 		if strings.Contains(after, name) {
 			t.Errorf("after Better Auth's sign-out the browser keeps %s (%s)", name, after)
+		}
+	}
+}
+
+// TestStatelessMintVectors regenerates oauthcookie's vectors with the real
+// Better Auth (stateless.mjs on the committed input) and runs oauthcookie's
+// vector tests on them: the committed files are what Better Auth mints.
+func TestStatelessMintVectors(t *testing.T) {
+	node := needNode(t)
+	goBin := testenv.LookPath(t, "go", "install Go")
+	root := filepath.Join(dir(), "..")
+	in, err := os.ReadFile(filepath.Join(root, "oauthcookie", "testdata", "better-auth-1.7.25.input.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var input, output json.RawMessage = in, nil
+	nodetest.Run(t, node, dir(), "stateless.mjs", input, &output)
+	out := filepath.Join(t.TempDir(), "output.json")
+	if err := os.WriteFile(out, output, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, goBin, "test", "-count=1", "-v", "-run", "TestStateVectors|TestAccountVectors", "./oauthcookie")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "SESSIONKIT_OAUTHCOOKIE_VECTORS="+out)
+	got, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("oauthcookie's vector tests on regenerated vectors: %v\n%s", err, got)
+	}
+	for _, name := range []string{"TestStateVectors", "TestAccountVectors"} {
+		if !strings.Contains(string(got), "--- PASS: "+name) {
+			t.Errorf("%s did not pass on the regenerated vectors:\n%s", name, got)
 		}
 	}
 }
