@@ -29,14 +29,15 @@ func stateless(mc *sessionkit.Config, _ *social.Config) {
 
 // newStatelessHarness is newHarness configured as stateless, with the
 // cookie stores and a /token route that answers AccessToken.
-func newStatelessHarness(t *testing.T) *harness {
+func newStatelessHarness(t *testing.T, opts ...harnessOption) *harness {
 	t.Helper()
 	// The cookie stores need the Manager, which newHarness makes: they
 	// are filled in once it exists.
 	var lazy lazyStores
-	hs := newHarness(t, stateless, func(_ *sessionkit.Config, sc *social.Config) {
+	opts = append([]harnessOption{stateless, func(_ *sessionkit.Config, sc *social.Config) {
 		sc.State, sc.Accounts = &lazy, &lazy
-	})
+	}}, opts...)
+	hs := newHarness(t, opts...)
 	lazy.state, lazy.accounts = social.NewCookieState(hs.m), social.NewCookieAccounts(hs.m, nil)
 	for _, op := range []string{"CreateVerification", "TakeVerification", "CreateAccount", "CreateUserWithAccount", "AccountByProvider", "UpdateAccountTokens"} {
 		hs.store.Fail(op)
@@ -312,5 +313,57 @@ func TestAccessTokenFromStore(t *testing.T) {
 	}
 	if after.ID != before.ID || after.AccessToken != tok["accessToken"] || time.Until(after.AccessTokenExpiresAt) < 59*time.Minute {
 		t.Errorf("row after refresh = %+v, want the token handed out, an hour long", after)
+	}
+}
+
+// slowTokens delays every token request to the provider, so that
+// concurrent refreshes overlap.
+type slowTokens struct{ base http.RoundTripper }
+
+func (s slowTokens) RoundTrip(r *http.Request) (*http.Response, error) {
+	if strings.HasSuffix(r.URL.Path, "/token") {
+		time.Sleep(300 * time.Millisecond)
+	}
+	return s.base.RoundTrip(r)
+}
+
+// TestAccessTokenRefreshesOnce: requests that find the same expiring token
+// at once share one refresh; the provider, which rotates refresh tokens,
+// sees one grant and every request gets the new token.
+func TestAccessTokenRefreshesOnce(t *testing.T) {
+	t.Parallel()
+	hs := newStatelessHarness(t, func(_ *sessionkit.Config, sc *social.Config) {
+		sc.HTTPClient = &http.Client{Transport: slowTokens{http.DefaultTransport}, Timeout: 10 * time.Second}
+	})
+	hs.idp.SetAccessTokenTTL(3 * time.Second)
+	b := hs.browser()
+	b.signIn(hs, startBody())
+	hs.idp.SetAccessTokenTTL(time.Hour)
+	const n = 4
+	type answer struct {
+		status int
+		tok    any
+	}
+	answers := make(chan answer, n)
+	for range n {
+		go func() {
+			status, out := b.token(hs)
+			answers <- answer{status, out["accessToken"]}
+		}()
+	}
+	var first any
+	for range n {
+		a := <-answers
+		if a.status != http.StatusOK {
+			t.Fatalf("concurrent /token: %d", a.status)
+		}
+		if first == nil {
+			first = a.tok
+		} else if a.tok != first {
+			t.Errorf("concurrent refreshes handed out %v and %v", first, a.tok)
+		}
+	}
+	if _, refreshes := hs.idp.Calls(); refreshes != 1 {
+		t.Errorf("refresh grants = %d, want 1", refreshes)
 	}
 }
