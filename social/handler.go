@@ -358,6 +358,7 @@ func (h *Handler) callbackPost(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	w.Header().Set("Cache-Control", "no-store") // every answer sets or clears cookies
 	q := r.URL.Query()
 	state := q.Get("state")
 	if state == "" || len(state) > 256 {
