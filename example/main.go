@@ -22,7 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -97,11 +97,19 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
 	if o.social.any() && o.baseURL == "" {
 		// The provider sends the browser back to BaseURL/api/auth/callback/…
-		o.baseURL = "http://" + o.addr
-		if strings.HasPrefix(o.addr, ":") {
-			o.baseURL = "http://localhost" + o.addr
+		o.baseURL = "http://" + ln.Addr().String()
+		if host, port, _ := net.SplitHostPort(o.addr); host == "" || host == "localhost" {
+			o.baseURL = "http://localhost:" + port
+			if port == "0" || port == "" {
+				o.baseURL = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+			}
 		}
 		log.Info("social sign-in needs a base URL; open the app there", "base_url", o.baseURL)
 	}
@@ -147,10 +155,6 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", o.addr)
-	if err != nil {
-		return err
-	}
 	soc, closeSocial, err := newSocial(o.social, auth, log)
 	if err != nil {
 		return err
