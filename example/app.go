@@ -52,6 +52,7 @@ const (
 type app struct {
 	auth     *sessionkit.Manager
 	accounts *account.Accounts
+	social   *socialSignIn // nil without providers; see social.go
 }
 
 // newApp wires the pages. middleware.Load reads the session of every page
@@ -65,7 +66,12 @@ func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
 
 // newObservedApp is newApp with metrics when obs is not nil (metrics.go).
 func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *observer) http.Handler {
-	a := &app{auth: auth, accounts: accounts}
+	return newFullApp(auth, accounts, obs, nil)
+}
+
+// newFullApp is newObservedApp with social sign-in when soc is not nil.
+func newFullApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *observer, soc *socialSignIn) http.Handler {
+	a := &app{auth: auth, accounts: accounts, social: soc}
 	mux := http.NewServeMux()
 	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{
 		ReauthURL: "/sign-in?reauth=1",
@@ -79,6 +85,9 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *o
 	mux.HandleFunc("GET /sign-in", a.signInPage)
 	mux.HandleFunc("POST /sign-in", a.signIn)
 	mux.HandleFunc("POST /sign-out", a.signOut)
+	if soc != nil {
+		mux.HandleFunc("POST /sign-in/social", a.signInWith)
+	}
 	mux.Handle("GET /dashboard", a.requireSession(a.page("dashboard")))
 	mux.Handle("GET /sessions", a.requireSession(http.HandlerFunc(a.sessions)))
 	mux.HandleFunc("POST /sessions/revoke", a.revoke)
@@ -93,8 +102,14 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *o
 	// itself (and has its own cross-origin protection), so it sits outside
 	// Load: one lookup per request.
 	root.Handle("/api/auth/", obs.api(accounts.Handler()))
+	if soc != nil {
+		// Better Auth's social endpoints: the callback signs in, so it
+		// is served by the social handler, outside Load.
+		root.Handle("/api/auth/sign-in/social", obs.api(soc.h))
+		root.Handle("/api/auth/callback/", obs.api(soc.h))
+	}
 	root.Handle("/", obs.load(auth)(sameOriginPosts(mux)))
-	return securityHeaders(root)
+	return securityHeaders(root, soc.formOrigins()...)
 }
 
 // sameOriginPosts refuses cross-site form posts (CSRF), using the
@@ -108,10 +123,17 @@ func sameOriginPosts(h http.Handler) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-func securityHeaders(h http.Handler) http.Handler {
+// securityHeaders sets the policy; formOrigins are the providers' sites,
+// where the "Sign in with …" forms redirect (form-action covers the
+// redirects of a form post).
+func securityHeaders(h http.Handler, formOrigins ...string) http.Handler {
+	csp := contentSecurityPolicy
+	if len(formOrigins) > 0 {
+		csp = strings.Replace(csp, "form-action 'self'", "form-action 'self' "+strings.Join(formOrigins, " "), 1)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("Content-Security-Policy", csp)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		// Pages and API answers carry tokens, session lists and cookies:
@@ -178,6 +200,8 @@ type view struct {
 	// (localStorage "better-auth.message"), e.g. "signout".
 	Broadcast string
 	Sessions  []deviceSession
+	// Providers are the "Sign in with …" buttons of the sign-in page.
+	Providers []providerButton
 }
 
 // deviceSession is one row of the sessions page.
@@ -304,6 +328,10 @@ func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
 	case q.Get("signed-out") == "1":
 		v.Notice = "You are signed out."
 		v.Broadcast = "signout"
+	}
+	if a.social != nil && !v.Reauth {
+		v.Providers = a.social.buttons
+		v.Error = socialError(q.Get("error"))
 	}
 	a.render(w, r, "sign-in", v, http.StatusOK)
 }

@@ -26,7 +26,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -45,8 +44,6 @@ import (
 
 const secret = "interop-test-secret-0123456789abcdefghijklmnop"
 
-const install = "install Node.js 20+, then run `npm ci` in interop/ (or bash .ci/interop.sh)"
-
 // dir is this folder, wherever the test runs from.
 func dir() string {
 	_, file, _, _ := runtime.Caller(0)
@@ -54,18 +51,10 @@ func dir() string {
 }
 
 // needNode returns the node binary, or skips (fails in CI) when node or the
-// pinned packages are missing. It never installs them: `npm ci` may compile
-// better-sqlite3 for minutes, which belongs in CI's setup (.ci/run runs
-// .ci/interop.sh), not in a test's time budget.
+// pinned packages are missing.
 func needNode(t *testing.T) string {
 	t.Helper()
-	node := testenv.LookPath(t, "node", install)
-	for _, pkg := range []string{"better-auth", "better-sqlite3"} {
-		if _, err := os.Stat(filepath.Join(dir(), "node_modules", pkg, "package.json")); err != nil {
-			testenv.Missing(t, "interop/node_modules/"+pkg, install)
-		}
-	}
-	return node
+	return testenv.NeedNode(t, dir(), "better-auth", "better-sqlite3")
 }
 
 // baConfig configures ba.mjs: the Better Auth options that matter on the wire.
@@ -79,6 +68,12 @@ type baConfig struct {
 	RateLimit bool `json:"rateLimit,omitempty"`
 	// DeleteUser turns user.deleteUser.enabled on.
 	DeleteUser bool `json:"deleteUser,omitempty"`
+	// Schema is Better Auth's modelName, fields and usePlural (baSchemaOf).
+	Schema *baSchema `json:"schema,omitempty"`
+	// Migrate is "run" (default: Better Auth's migrator creates what is
+	// missing) or "check" (ba.mjs fails if the migrator would change the
+	// schema).
+	Migrate string `json:"migrate,omitempty"`
 }
 
 // baOp is one HTTP exchange with Better Auth's handler.

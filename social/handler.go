@@ -222,51 +222,27 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		sessionkit.WriteError(w, http.StatusBadRequest, "VALIDATION_ERROR", "Invalid body")
 		return
 	}
-	p, ok := h.providers[req.Provider]
-	if !ok {
-		sessionkit.WriteError(w, http.StatusNotFound, "PROVIDER_NOT_FOUND", "Provider not found")
-		return
-	}
-	if len(req.IDToken) > 0 && string(req.IDToken) != "null" {
+	if _, ok := h.providers[req.Provider]; ok && len(req.IDToken) > 0 && string(req.IDToken) != "null" {
 		sessionkit.WriteError(w, http.StatusNotFound, "ID_TOKEN_NOT_SUPPORTED", "id token not supported")
 		return
 	}
-	for _, u := range []string{req.CallbackURL, req.NewUserCallbackURL, req.ErrorCallbackURL} {
-		if u != "" && !h.origins.RedirectAllowed(u) {
-			sessionkit.WriteError(w, http.StatusForbidden, "INVALID_CALLBACK_URL", "Invalid callbackURL")
-			return
-		}
-	}
-	callback := req.CallbackURL
-	if callback == "" {
-		callback = h.m.BaseURL()
-	}
-	if callback == "" {
+	authURL, err := h.Start(w, r, StartOptions{Provider: req.Provider, CallbackURL: req.CallbackURL,
+		NewUserCallbackURL: req.NewUserCallbackURL, ErrorCallbackURL: req.ErrorCallbackURL,
+		Scopes: req.Scopes, RequestSignUp: req.RequestSignUp, LoginHint: req.LoginHint})
+	switch {
+	case errors.Is(err, ErrUnknownProvider):
+		sessionkit.WriteError(w, http.StatusNotFound, "PROVIDER_NOT_FOUND", "Provider not found")
+		return
+	case errors.Is(err, ErrCallbackURL):
+		sessionkit.WriteError(w, http.StatusForbidden, "INVALID_CALLBACK_URL", "Invalid callbackURL")
+		return
+	case errors.Is(err, ErrNoCallbackURL):
 		sessionkit.WriteError(w, http.StatusBadRequest, "CALLBACK_URL_REQUIRED", "callbackURL is required")
 		return
-	}
-	st := State{
-		CallbackURL:   callback,
-		CodeVerifier:  randomString(128),
-		ErrorURL:      req.ErrorCallbackURL,
-		NewUserURL:    req.NewUserCallbackURL,
-		ExpiresAt:     h.m.Now().Add(StateLifetime).UnixMilli(),
-		RequestSignUp: req.RequestSignUp,
-		OAuthState:    randomString(32),
-	}
-	if p.Issuer != "" {
-		st.IDTokenNonce = randomString(32)
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), defaultTimeout)
-	defer cancel()
-	authURL, err := p.authURL(ctx, st, req.Scopes, req.LoginHint)
-	if err != nil {
-		h.log.ErrorContext(ctx, "social: provider unavailable", "provider", p.ID, "err", err)
+	case errors.Is(err, errProvider):
 		sessionkit.WriteError(w, http.StatusBadGateway, "PROVIDER_UNAVAILABLE", "The provider cannot be reached")
 		return
-	}
-	if err := h.state.Save(ctx, w, r, st); err != nil {
-		h.m.LogStoreError(ctx, "social: save state", err)
+	case err != nil:
 		sessionkit.WriteError(w, http.StatusInternalServerError, "INTERNAL_SERVER_ERROR", "Unable to create verification")
 		return
 	}
@@ -279,6 +255,86 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 		URL      string `json:"url"`
 		Redirect bool   `json:"redirect"`
 	}{authURL, !req.DisableRedirect})
+}
+
+// StartOptions are the fields of POST /sign-in/social, for Start.
+type StartOptions struct {
+	// Provider is the Provider.ID to sign in with.
+	Provider string
+	// CallbackURL is where the browser goes once signed in (default: the
+	// Manager's BaseURL); NewUserCallbackURL instead for a user just
+	// created; ErrorCallbackURL with ?error=<code> when the sign-in
+	// fails (default Config.ErrorURL). Each must be a path of this site
+	// or a URL at its origin or a trusted one.
+	CallbackURL, NewUserCallbackURL, ErrorCallbackURL string
+	// Scopes are requested besides the provider's.
+	Scopes []string
+	// RequestSignUp lets a provider with DisableSignUp create the user.
+	RequestSignUp bool
+	// LoginHint is sent to the provider as login_hint.
+	LoginHint string
+}
+
+// Errors of Start. Match them with errors.Is.
+var (
+	// ErrUnknownProvider means no configured provider has that ID.
+	ErrUnknownProvider = errors.New("social: unknown provider")
+	// ErrCallbackURL means a callback URL is neither a path of this site
+	// nor at a trusted origin (an open redirect otherwise).
+	ErrCallbackURL = errors.New("social: callback URL not allowed")
+	// ErrNoCallbackURL means no callbackURL was given and the Manager
+	// has no BaseURL to default to.
+	ErrNoCallbackURL = errors.New("social: callbackURL is required")
+	errProvider      = errors.New("social: provider unavailable")
+)
+
+// Start begins a sign-in as POST /sign-in/social does, for apps with a
+// sign-in form of their own: it checks the callback URLs, keeps the state
+// (with its cookie on w) and returns the provider's authorization URL to
+// send the browser to. Call it only for a request the app has checked
+// comes from its own pages (http.CrossOriginProtection), as the JSON
+// endpoint does.
+func (h *Handler) Start(w http.ResponseWriter, r *http.Request, o StartOptions) (string, error) {
+	p, ok := h.providers[o.Provider]
+	if !ok {
+		return "", fmt.Errorf("%w: %q", ErrUnknownProvider, o.Provider)
+	}
+	for _, u := range []string{o.CallbackURL, o.NewUserCallbackURL, o.ErrorCallbackURL} {
+		if u != "" && !h.origins.RedirectAllowed(u) {
+			return "", ErrCallbackURL
+		}
+	}
+	callback := o.CallbackURL
+	if callback == "" {
+		callback = h.m.BaseURL()
+	}
+	if callback == "" {
+		return "", ErrNoCallbackURL
+	}
+	st := State{
+		CallbackURL:   callback,
+		CodeVerifier:  randomString(128),
+		ErrorURL:      o.ErrorCallbackURL,
+		NewUserURL:    o.NewUserCallbackURL,
+		ExpiresAt:     h.m.Now().Add(StateLifetime).UnixMilli(),
+		RequestSignUp: o.RequestSignUp,
+		OAuthState:    randomString(32),
+	}
+	if p.Issuer != "" {
+		st.IDTokenNonce = randomString(32)
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), defaultTimeout)
+	defer cancel()
+	authURL, err := p.authURL(ctx, st, o.Scopes, o.LoginHint)
+	if err != nil {
+		h.log.ErrorContext(ctx, "social: provider unavailable", "provider", p.ID, "err", err)
+		return "", fmt.Errorf("%w: %w", errProvider, err)
+	}
+	if err := h.state.Save(ctx, w, r, st); err != nil {
+		h.m.LogStoreError(ctx, "social: save state", err)
+		return "", err
+	}
+	return authURL, nil
 }
 
 // callbackParams are the parameters the provider sends to the callback.
@@ -304,6 +360,7 @@ func (h *Handler) callbackPost(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	w.Header().Set("Cache-Control", "no-store") // every answer sets or clears cookies
 	q := r.URL.Query()
 	state := q.Get("state")
 	if state == "" || len(state) > 256 {

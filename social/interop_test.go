@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -21,8 +20,6 @@ import (
 // TestMain reports the tests skipped for a missing service.
 func TestMain(m *testing.M) { testenv.Main(m) }
 
-const install = "install Node.js 20+, then run `npm ci` in interop/ (or bash .ci/interop.sh)"
-
 // interopDir is the interop folder of the repository: ba.mjs and its
 // node_modules.
 func interopDir() string {
@@ -32,13 +29,19 @@ func interopDir() string {
 
 func needNode(t *testing.T) string {
 	t.Helper()
-	node := testenv.LookPath(t, "node", install)
-	for _, pkg := range []string{"better-auth", "better-sqlite3"} {
-		if _, err := os.Stat(filepath.Join(interopDir(), "node_modules", pkg, "package.json")); err != nil {
-			testenv.Missing(t, "interop/node_modules/"+pkg, install)
-		}
+	return testenv.NeedNode(t, interopDir(), "better-auth", "better-sqlite3")
+}
+
+// newIdP starts the provider, signing in u.
+func newIdP(t *testing.T, u oidctest.User) *oidctest.Server {
+	t.Helper()
+	idp, err := oidctest.NewServer()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return node
+	t.Cleanup(idp.Close)
+	idp.SetUser(u)
+	return idp
 }
 
 type baOp struct {
@@ -154,12 +157,7 @@ func sharedHarness(t *testing.T, db string, idp *oidctest.Server) *harness {
 func TestInteropBetterAuthFirst(t *testing.T) {
 	node := needNode(t)
 	db := filepath.Join(t.TempDir(), "auth.db")
-	idp, err := oidctest.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idp.Close()
-	idp.SetUser(oidctest.User{Subject: "sub-grace", Email: "grace@example.com", EmailVerified: true, Name: "Grace"})
+	idp := newIdP(t, oidctest.User{Subject: "sub-grace", Email: "grace@example.com", EmailVerified: true, Name: "Grace"})
 
 	// Better Auth signs Grace up.
 	loc, baUser := baSignIn(t, node, db, idp)
@@ -185,12 +183,7 @@ func TestInteropBetterAuthFirst(t *testing.T) {
 func TestInteropGoFirst(t *testing.T) {
 	node := needNode(t)
 	db := filepath.Join(t.TempDir(), "auth.db")
-	idp, err := oidctest.NewServer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer idp.Close()
-	idp.SetUser(oidctest.User{Subject: "sub-lin", Email: "lin@example.com", EmailVerified: true, Name: "Lin"})
+	idp := newIdP(t, oidctest.User{Subject: "sub-lin", Email: "lin@example.com", EmailVerified: true, Name: "Lin"})
 
 	hs := sharedHarness(t, db, idp)
 	b := hs.browser()

@@ -354,6 +354,15 @@ func TestCallbackFormPost(t *testing.T) {
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusFound || loc != hs.app.URL+"/api/auth/callback/test?code=c&state=s" {
 		t.Errorf("form post: %d Location %q", resp.StatusCode, loc)
 	}
+	// A body over 64 KiB is not read.
+	resp, err = b.c.PostForm(hs.app.URL+"/api/auth/callback/test", url.Values{"code": {strings.Repeat("c", 70<<10)}, "state": {"s"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if _, code := errorOf(t, resp.Header.Get("Location")); code != social.ErrorInvalidCallback {
+		t.Errorf("oversized form post: %d Location %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
 }
 
 func TestRefresh(t *testing.T) {

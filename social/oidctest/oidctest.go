@@ -109,6 +109,7 @@ func NewServerAt(addr string) (*Server, error) {
 	mux.HandleFunc("/authorize", s.authorize)
 	mux.HandleFunc("POST /token", s.token)
 	mux.HandleFunc("GET /userinfo", s.userinfo)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) })
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() { defer close(s.done); _ = s.srv.Serve(ln) }()
 	return s, nil
@@ -192,7 +193,8 @@ func (s *Server) jwks(w http.ResponseWriter, _ *http.Request) {
 var page = template.Must(template.New("consent").Parse(`<!doctype html>
 <html><head><meta charset="utf-8"><title>oidctest: sign in</title></head>
 <body><h1>Test provider</h1><p>Sign in to the app as:</p>
-<form method="post" action="/authorize?{{.Query}}">
+<form method="post" action="/authorize">{{range $k, $v := .Query}}
+<input type="hidden" name="{{$k}}" value="{{index $v 0}}">{{end}}
 <label>E-mail <input id="oidctest-email" name="email" value="{{.Email}}"></label>
 <label>Name <input id="oidctest-name" name="name" value="{{.Name}}"></label>
 <button id="oidctest-allow" name="decision" value="allow">Allow</button>
@@ -201,7 +203,12 @@ var page = template.Must(template.New("consent").Parse(`<!doctype html>
 
 // authorize is the authorization endpoint.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	q := r.Form
 	redirect, err := url.Parse(q.Get("redirect_uri"))
 	if err != nil || (redirect.Scheme != "http" && redirect.Scheme != "https") {
 		http.Error(w, "invalid redirect_uri", http.StatusBadRequest)
@@ -222,12 +229,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	if interactive {
 		if r.Method == http.MethodGet {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			_ = page.Execute(w, map[string]string{"Query": r.URL.RawQuery, "Email": u.Email, "Name": u.Name})
-			return
-		}
-		r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-		if err := r.ParseForm(); err != nil {
-			http.Error(w, "bad form", http.StatusBadRequest)
+			_ = page.Execute(w, map[string]any{"Query": r.URL.Query(), "Email": u.Email, "Name": u.Name})
 			return
 		}
 		deny = r.PostForm.Get("decision") != "allow"

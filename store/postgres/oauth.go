@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -16,21 +17,57 @@ var (
 	_ store.VerificationStore = (*Store)(nil)
 )
 
-const (
-	accountColumns = `"id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "createdAt", "updatedAt"`
-	qAccountByKey  = `SELECT ` + accountColumns + ` FROM "account" WHERE "providerId" = $1 AND "accountId" = $2 ORDER BY "createdAt" LIMIT 1`
-	qUserAccount   = `SELECT ` + accountColumns + ` FROM "account" WHERE "userId" = $1 AND "providerId" = $2 ORDER BY "createdAt" LIMIT 1`
-	// qLockAccountKey serialises the check and insert of one provider
+// oauthStatements are social sign-in's statements (store.AccountStore,
+// store.VerificationStore), rendered by render with the schema's names.
+type oauthStatements struct {
+	// indexes are sessionkit's own, additive: the account of a provider
+	// account, and the cleanup of expired states.
+	indexes []index
+
+	accountByKey, userAccount, accountTaken, insertAccount string
+	// lockAccountKey serialises the check and insert of one provider
 	// account: Better Auth's table has no unique key on it.
-	qLockAccountKey = `SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))`
-	qAccountTaken   = `SELECT 1 FROM "account" WHERE "providerId" = $1 AND "accountId" = $2 LIMIT 1`
-	qInsertAccount  = `INSERT INTO "account" (` + accountColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
-	qUpdateAccount  = `UPDATE "account" SET "accessToken" = COALESCE($2, "accessToken"), "refreshToken" = COALESCE($3, "refreshToken"), "idToken" = COALESCE($4, "idToken"), ` +
-		`"accessTokenExpiresAt" = COALESCE($5, "accessTokenExpiresAt"), "refreshTokenExpiresAt" = COALESCE($6, "refreshTokenExpiresAt"), "updatedAt" = $7 WHERE "id" = $1 RETURNING ` + accountColumns
-	qInsertVerif     = `INSERT INTO "verification" ("id", "identifier", "value", "expiresAt", "createdAt", "updatedAt") VALUES ($1, $2, $3, $4, $5, $6)`
-	qTakeVerif       = `DELETE FROM "verification" WHERE "identifier" = $1 RETURNING "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"`
-	qDeleteExpVerifs = `DELETE FROM "verification" WHERE "id" IN (SELECT "id" FROM "verification" WHERE "expiresAt" <= $1 LIMIT $2)`
-)
+	lockAccountKey, updateAccount           string
+	insertVerif, takeVerif, deleteExpVerifs string
+}
+
+func renderOAuth(t store.Tables) oauthStatements {
+	q := store.Quote
+	a, v := t.Account, t.Verification
+	A, V := q(a.Name), q(v.Name)
+	ac := func(f string) string { return q(a.Col(f)) }
+	vc := func(f string) string { return q(v.Col(f)) }
+	list := func(c func(string) string, fields ...string) string {
+		out := make([]string, len(fields))
+		for i, f := range fields {
+			out[i] = c(f)
+		}
+		return strings.Join(out, ", ")
+	}
+	accountColumns := list(ac, "id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken",
+		"accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "createdAt", "updatedAt")
+	verifColumns := list(vc, "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt")
+	key := ac("providerId") + ` = $1 AND ` + ac("accountId") + ` = $2`
+	return oauthStatements{
+		indexes: []index{
+			{a.Name, a.Col("providerId"), `CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+a.Name+"_"+a.Col("providerId")+"_"+a.Col("accountId"), "idx")) +
+				` on ` + A + ` (` + ac("providerId") + `, ` + ac("accountId") + `)`},
+			{v.Name, v.Col("expiresAt"), `CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+v.Name+"_"+v.Col("expiresAt"), "idx")) +
+				` on ` + V + ` (` + vc("expiresAt") + `)`},
+		},
+		accountByKey:   `SELECT ` + accountColumns + ` FROM ` + A + ` WHERE ` + key + ` ORDER BY ` + ac("createdAt") + ` LIMIT 1`,
+		userAccount:    `SELECT ` + accountColumns + ` FROM ` + A + ` WHERE ` + ac("userId") + ` = $1 AND ` + ac("providerId") + ` = $2 ORDER BY ` + ac("createdAt") + ` LIMIT 1`,
+		lockAccountKey: `SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))`,
+		accountTaken:   `SELECT 1 FROM ` + A + ` WHERE ` + key + ` LIMIT 1`,
+		insertAccount:  `INSERT INTO ` + A + ` (` + accountColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+		updateAccount: `UPDATE ` + A + ` SET ` + ac("accessToken") + ` = COALESCE($2, ` + ac("accessToken") + `), ` + ac("refreshToken") + ` = COALESCE($3, ` + ac("refreshToken") + `), ` +
+			ac("idToken") + ` = COALESCE($4, ` + ac("idToken") + `), ` + ac("accessTokenExpiresAt") + ` = COALESCE($5, ` + ac("accessTokenExpiresAt") + `), ` +
+			ac("refreshTokenExpiresAt") + ` = COALESCE($6, ` + ac("refreshTokenExpiresAt") + `), ` + ac("updatedAt") + ` = $7 WHERE ` + ac("id") + ` = $1 RETURNING ` + accountColumns,
+		insertVerif:     `INSERT INTO ` + V + ` (` + verifColumns + `) VALUES ($1, $2, $3, $4, $5, $6)`,
+		takeVerif:       `DELETE FROM ` + V + ` WHERE ` + vc("identifier") + ` = $1 RETURNING ` + verifColumns,
+		deleteExpVerifs: `DELETE FROM ` + V + ` WHERE ` + vc("id") + ` IN (SELECT ` + vc("id") + ` FROM ` + V + ` WHERE ` + vc("expiresAt") + ` <= $1 LIMIT $2)`,
+	}
+}
 
 func text(s string) pgtype.Text { return pgtype.Text{String: s, Valid: s != ""} }
 
@@ -67,17 +104,17 @@ func scanAccount(op string, row pgx.Row) (store.Account, error) {
 
 // AccountByProvider implements store.AccountStore.
 func (s *Store) AccountByProvider(ctx context.Context, providerID, accountID string) (store.Account, error) {
-	return scanAccount("account by provider", s.pool.QueryRow(ctx, qAccountByKey, providerID, accountID))
+	return scanAccount("account by provider", s.pool.QueryRow(ctx, s.sql.oauth.accountByKey, providerID, accountID))
 }
 
 // UserAccount implements store.AccountStore.
 func (s *Store) UserAccount(ctx context.Context, userID, providerID string) (store.Account, error) {
-	return scanAccount("user account", s.pool.QueryRow(ctx, qUserAccount, userID, providerID))
+	return scanAccount("user account", s.pool.QueryRow(ctx, s.sql.oauth.userAccount, userID, providerID))
 }
 
 // CreateAccount implements store.AccountStore.
 func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
-	return s.inTx(ctx, "create account", func(tx pgx.Tx) error { return insertAccount(ctx, tx, a) })
+	return s.inTx(ctx, "create account", func(tx pgx.Tx) error { return insertAccount(ctx, tx, &s.sql.oauth, a) })
 }
 
 // CreateUserWithAccount implements store.AccountStore in one transaction.
@@ -86,29 +123,29 @@ func (s *Store) CreateUserWithAccount(ctx context.Context, u store.User, a store
 		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	return s.inTx(ctx, "create user", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, qInsertUser, userArgs(u)...); err != nil {
+		if _, err := tx.Exec(ctx, s.sql.insertUser, userArgs(u)...); err != nil {
 			return err
 		}
-		return insertAccount(ctx, tx, a)
+		return insertAccount(ctx, tx, &s.sql.oauth, a)
 	})
 }
 
-func insertAccount(ctx context.Context, tx pgx.Tx, a store.Account) error {
+func insertAccount(ctx context.Context, tx pgx.Tx, st *oauthStatements, a store.Account) error {
 	if a.ID == "" || a.ProviderID == "" || a.AccountID == "" || a.UserID == "" {
 		return fmt.Errorf("%w: id, providerId, accountId and userId are required", store.ErrInvalid)
 	}
-	if _, err := tx.Exec(ctx, qLockAccountKey, a.ProviderID, a.AccountID); err != nil {
+	if _, err := tx.Exec(ctx, st.lockAccountKey, a.ProviderID, a.AccountID); err != nil {
 		return err
 	}
 	var one int
-	err := tx.QueryRow(ctx, qAccountTaken, a.ProviderID, a.AccountID).Scan(&one)
+	err := tx.QueryRow(ctx, st.accountTaken, a.ProviderID, a.AccountID).Scan(&one)
 	if err == nil {
 		return fmt.Errorf("%w: the provider account is linked already", store.ErrDuplicate)
 	}
 	if !errors.Is(err, pgx.ErrNoRows) {
 		return err
 	}
-	_, err = tx.Exec(ctx, qInsertAccount, accountArgs(a)...)
+	_, err = tx.Exec(ctx, st.insertAccount, accountArgs(a)...)
 	return err
 }
 
@@ -133,7 +170,7 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(pgx.Tx) error) erro
 
 // UpdateAccountTokens implements store.AccountStore in one statement.
 func (s *Store) UpdateAccountTokens(ctx context.Context, a store.Account) (store.Account, error) {
-	return scanAccount("update account", s.pool.QueryRow(ctx, qUpdateAccount, a.ID, text(a.AccessToken), text(a.RefreshToken), text(a.IDToken),
+	return scanAccount("update account", s.pool.QueryRow(ctx, s.sql.oauth.updateAccount, a.ID, text(a.AccessToken), text(a.RefreshToken), text(a.IDToken),
 		stamp(a.AccessTokenExpiresAt), stamp(a.RefreshTokenExpiresAt), store.Truncate(a.UpdatedAt)))
 }
 
@@ -142,7 +179,7 @@ func (s *Store) CreateVerification(ctx context.Context, v store.Verification) er
 	if v.ID == "" || v.Identifier == "" {
 		return fmt.Errorf("postgres: create verification: %w: id and identifier are required", store.ErrInvalid)
 	}
-	if _, err := s.pool.Exec(ctx, qInsertVerif, v.ID, v.Identifier, v.Value,
+	if _, err := s.pool.Exec(ctx, s.sql.oauth.insertVerif, v.ID, v.Identifier, v.Value,
 		store.Truncate(v.ExpiresAt), store.Truncate(v.CreatedAt), store.Truncate(v.UpdatedAt)); err != nil {
 		return mapError("create verification", err)
 	}
@@ -152,7 +189,7 @@ func (s *Store) CreateVerification(ctx context.Context, v store.Verification) er
 // TakeVerification implements store.VerificationStore with one DELETE …
 // RETURNING: of two racing calls, the second finds the row gone.
 func (s *Store) TakeVerification(ctx context.Context, identifier string) (store.Verification, error) {
-	rows, err := s.pool.Query(ctx, qTakeVerif, identifier)
+	rows, err := s.pool.Query(ctx, s.sql.oauth.takeVerif, identifier)
 	if err != nil {
 		return store.Verification{}, mapError("take verification", err)
 	}
@@ -180,7 +217,7 @@ func (s *Store) TakeVerification(ctx context.Context, identifier string) (store.
 
 // DeleteExpiredVerifications implements store.VerificationStore.
 func (s *Store) DeleteExpiredVerifications(ctx context.Context, now time.Time, limit int) (int, error) {
-	tag, err := s.pool.Exec(ctx, qDeleteExpVerifs, store.Truncate(now), limit)
+	tag, err := s.pool.Exec(ctx, s.sql.oauth.deleteExpVerifs, store.Truncate(now), limit)
 	if err != nil {
 		return 0, mapError("delete expired verifications", err)
 	}
