@@ -227,6 +227,7 @@ func (c Config) resolve() (*settings, error) {
 	if err := s.resolveCache(); err != nil {
 		return nil, err
 	}
+	s.resolveOAuthCookies()
 	return s, nil
 }
 

@@ -38,6 +38,7 @@ const maxCookieValue = 4096
 // cookieNames are the wire names of the session cookies.
 type cookieNames struct {
 	token, data, dontRemember string
+	prefix                    string // "better-auth." or "__Secure-better-auth."
 }
 
 func newCookieNames(prefix string, secure bool) cookieNames {
@@ -45,7 +46,7 @@ func newCookieNames(prefix string, secure bool) cookieNames {
 	if secure {
 		p = "__Secure-" + p
 	}
-	return cookieNames{token: p + "session_token", data: p + "session_data", dontRemember: p + "dont_remember"}
+	return cookieNames{token: p + "session_token", data: p + "session_data", dontRemember: p + "dont_remember", prefix: p}
 }
 
 // sessionCookies turns a session into its cookies and back: the names, the
@@ -64,6 +65,8 @@ type sessionCookies struct {
 	codec        cache.Codec // nil when the cache is off
 	cacheMaxAge  time.Duration
 	cacheVersion string
+
+	oauth oauthCookies // account_data, oauth_state: see oauthcookies.go
 }
 
 // caching reports whether the cookie cache is on.
@@ -86,6 +89,11 @@ type jar struct {
 	data         []rawCookie // session_data and its .N chunks
 	hasToken     bool
 	out          cookieWriter
+
+	account        []rawCookie // account_data and its .N chunks
+	state          string      // oauth_state
+	hasState       bool
+	accountPending bool // the response already sets account_data
 }
 
 // read scans the Cookie headers for the session cookies only, without
@@ -121,6 +129,8 @@ func (c *sessionCookies) read(h http.Header) jar {
 				} else if i, ok := chunkSuffix(rest); ok {
 					j.data = append(j.data, rawCookie{name, val, i})
 				}
+			default:
+				j.readOAuth(name, val)
 			}
 		}
 	}
@@ -399,11 +409,12 @@ func (j *jar) writeCache(ctx context.Context, sess *Session, now time.Time, dont
 	}
 	if len(chunks) == 1 {
 		j.out.set(c.cookie(base, chunks[0], maxAge))
-		return
+	} else {
+		for i, v := range chunks {
+			j.out.set(c.cookie(cache.ChunkName(base, i), v, maxAge))
+		}
 	}
-	for i, v := range chunks {
-		j.out.set(c.cookie(cache.ChunkName(base, i), v, maxAge))
-	}
+	j.remintAccount(ctx, sess.User.ID, now)
 }
 
 func (j *jar) expire(name string) { j.out.set(j.c.cookie(name, "", -1)) }
@@ -418,13 +429,15 @@ func (j *jar) dropCache() {
 }
 
 // clear expires the token and cache cookies, every cache chunk the request
-// carried, and dont_remember when present.
+// carried, dont_remember when present, and the social sign-in cookies
+// (account_data and its chunks, oauth_state) when present.
 func (j *jar) clear() {
 	j.expire(j.c.names.token)
 	j.dropCache()
 	if j.dontRemember != "" {
 		j.expire(j.c.names.dontRemember)
 	}
+	j.clearOAuth()
 }
 
 // cookie builds a session cookie with the attributes every one shares:

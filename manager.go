@@ -168,7 +168,9 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 	}
 	m.created(r.Context(), &sess, &u)
 	out := &Session{Session: sess, User: u, Source: SourceStore}
-	// A new sign-in replaces whatever session cookies the browser had.
+	// A new sign-in replaces whatever session cookies the browser had; an
+	// account cookie the handler has just set stays as it is.
+	j.accountPending = hasSetCookie(w.Header(), m.s.cookies.oauth.accountName)
 	j.writeSession(r.Context(), out, now, opts.DontRemember, j.dontRemember != "")
 	j.out.writeTo(w.Header())
 	return out, nil

@@ -54,6 +54,7 @@ type app struct {
 	auth     *sessionkit.Manager
 	accounts *account.Accounts
 	multi    *multisession.Plugin // nil: one account per browser
+	social   *socialSignIn        // nil without providers; see social.go
 }
 
 // newApp wires the pages. middleware.Load reads the session of every page
@@ -62,14 +63,20 @@ type app struct {
 // other sites. The sign-up and sign-in forms are rate limited as the JSON
 // API's endpoints are, and share their counters.
 func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
-	return newObservedApp(auth, accounts, nil, nil)
+	return newFullApp(auth, accounts, appParts{})
 }
 
-// newObservedApp is newApp with the account switcher when multi is not nil
-// (switcher.go; multi must be among accounts' plugins) and metrics when obs
-// is not nil (metrics.go).
-func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, multi *multisession.Plugin, obs *observer) http.Handler {
-	a := &app{auth: auth, accounts: accounts, multi: multi}
+// appParts are the example's optional parts; each nil one is off.
+type appParts struct {
+	multi  *multisession.Plugin // the account switcher (switcher.go); must be among accounts' plugins
+	obs    *observer            // metrics (metrics.go)
+	social *socialSignIn        // "Sign in with …" buttons (social.go)
+}
+
+// newFullApp is newApp with the parts p turns on.
+func newFullApp(auth *sessionkit.Manager, accounts *account.Accounts, p appParts) http.Handler {
+	a := &app{auth: auth, accounts: accounts, multi: p.multi, social: p.social}
+	obs, soc := p.obs, p.social
 	mux := http.NewServeMux()
 	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{
 		ReauthURL: "/sign-in?reauth=1",
@@ -83,6 +90,9 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, multi 
 	mux.HandleFunc("GET /sign-in", a.signInPage)
 	mux.HandleFunc("POST /sign-in", a.signIn)
 	mux.HandleFunc("POST /sign-out", a.signOut)
+	if soc != nil {
+		mux.HandleFunc("POST /sign-in/social", a.signInWith)
+	}
 	mux.Handle("GET /dashboard", a.requireSession(http.HandlerFunc(a.dashboard)))
 	mux.HandleFunc("POST /accounts/switch", a.switchAccount)
 	mux.HandleFunc("POST /accounts/sign-out", a.signOutAccount)
@@ -99,8 +109,14 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, multi 
 	// itself (and has its own cross-origin protection), so it sits outside
 	// Load: one lookup per request.
 	root.Handle("/api/auth/", obs.api(accounts.Handler()))
+	if soc != nil {
+		// Better Auth's social endpoints: the callback signs in, so it
+		// is served by the social handler, outside Load.
+		root.Handle("/api/auth/sign-in/social", obs.api(soc.h))
+		root.Handle("/api/auth/callback/", obs.api(soc.h))
+	}
 	root.Handle("/", obs.load(auth)(sameOriginPosts(mux)))
-	return securityHeaders(root)
+	return securityHeaders(root, soc.formOrigins()...)
 }
 
 // sameOriginPosts refuses cross-site form posts (CSRF), using the
@@ -114,10 +130,17 @@ func sameOriginPosts(h http.Handler) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-func securityHeaders(h http.Handler) http.Handler {
+// securityHeaders sets the policy; formOrigins are the providers' sites,
+// where the "Sign in with …" forms redirect (form-action covers the
+// redirects of a form post).
+func securityHeaders(h http.Handler, formOrigins ...string) http.Handler {
+	csp := contentSecurityPolicy
+	if len(formOrigins) > 0 {
+		csp = strings.Replace(csp, "form-action 'self'", "form-action 'self' "+strings.Join(formOrigins, " "), 1)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("Content-Security-Policy", csp)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		// Pages and API answers carry tokens, session lists and cookies:
@@ -190,6 +213,8 @@ type view struct {
 	Multi    bool
 	Accounts []browserAccount
 	Add      bool
+	// Providers are the "Sign in with …" buttons of the sign-in page.
+	Providers []providerButton
 }
 
 // deviceSession is one row of the sessions page.
@@ -316,6 +341,10 @@ func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
 	case q.Get("signed-out") == "1":
 		v.Notice = "You are signed out."
 		v.Broadcast = "signout"
+	}
+	if a.social != nil && !v.Reauth {
+		v.Providers = a.social.buttons
+		v.Error = socialError(q.Get("error"))
 	}
 	a.render(w, r, "sign-in", v, http.StatusOK)
 }

@@ -22,6 +22,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -50,6 +51,7 @@ type options struct {
 	redisOnly                 bool   // with -redis: sessions in Redis alone
 	metricsAddr               string // see metrics.go
 	multiSession              bool   // the account switcher (multisession)
+	social                    socialOptions
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -74,6 +76,15 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.BoolVar(&o.rateLimit, "rate-limit", true, "Better Auth's rate limits on sign-in, sign-up and the API; turn off only for load tests (env RATE_LIMIT)")
 	fs.BoolVar(&o.redisOnly, "redis-only", false, "with -redis: keep sessions in Redis alone (Better Auth's default), not as database rows too; Redis down then means 503s (env REDIS_ONLY)")
 	fs.BoolVar(&o.multiSession, "multi-session", true, "several accounts in one browser, with an account switcher (Better Auth's multiSession plugin); off with -stateless (env MULTI_SESSION)")
+	fs.StringVar(&o.social.oidcIssuer, "oidc-issuer", "", "sign in with an OpenID Connect provider: its issuer URL, whose /.well-known/openid-configuration is read (env OIDC_ISSUER)")
+	fs.StringVar(&o.social.oidcClientID, "oidc-client-id", "", "client id of the app at the -oidc-issuer provider (env OIDC_CLIENT_ID)")
+	fs.StringVar(&o.social.oidcClientSecret, "oidc-client-secret", "", "client secret of the app at the -oidc-issuer provider (env OIDC_CLIENT_SECRET)")
+	fs.StringVar(&o.social.oidcName, "oidc-name", "", "the provider's name on the sign-in button (env OIDC_NAME)")
+	fs.StringVar(&o.social.githubClientID, "github-client-id", "", "sign in with GitHub: the OAuth app's client id; its callback URL is BASE_URL/api/auth/callback/github (env GITHUB_CLIENT_ID)")
+	fs.StringVar(&o.social.githubClientSecret, "github-client-secret", "", "the GitHub OAuth app's client secret (env GITHUB_CLIENT_SECRET)")
+	fs.StringVar(&o.social.googleClientID, "google-client-id", "", "sign in with Google: the OAuth client id; its redirect URI is BASE_URL/api/auth/callback/google (env GOOGLE_CLIENT_ID)")
+	fs.StringVar(&o.social.googleClientSecret, "google-client-secret", "", "the Google OAuth client secret (env GOOGLE_CLIENT_SECRET)")
+	fs.BoolVar(&o.social.demoOIDC, "demo-oidc", false, "start a local test OpenID Connect provider on loopback, which signs in whoever asks, and offer it on the sign-in page; for demos only (env DEMO_OIDC)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -89,6 +100,22 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if o.social.any() && o.baseURL == "" {
+		// The provider sends the browser back to BaseURL/api/auth/callback/…
+		o.baseURL = "http://" + ln.Addr().String()
+		if host, port, _ := net.SplitHostPort(o.addr); host == "" || host == "localhost" {
+			o.baseURL = "http://localhost:" + port
+			if port == "0" || port == "" {
+				o.baseURL = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+			}
+		}
+		log.Info("social sign-in needs a base URL; open the app there", "base_url", o.baseURL)
+	}
 	cfg, err := o.config()
 	if err != nil {
 		return err
@@ -140,11 +167,12 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", o.addr)
+	soc, closeSocial, err := newSocial(o.social, auth, log)
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(withHSTS(o.baseURL, newObservedApp(auth, accounts, ms, obs)), serverTimeouts)
+	defer closeSocial()
+	srv := newHTTPServer(withHSTS(o.baseURL, newFullApp(auth, accounts, appParts{multi: ms, obs: obs, social: soc})), serverTimeouts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {

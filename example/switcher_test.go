@@ -35,7 +35,7 @@ func newSwitcherServer(t *testing.T) (*httptest.Server, *deleteFaultStore) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newObservedApp(auth, accounts, ms, nil))
+	srv := httptest.NewServer(newFullApp(auth, accounts, appParts{multi: ms}))
 	t.Cleanup(func() { srv.Close(); auth.Close(); db.Close() })
 	return srv, st
 }

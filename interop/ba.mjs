@@ -9,7 +9,8 @@
 //                              "session"?, "account"?, "verification"? },
 //                 "migrate"?: "run" (default) | "check" (fail if the migrator
 //                              would change anything),
-//                 "multiSession"?: { "maximumSessions"? } },
+//                 "multiSession"?: { "maximumSessions"? },
+//                 "genericOAuth"?: { "providerId", "discoveryUrl", "clientId", "clientSecret" } },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
 //                "cookie"?, "chain"?, "headers"? }, ... ] }
 //   (chain: true sends the Cookie header the previous op left, as one
@@ -18,10 +19,11 @@
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
 //     would send next>", "sql": [statements Better Auth ran for this op],
-//     "retryAfter": <X-Retry-After header or null> }
+//     "retryAfter": <X-Retry-After header or null>, "location": <Location or null> }
 import { betterAuth } from "better-auth";
 import { getMigrations } from "better-auth/db/migration";
 import { multiSession } from "better-auth/plugins/multi-session";
+import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import Database from "better-sqlite3";
 import { Kysely, SqliteDialect } from "kysely";
 import { kyselyAdapter } from "@better-auth/kysely-adapter";
@@ -68,7 +70,10 @@ const options = {
   verification: models.verification,
   telemetry: { enabled: false },
   ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
-  ...(cfg.multiSession ? { plugins: [multiSession(cfg.multiSession)] } : {}),
+  plugins: [
+    ...(cfg.multiSession ? [multiSession(cfg.multiSession)] : []),
+    ...(cfg.genericOAuth ? [genericOAuth({ config: [{ ...cfg.genericOAuth, scopes: ["openid", "email", "profile"] }] })] : []),
+  ],
   logger: { disabled: true },
 };
 const auth = betterAuth(options);
@@ -119,6 +124,7 @@ for (const op of input.ops) {
     cookie: nextCookieHeader(cookie ?? "", setCookie),
     sql: [...sql],
     retryAfter: res.headers.get("x-retry-after"),
+    location: res.headers.get("location"),
   });
 }
 db.close();

@@ -26,7 +26,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -37,14 +36,13 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
+	"github.com/sessionkit/sessionkit/internal/nodetest"
 	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
 const secret = "interop-test-secret-0123456789abcdefghijklmnop"
-
-const install = "install Node.js 20+, then run `npm ci` in interop/ (or bash .ci/interop.sh)"
 
 // dir is this folder, wherever the test runs from.
 func dir() string {
@@ -53,18 +51,10 @@ func dir() string {
 }
 
 // needNode returns the node binary, or skips (fails in CI) when node or the
-// pinned packages are missing. It never installs them: `npm ci` may compile
-// better-sqlite3 for minutes, which belongs in CI's setup (.ci/run runs
-// .ci/interop.sh), not in a test's time budget.
+// pinned packages are missing.
 func needNode(t *testing.T) string {
 	t.Helper()
-	node := testenv.LookPath(t, "node", install)
-	for _, pkg := range []string{"better-auth", "better-sqlite3"} {
-		if _, err := os.Stat(filepath.Join(dir(), "node_modules", pkg, "package.json")); err != nil {
-			testenv.Missing(t, "interop/node_modules/"+pkg, install)
-		}
-	}
-	return node
+	return testenv.NeedNode(t, dir(), "better-auth", "better-sqlite3")
 }
 
 // baConfig configures ba.mjs: the Better Auth options that matter on the wire.
@@ -140,28 +130,11 @@ func (r baResult) auth(t *testing.T) authBody {
 // runBA runs the ops against a real Better Auth on cfg.DB, in one process.
 func runBA(t *testing.T, node string, cfg baConfig, ops ...baOp) []baResult {
 	t.Helper()
-	in, err := json.Marshal(struct {
+	var res []baResult
+	nodetest.Run(t, node, dir(), "ba.mjs", struct {
 		Config baConfig `json:"config"`
 		Ops    []baOp   `json:"ops"`
-	}{cfg, ops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), "ba.mjs"))
-	cmd.Dir = dir()
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node ba.mjs: %v\n%s", err, stderr.Bytes())
-	}
-	var res []baResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node ba.mjs output %q: %v", out, err)
-	}
+	}{cfg, ops}, &res)
 	if len(res) != len(ops) {
 		t.Fatalf("ba.mjs answered %d ops of %d", len(res), len(ops))
 	}
@@ -363,40 +336,9 @@ func postFrom(t *testing.T, origin, url, cookie string, body any) (int, string, 
 }
 
 // applyCookies updates a Cookie header with Set-Cookie lines, as a browser
-// does (Max-Age=0 deletes). A jar is not used: it would withhold Secure
-// cookies from the plain-http test server.
+// does: nodetest.ApplyCookies.
 func applyCookies(cookie string, setCookie []string) string {
-	var names []string
-	vals := map[string]string{}
-	set := func(name, val string) {
-		if _, ok := vals[name]; !ok {
-			names = append(names, name)
-		}
-		vals[name] = val
-	}
-	for _, p := range strings.Split(cookie, "; ") {
-		if name, val, ok := strings.Cut(p, "="); ok {
-			set(name, val)
-		}
-	}
-	for _, line := range setCookie {
-		c, err := http.ParseSetCookie(line)
-		if err != nil {
-			continue
-		}
-		if c.MaxAge < 0 {
-			delete(vals, c.Name)
-			continue
-		}
-		set(c.Name, c.Value)
-	}
-	var out []string
-	for _, n := range names {
-		if v, ok := vals[n]; ok {
-			out = append(out, n+"="+v)
-		}
-	}
-	return strings.Join(out, "; ")
+	return nodetest.ApplyCookies(cookie, setCookie)
 }
 
 // TestSessionkitMintsBetterAuthReads: sessionkit's API signs users up and

@@ -37,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -166,7 +167,7 @@ func (s *Store) migrate(ctx context.Context) error {
 				return err
 			}
 		}
-		if err := createIndexes(ctx, tx, s.sql.indexes...); err != nil {
+		if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, s.sql.oauth.indexes)...); err != nil {
 			return err
 		}
 		// CREATE TABLE IF NOT EXISTS leaves an existing table as it is,

@@ -50,6 +50,7 @@ type statements struct {
 	updateUser, deleteUserAccounts, deleteUser          string
 	// Better Auth's rateLimit table (ratelimit.go).
 	createRateLimit, consume, lastRequest, pruneRequests string
+	oauth                                                oauthStatements // social sign-in's (oauth.go)
 }
 
 // defaultSQL is the statements of Better Auth's default names.
@@ -142,6 +143,7 @@ func render(t store.Tables) statements {
 		RETURNING ` + rc("count")
 	st.lastRequest = `SELECT ` + rc("lastRequest") + ` FROM ` + R + ` WHERE ` + rc("key") + ` = $1`
 	st.pruneRequests = `DELETE FROM ` + R + ` WHERE ` + rc("lastRequest") + ` < $1`
+	st.oauth = renderOAuth(t)
 	return st
 }
 

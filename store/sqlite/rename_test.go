@@ -63,10 +63,12 @@ func TestRenamedSchemaObjects(t *testing.T) {
 	want := []string{
 		"table accounts on accounts",
 		"index accounts_user_id_idx on accounts",
+		"index sessionkit_accounts_provider_id_account_id_idx on accounts",
 		"table sessionkit_revocation on sessionkit_revocation",
 		"index sessionkit_revocation_revokedAt_idx on sessionkit_revocation",
 		"index sessionkit_sessions_expires_at_idx on sessions",
 		"trigger sessionkit_sessions_revoked on sessions",
+		"index sessionkit_verifications_expires_at_idx on verifications",
 		"table sessions on sessions",
 		"index sessions_user_id_idx on sessions",
 		"table sqlite_sequence on sqlite_sequence",

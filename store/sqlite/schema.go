@@ -51,6 +51,7 @@ type statements struct {
 	deleteExpired                                  string
 	updatePassword, insertPassword, passwordHash   string
 	updateUser, deleteUserAccounts, deleteUserOnly string
+	oauth                                          oauthStatements // social sign-in's (oauth.go)
 }
 
 // defaultSQL is the statements of Better Auth's default names.
@@ -145,6 +146,7 @@ func render(t store.Tables) statements {
 		uc("image") + ` = CASE WHEN ? THEN ? ELSE ` + uc("image") + ` END, ` + uc("updatedAt") + ` = ? WHERE ` + uc("id") + ` = ?`
 	st.deleteUserAccounts = `DELETE FROM ` + A + ` WHERE ` + ac("userId") + ` = ?`
 	st.deleteUserOnly = `DELETE FROM ` + U + ` WHERE ` + uc("id") + ` = ?`
+	st.oauth = renderOAuth(t)
 	return st
 }
 

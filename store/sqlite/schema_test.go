@@ -62,8 +62,9 @@ func TestRenderDefaultIsGolden(t *testing.T) {
 		"updatePassword": d.updatePassword, "insertPassword": d.insertPassword, "passwordHash": d.passwordHash,
 		"updateUser": d.updateUser, "deleteUserAccounts": d.deleteUserAccounts, "deleteUserOnly": d.deleteUserOnly,
 	}
-	// Every statement is in got (indexes are in schema's list).
-	if n := reflect.TypeFor[statements]().NumField() - 1; len(got) != n {
+	// Every statement is in got (indexes are in schema's list), but
+	// social sign-in's, which came after (TestRenderOAuthDefault).
+	if n := reflect.TypeFor[statements]().NumField() - 2; len(got) != n {
 		t.Fatalf("%d statements compared, %d rendered", len(got), n)
 	}
 	for name, want := range goldenSQL {
@@ -73,5 +74,22 @@ func TestRenderDefaultIsGolden(t *testing.T) {
 	}
 	if len(goldenSQL) != len(got) {
 		t.Errorf("%d golden statements, %d rendered", len(goldenSQL), len(got))
+	}
+}
+
+// TestRenderOAuthDefault: social sign-in's statements under Better Auth's
+// default names.
+func TestRenderOAuthDefault(t *testing.T) {
+	t.Parallel()
+	o := defaultSQL.oauth
+	for _, tc := range []struct{ got, want string }{
+		{o.accountByKey, `SELECT "id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "createdAt", "updatedAt" FROM "account" WHERE "providerId" = ? AND "accountId" = ? ORDER BY "createdAt" LIMIT 1`},
+		{o.takeVerif, `DELETE FROM "verification" WHERE "identifier" = ? RETURNING "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"`},
+		{o.indexes[0].create, `CREATE INDEX IF NOT EXISTS "sessionkit_account_providerId_accountId_idx" on "account" ("providerId", "accountId")`},
+		{o.indexes[1].create, `CREATE INDEX IF NOT EXISTS "sessionkit_verification_expiresAt_idx" on "verification" ("expiresAt")`},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got  %s\nwant %s", tc.got, tc.want)
+		}
 	}
 }

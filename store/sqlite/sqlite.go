@@ -331,7 +331,7 @@ func (s *Store) init() error {
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
 		}
 	}
-	if err := createIndexes(ctx, tx, append(s.sql.indexes, s.sql.sweep)...); err != nil {
+	if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, []index{s.sql.sweep}, s.sql.oauth.indexes)...); err != nil {
 		tx.Rollback()
 		return openError(s.path, fmt.Errorf("create schema: %w", err))
 	}
