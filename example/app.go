@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -79,7 +80,7 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *o
 	mux.HandleFunc("GET /sign-in", a.signInPage)
 	mux.HandleFunc("POST /sign-in", a.signIn)
 	mux.HandleFunc("POST /sign-out", a.signOut)
-	mux.Handle("GET /dashboard", a.requireSession(a.page("dashboard")))
+	mux.Handle("GET /dashboard", a.requireSession(http.HandlerFunc(a.dashboard)))
 	mux.Handle("GET /sessions", a.requireSession(http.HandlerFunc(a.sessions)))
 	mux.HandleFunc("POST /sessions/revoke", a.revoke)
 	mux.HandleFunc("POST /sessions/revoke-others", a.revokeOthers)
@@ -178,6 +179,9 @@ type view struct {
 	// (localStorage "better-auth.message"), e.g. "signout".
 	Broadcast string
 	Sessions  []deviceSession
+	// APIToken is the session's bearer token, shown on the dashboard with
+	// a curl line reading APIURL when bearer tokens are on (-bearer).
+	APIToken, APIURL string
 }
 
 // deviceSession is one row of the sessions page.
@@ -275,6 +279,31 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, name string, v view
 
 func (a *app) page(name string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { a.render(w, r, name, view{}, http.StatusOK) }
+}
+
+// dashboard shows the session and, with bearer tokens on, its API token
+// and a curl line that reads the session with it.
+func (a *app) dashboard(w http.ResponseWriter, r *http.Request) {
+	var v view
+	if s, ok := sessionkit.FromContext(r.Context()); ok {
+		if tok, ok := a.auth.BearerToken(s.Session.Token); ok {
+			v.APIToken, v.APIURL = tok, a.origin(r)+"/api/auth/get-session"
+		}
+	}
+	a.render(w, r, "dashboard", v, http.StatusOK)
+}
+
+// origin is the app's public origin: BaseURL's, else the one the request
+// was sent to.
+func (a *app) origin(r *http.Request) string {
+	if u, err := url.Parse(a.auth.BaseURL()); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {

@@ -48,6 +48,7 @@ type options struct {
 	rateLimit                 bool
 	redisOnly                 bool   // with -redis: sessions in Redis alone
 	metricsAddr               string // see metrics.go
+	bearer                    bool   // bearer tokens: the dashboard's API token panel
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -71,6 +72,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.trustedIPHeader, "trusted-ip-header", "", "header a reverse proxy in front sets to the client's address, such as X-Forwarded-For; only behind such a proxy, since clients can send any header (env TRUSTED_IP_HEADER)")
 	fs.BoolVar(&o.rateLimit, "rate-limit", true, "Better Auth's rate limits on sign-in, sign-up and the API; turn off only for load tests (env RATE_LIMIT)")
 	fs.BoolVar(&o.redisOnly, "redis-only", false, "with -redis: keep sessions in Redis alone (Better Auth's default), not as database rows too; Redis down then means 503s (env REDIS_ONLY)")
+	fs.BoolVar(&o.bearer, "bearer", false, "accept Authorization: Bearer tokens (Better Auth's bearer plugin) and show each user an API token with a curl line on the dashboard (env BEARER)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

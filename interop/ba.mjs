@@ -4,15 +4,20 @@
 //
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
-//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"? },
+//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"?,
+//                 "bearer"?: { "requireSignature"? } (the bearer plugin on) },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
-//                "cookie"?, "headers"? }, ... ] }
-//   (rawBody is sent as it is, with contentType if given; body as JSON)
+//                "cookie"?, "headers"?, "noOrigin"? }, ... ] }
+//   (rawBody is sent as it is, with contentType if given; body as JSON;
+//   every request has the Origin of baseURL unless noOrigin)
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
 //     would send next>", "sql": [statements Better Auth ran for this op],
-//     "retryAfter": <X-Retry-After header or null> }
+//     "retryAfter": <X-Retry-After header or null>,
+//     "authToken": <set-auth-token header or null>,
+//     "exposeHeaders": <Access-Control-Expose-Headers header or null> }
 import { betterAuth } from "better-auth";
+import { bearer } from "better-auth/plugins/bearer";
 import { getMigrations } from "better-auth/db/migration";
 import Database from "better-sqlite3";
 
@@ -41,6 +46,9 @@ const options = {
   ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
   ...(cfg.deleteUser ? { user: { deleteUser: { enabled: true } } } : {}),
   logger: { disabled: true },
+  plugins: [
+    ...(cfg.bearer ? [bearer(cfg.bearer)] : []),
+  ],
 };
 const auth = betterAuth(options);
 const { runMigrations } = await getMigrations(options);
@@ -52,7 +60,7 @@ await auth.handler(new Request(new URL(cfg.baseURL).origin + "/api/auth/ok"));
 const origin = new URL(cfg.baseURL).origin;
 const out = [];
 for (const op of input.ops) {
-  const headers = { origin, "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
+  const headers = { ...(op.noOrigin ? {} : { origin }), "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
   if (op.cookie) headers.cookie = op.cookie;
   let body;
   if (op.body !== undefined) {
@@ -73,6 +81,8 @@ for (const op of input.ops) {
     cookie: nextCookieHeader(op.cookie ?? "", setCookie),
     sql: [...sql],
     retryAfter: res.headers.get("x-retry-after"),
+    authToken: res.headers.get("set-auth-token"),
+    exposeHeaders: res.headers.get("access-control-expose-headers"),
   });
 }
 db.close();
