@@ -43,11 +43,7 @@ func TestBrowser(t *testing.T) {
 	b := newBrowser(t, exe)
 
 	laptop := b.tab("laptop", b.root)
-	laptop.open(srv.URL + "/sign-up")
-	laptop.fill("#name", "Ada Lovelace")
-	laptop.fill("#email", "ada@example.com")
-	laptop.fill("#password", "correct horse battery")
-	laptop.submit("dashboard")
+	laptop.signUp(srv.URL)
 
 	laptop.click("#sign-out", "sign-in")
 	laptop.wantText(".notice", "You are signed out")
@@ -238,6 +234,17 @@ func (tb *tab) fill(sel, text string) {
 	tb.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
+// signUp signs Ada Lovelace up on the app at base and waits for the
+// dashboard.
+func (tb *tab) signUp(base string) {
+	tb.t.Helper()
+	tb.open(base + "/sign-up")
+	tb.fill("#name", "Ada Lovelace")
+	tb.fill("#email", "ada@example.com")
+	tb.fill("#password", "correct horse battery")
+	tb.submit("dashboard")
+}
+
 // submit clicks the page's main form button and waits for the next page.
 func (tb *tab) submit(page string) {
 	tb.t.Helper()
@@ -332,11 +339,7 @@ func TestBrowserAPIToken(t *testing.T) {
 	srv := newServer(t, newTestClock(), sessionkit.Config{Bearer: sessionkit.Bearer{Enabled: true}})
 	b := newBrowser(t, exe)
 	tb := b.tab("laptop", b.root)
-	tb.open(srv.URL + "/sign-up")
-	tb.fill("#name", "Ada Lovelace")
-	tb.fill("#email", "ada@example.com")
-	tb.fill("#password", "correct horse battery")
-	tb.submit("dashboard")
+	tb.signUp(srv.URL)
 	tb.wantText("#api-curl", "curl -H 'Authorization: Bearer ")
 	tb.wantText("#api-curl", srv.URL+"/api/auth/get-session")
 

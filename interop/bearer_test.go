@@ -1,21 +1,17 @@
 package interop_test
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
@@ -289,19 +285,5 @@ func TestBetterAuthClientBearer(t *testing.T) {
 	// No BaseURL: the server's own origin (the test server's) is trusted.
 	cfg := baConfig{DB: filepath.Join(t.TempDir(), "auth.db"), Secret: secret, Strategy: "none"}
 	_, srv := bearerServer(t, cfg)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), "bearer-client.mjs"), srv.URL)
-	cmd.Dir = dir()
-	out, err := cmd.CombinedOutput()
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		t.Log(sc.Text())
-	}
-	if err != nil {
-		t.Fatalf("Better Auth's client with bearer tokens against sessionkit: %v", err)
-	}
-	if n := strings.Count(string(out), "ok   "); n < 8 {
-		t.Fatalf("client ran %d steps", n)
-	}
+	runClient(t, node, "bearer-client.mjs", srv.URL, 8)
 }

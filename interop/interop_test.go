@@ -543,9 +543,17 @@ func TestBetterAuthClientAgainstExample(t *testing.T) {
 	base := "http://" + addr
 	waitUp(t, base+"/api/auth/get-session", exited)
 
-	cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer ccancel()
-	cmd := exec.CommandContext(cctx, node, filepath.Join(dir(), "client.mjs"), base)
+	runClient(t, node, "client.mjs", base, 10)
+}
+
+// runClient runs a client script of this folder against baseURL, logs
+// its lines, and fails unless it exits cleanly after at least minSteps
+// "ok" steps.
+func runClient(t *testing.T, node, script, baseURL string, minSteps int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), script), baseURL)
 	cmd.Dir = dir()
 	out, err := cmd.CombinedOutput()
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -553,10 +561,10 @@ func TestBetterAuthClientAgainstExample(t *testing.T) {
 		t.Log(sc.Text())
 	}
 	if err != nil {
-		t.Fatalf("Better Auth client against the example app: %v", err)
+		t.Fatalf("node %s %s: %v", script, baseURL, err)
 	}
-	if n := strings.Count(string(out), "ok   "); n < 10 {
-		t.Fatalf("client ran %d steps", n)
+	if n := strings.Count(string(out), "ok   "); n < minSteps {
+		t.Fatalf("%s ran %d steps, want %d", script, n, minSteps)
 	}
 }
 
