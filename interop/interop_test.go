@@ -78,6 +78,12 @@ type baConfig struct {
 	RateLimit bool `json:"rateLimit,omitempty"`
 	// DeleteUser turns user.deleteUser.enabled on.
 	DeleteUser bool `json:"deleteUser,omitempty"`
+	// Schema is Better Auth's modelName, fields and usePlural (baSchemaOf).
+	Schema *baSchema `json:"schema,omitempty"`
+	// Migrate is "run" (default: Better Auth's migrator creates what is
+	// missing) or "check" (ba.mjs fails if the migrator would change the
+	// schema).
+	Migrate string `json:"migrate,omitempty"`
 	// Bearer turns the bearer plugin on, with its options.
 	Bearer *baBearer `json:"bearer,omitempty"`
 }
