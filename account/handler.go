@@ -75,6 +75,12 @@ const (
 // callbackURL must be a path or at one of those origins, never one taken
 // from the Host header. Every cookie is written by the Manager, as for
 // SignIn, LookupHeader and SignOut.
+//
+// With sessionkit.Config.Bearer on (Better Auth's bearer plugin), every
+// endpoint also takes the session from an "Authorization: Bearer" header,
+// and sign-in, sign-up and change-password with revokeOtherSessions answer
+// with a Set-Auth-Token header. A request that carries cookies gets the
+// origin checks above whatever its Authorization header.
 func (a *Accounts) Handler() http.Handler {
 	m := a.m
 	h := &apiHandler{a: a, m: m, base: a.base, origins: newOrigins(m.BaseURL(), a.trusted)}

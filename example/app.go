@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -215,6 +216,9 @@ type view struct {
 	Add      bool
 	// Providers are the "Sign in with …" buttons of the sign-in page.
 	Providers []providerButton
+	// APIToken is the session's bearer token, shown on the dashboard with
+	// a curl line reading APIURL when bearer tokens are on (-bearer).
+	APIToken, APIURL string
 }
 
 // deviceSession is one row of the sessions page.
@@ -312,6 +316,41 @@ func (a *app) render(w http.ResponseWriter, r *http.Request, name string, v view
 
 func (a *app) page(name string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { a.render(w, r, name, view{}, http.StatusOK) }
+}
+
+// dashboard shows the session; with the switcher on, this browser's
+// accounts (switcher.go); with bearer tokens on, the session's API token and
+// a curl line that reads the session with it.
+func (a *app) dashboard(w http.ResponseWriter, r *http.Request) {
+	v := view{Multi: a.multi != nil, Notice: switcherNotices[r.URL.Query().Get("done")]}
+	s, _ := sessionkit.FromContext(r.Context()) // requireSession put it there
+	if a.multi != nil {
+		list, err := a.multi.List(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		for _, d := range list {
+			v.Accounts = append(v.Accounts, browserAccount{d.Session, d.User, d.Session.ID == s.Session.ID})
+		}
+	}
+	if tok, ok := a.auth.BearerToken(s.Session.Token); ok {
+		v.APIToken, v.APIURL = tok, a.origin(r)+"/api/auth/get-session"
+	}
+	a.render(w, r, "dashboard", v, http.StatusOK)
+}
+
+// origin is the app's public origin: BaseURL's, else the one the request
+// was sent to.
+func (a *app) origin(r *http.Request) string {
+	if u, err := url.Parse(a.auth.BaseURL()); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }
 
 func (a *app) home(w http.ResponseWriter, r *http.Request) {

@@ -52,6 +52,7 @@ type options struct {
 	metricsAddr               string // see metrics.go
 	multiSession              bool   // the account switcher (multisession)
 	social                    socialOptions
+	bearer                    bool // bearer tokens: the dashboard's API token panel
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -85,6 +86,7 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.social.googleClientID, "google-client-id", "", "sign in with Google: the OAuth client id; its redirect URI is BASE_URL/api/auth/callback/google (env GOOGLE_CLIENT_ID)")
 	fs.StringVar(&o.social.googleClientSecret, "google-client-secret", "", "the Google OAuth client secret (env GOOGLE_CLIENT_SECRET)")
 	fs.BoolVar(&o.social.demoOIDC, "demo-oidc", false, "start a local test OpenID Connect provider on loopback, which signs in whoever asks, and offer it on the sign-in page; for demos only (env DEMO_OIDC)")
+	fs.BoolVar(&o.bearer, "bearer", false, "accept Authorization: Bearer tokens (Better Auth's bearer plugin) and show each user an API token with a curl line on the dashboard (env BEARER)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

@@ -35,22 +35,6 @@ func (a *app) signInUser(w http.ResponseWriter, r *http.Request, userID string, 
 	return a.multi.SignIn(w, r, userID, opts)
 }
 
-func (a *app) dashboard(w http.ResponseWriter, r *http.Request) {
-	v := view{Multi: a.multi != nil, Notice: switcherNotices[r.URL.Query().Get("done")]}
-	if a.multi != nil {
-		list, err := a.multi.List(r)
-		if err != nil {
-			a.fail(w, r, err)
-			return
-		}
-		s, _ := sessionkit.FromContext(r.Context())
-		for _, d := range list {
-			v.Accounts = append(v.Accounts, browserAccount{d.Session, d.User, d.Session.ID == s.Session.ID})
-		}
-	}
-	a.render(w, r, "dashboard", v, http.StatusOK)
-}
-
 // switcherNotices are the outcomes the dashboard reports after a form.
 var switcherNotices = map[string]string{
 	"switched":   "Switched account.",

@@ -10,17 +10,21 @@
 //                 "migrate"?: "run" (default) | "check" (fail if the migrator
 //                              would change anything),
 //                 "multiSession"?: { "maximumSessions"? },
-//                 "genericOAuth"?: { "providerId", "discoveryUrl", "clientId", "clientSecret" } },
+//                 "genericOAuth"?: { "providerId", "discoveryUrl", "clientId", "clientSecret" },
+//                 "bearer"?: { "requireSignature"? } (the bearer plugin on) },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
-//                "cookie"?, "chain"?, "headers"? }, ... ] }
+//                "cookie"?, "chain"?, "headers"?, "noOrigin"? }, ... ] }
 //   (chain: true sends the Cookie header the previous op left, as one
-//   browser would)
-//   (rawBody is sent as it is, with contentType if given; body as JSON)
+//   browser would; rawBody is sent as it is, with contentType if given; body
+//   as JSON; every request has the Origin of baseURL unless noOrigin)
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
 //     would send next>", "sql": [statements Better Auth ran for this op],
-//     "retryAfter": <X-Retry-After header or null>, "location": <Location or null> }
+//     "retryAfter": <X-Retry-After header or null>, "location": <Location or null>,
+//     "authToken": <set-auth-token header or null>,
+//     "exposeHeaders": <Access-Control-Expose-Headers header or null> }
 import { betterAuth } from "better-auth";
+import { bearer } from "better-auth/plugins/bearer";
 import { getMigrations } from "better-auth/db/migration";
 import { multiSession } from "better-auth/plugins/multi-session";
 import { genericOAuth } from "better-auth/plugins/generic-oauth";
@@ -73,6 +77,7 @@ const options = {
   plugins: [
     ...(cfg.multiSession ? [multiSession(cfg.multiSession)] : []),
     ...(cfg.genericOAuth ? [genericOAuth({ config: [{ ...cfg.genericOAuth, scopes: ["openid", "email", "profile"] }] })] : []),
+    ...(cfg.bearer ? [bearer(cfg.bearer)] : []),
   ],
   logger: { disabled: true },
 };
@@ -102,7 +107,7 @@ await auth.handler(new Request(new URL(cfg.baseURL).origin + "/api/auth/ok"));
 const origin = new URL(cfg.baseURL).origin;
 const out = [];
 for (const op of input.ops) {
-  const headers = { origin, "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
+  const headers = { ...(op.noOrigin ? {} : { origin }), "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
   const cookie = op.chain && out.length ? out[out.length - 1].cookie : op.cookie;
   if (cookie) headers.cookie = cookie;
   let body;
@@ -125,6 +130,8 @@ for (const op of input.ops) {
     sql: [...sql],
     retryAfter: res.headers.get("x-retry-after"),
     location: res.headers.get("location"),
+    authToken: res.headers.get("set-auth-token"),
+    exposeHeaders: res.headers.get("access-control-expose-headers"),
   });
 }
 db.close();

@@ -76,6 +76,13 @@ type baConfig struct {
 	Migrate string `json:"migrate,omitempty"`
 	// MultiSession turns the multiSession plugin on, with its options.
 	MultiSession *multiConfig `json:"multiSession,omitempty"`
+	// Bearer turns the bearer plugin on, with its options.
+	Bearer *baBearer `json:"bearer,omitempty"`
+}
+
+// baBearer is the bearer plugin's options.
+type baBearer struct {
+	RequireSignature bool `json:"requireSignature,omitempty"`
 }
 
 // baOp is one HTTP exchange with Better Auth's handler.
@@ -90,6 +97,9 @@ type baOp struct {
 	// Chain sends the Cookie header the previous op left (one browser).
 	Chain   bool              `json:"chain,omitempty"`
 	Headers map[string]string `json:"headers,omitempty"`
+	// NoOrigin leaves out the Origin header every op has by default, as a
+	// client that is no browser (curl, a mobile app) does.
+	NoOrigin bool `json:"noOrigin,omitempty"`
 }
 
 // baResult is Better Auth's answer to one baOp.
@@ -101,6 +111,10 @@ type baResult struct {
 	SQL       []string        `json:"sql"`    // statements Better Auth ran for this op
 	// RetryAfter is the X-Retry-After header, or nil.
 	RetryAfter *string `json:"retryAfter"`
+	// AuthToken and ExposeHeaders are the bearer plugin's set-auth-token
+	// and Access-Control-Expose-Headers headers, or "".
+	AuthToken     string `json:"authToken"`
+	ExposeHeaders string `json:"exposeHeaders"`
 }
 
 // authBody is the part of a sign-up, sign-in or get-session body the
