@@ -114,6 +114,12 @@ const cleanupBatch = 4
 // maxStateJSON bounds a state's JSON: Better Auth's are well under 2 KB.
 const maxStateJSON = 16 << 10
 
+// DecodeState parses a State's JSON as Better Auth writes it (a
+// verification value, or the decrypted oauth_state cookie), for
+// StateStore implementations: at most 16 KiB, and callbackURL,
+// codeVerifier and expiresAt present; anything else is ErrStateNotFound.
+func DecodeState(b []byte) (State, error) { return decodeState(b) }
+
 // decodeState parses a State's JSON as Better Auth writes it. A value it
 // cannot read is ErrStateNotFound: a state nobody can use.
 func decodeState(b []byte) (State, error) {
