@@ -136,7 +136,6 @@ type Store struct {
 	userByID            *sql.Stmt
 	userByEmail         *sql.Stmt
 	insertSession       *sql.Stmt
-	sessionByToken      *sql.Stmt
 	slideSession        *sql.Stmt
 	deleteSession       *sql.Stmt
 	listSessions        *sql.Stmt
@@ -146,6 +145,8 @@ type Store struct {
 	updatePassword      *sql.Stmt
 	insertPassword      *sql.Stmt
 	passwordHash        *sql.Stmt
+
+	readers *readerPool // SessionByToken's connections (reader.go)
 
 	log        *slog.Logger
 	busy       time.Duration // busy_timeout of the pool's connections
@@ -213,7 +214,8 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch}
+	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch,
+		readers: newReaderPool(fileURI(path), o.BusyTimeout, o.MaxOpenConns)}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()
@@ -280,16 +282,21 @@ func dsn(path string, busy time.Duration) string {
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
 		// never fails halfway with SQLITE_BUSY while upgrading its lock.
 		"&_txlock=immediate"
-	if strings.HasPrefix(path, "file:") {
-		if strings.Contains(path, "?") {
-			return path + "&" + params
-		}
-		return path + "?" + params
+	uri := fileURI(path)
+	if strings.Contains(uri, "?") {
+		return uri + "&" + params
 	}
-	// A file: URI, so that '?', '#' and '%' in the name are escaped rather
-	// than read as parameters.
+	return uri + "?" + params
+}
+
+// fileURI returns path as a SQLite file: URI: a URI as given, a file name
+// escaped, so that '?', '#' and '%' in it are not read as parameters.
+func fileURI(path string) string {
+	if strings.HasPrefix(path, "file:") {
+		return path
+	}
 	u := url.URL{Path: filepath.ToSlash(path)}
-	return "file:" + u.EscapedPath() + "?" + params
+	return "file:" + u.EscapedPath()
 }
 
 // init creates the schema and prepares the statements.
@@ -328,7 +335,6 @@ func (s *Store) init() error {
 		{&s.userByID, qUserByID},
 		{&s.userByEmail, qUserByEmail},
 		{&s.insertSession, qInsertSession},
-		{&s.sessionByToken, qSessionByToken},
 		{&s.slideSession, qSlideSession},
 		{&s.deleteSession, qDeleteSession},
 		{&s.listSessions, qListSessions},
@@ -399,7 +405,7 @@ func (s *Store) Close() error {
 			<-s.walDone
 		}
 		s.feed.stop()
-		s.closeErr = errors.Join(s.closeStatements(), s.db.Close())
+		s.closeErr = errors.Join(s.readers.close(), s.closeStatements(), s.db.Close())
 	})
 	return s.closeErr
 }
@@ -407,7 +413,7 @@ func (s *Store) Close() error {
 func (s *Store) closeStatements() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{
-		s.insertUser, s.userByID, s.userByEmail, s.insertSession, s.sessionByToken, s.slideSession,
+		s.insertUser, s.userByID, s.userByEmail, s.insertSession, s.slideSession,
 		s.deleteSession, s.listSessions, s.deleteUserSessions, s.deleteOtherSessions, s.deleteExpired,
 		s.updatePassword, s.insertPassword, s.passwordHash,
 	} {
@@ -478,36 +484,29 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	return nil
 }
 
-// SessionByToken implements store.Store with one prepared JOIN.
+// SessionByToken implements store.Store with one prepared JOIN on a
+// connection of the lookup pool (reader.go).
 //
 // It is the hot path, run on every request the cookie cache does not answer.
-// A context that can be cancelled makes database/sql and modernc.org/sqlite
-// each start a goroutine to watch it, which adds about a third to the lookup
-// (BenchmarkSessionByToken on 2 amd64 cores: about 16µs and 77 allocations
-// against 12.5µs and 70).
-// The lookup is one index probe that never waits for writers in WAL mode, so
-// the context is checked once here and its cancellation is not passed down;
-// its values are. (Waiting for a free pooled connection is then not
-// cancellable either; the pool is sized so that this wait is short.)
+// The lookup is one index probe that never waits for writers in WAL mode,
+// so the context is checked once here and not watched during the query (a
+// context watcher is a goroutine per call in database/sql and in the
+// driver: about a third of a lookup). Waiting for a free lookup connection
+// is not cancellable either; the pool has as many as the database/sql pool.
 func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session, store.User, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Session{}, store.User{}, err
 	}
-	return s.lookup(context.WithoutCancel(ctx), token)
-}
-
-// lookup runs the hot-path query with ctx as given.
-func (s *Store) lookup(ctx context.Context, token string) (store.Session, store.User, error) {
-	var ss store.Session
-	var u store.User
-	dest := make([]any, 0, 15)
-	dest = append(dest, sessionDest(&ss)...)
-	dest = append(dest, userDest(&u)...)
-	err := s.sessionByToken.QueryRowContext(ctx, token).Scan(dest...)
-	if errors.Is(err, sql.ErrNoRows) {
-		return store.Session{}, store.User{}, store.ErrNotFound
-	}
+	r, err := s.readers.get()
 	if err != nil {
+		return store.Session{}, store.User{}, fmt.Errorf("sqlite: session by token: %w", err)
+	}
+	ss, u, failed, err := r.lookup(token)
+	s.readers.put(r, failed)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Session{}, store.User{}, err
+		}
 		return store.Session{}, store.User{}, fmt.Errorf("sqlite: session by token: %w", err)
 	}
 	return ss, u, nil
