@@ -16,13 +16,15 @@
 //
 //   - journal_mode=WAL (persistent; Better Auth's SQLite drivers handle it):
 //     readers never wait for writers, and a commit is one append to the WAL.
-//   - synchronous=NORMAL: a transaction is committed once its frames are in
-//     the WAL, before SQLite answers; the WAL is fsynced at each checkpoint.
-//     A write the store acknowledged survives a crash or kill -9 of the
-//     process (it is in the operating system's page cache; the kill -9 test
-//     in internal/multi checks it); a power loss or kernel crash may lose
-//     the commits since the last checkpoint but never corrupts the file.
-//     FULL would fsync every commit; this store has always used NORMAL.
+//   - synchronous=NORMAL: a transaction is committed once its frames are
+//     written to the WAL, before SQLite answers; the WAL is fsynced before
+//     each checkpoint and the database file after it. A write the store
+//     acknowledged survives a crash or kill -9 of the process (it is in the
+//     operating system's page cache; TestSQLiteKill9 in internal/multi
+//     checks it); a power loss or kernel crash may roll back the commits
+//     made since the last checkpoint, but never corrupts the file. FULL
+//     would fsync the WAL at every commit; this store has always used
+//     NORMAL, and nothing here changes when the WAL is synced.
 //   - busy_timeout (Options.BusyTimeout, 5 s): wait for another connection
 //     or process holding the write lock instead of failing at once.
 //   - foreign_keys=ON, as Better Auth's schema expects (cascades).
@@ -32,25 +34,42 @@
 //     file instead of copying them with pread (address space, not memory:
 //     the pages are the kernel's page cache, shared by all connections).
 //     Only reads use the map; writes still go through the WAL.
-//   - cache_size=16 MiB per connection, for the pages of the indexes a
-//     lookup walks and of the WAL.
+//   - cache_size=16 MiB per connection (an upper bound, filled on demand):
+//     with the map serving reads, it holds the pages a write transaction
+//     changes and those read back from the WAL.
 //   - journal_size_limit=64 MiB: what a rewound WAL keeps on disk.
+//   - wal_autocheckpoint stays at SQLite's 1,000 pages: the commit that
+//     passes it checkpoints (PASSIVE) and so fsyncs the WAL, which bounds
+//     what a power loss can take.
 //
-// SQLite's automatic checkpoints (every 1,000 pages, PASSIVE) never finish
-// while lookups and sign-ins keep the WAL in use, so the WAL would grow
-// without bound (hundreds of MiB in seconds of sign-ins). A goroutine of the
-// store therefore looks at the WAL's size every 50 ms and, past 16 MiB,
-// checkpoints it (PASSIVE, then TRUNCATE, which waits up to 100 ms for readers and
-// briefly holds off writers): the WAL stays under 64 MiB (TestWALBounded).
+// SQLite's automatic checkpoints never complete while lookups and sign-ins
+// keep the WAL in use, so the WAL would grow without bound (hundreds of MiB
+// in seconds of sign-ins). A goroutine of the store therefore looks at the
+// WAL's size every 50 ms and, past 16 MiB, checkpoints it (PASSIVE, then
+// TRUNCATE, which waits up to 100 ms for readers and briefly holds off
+// writers): the WAL stays under 64 MiB (TestWALBounded).
 //
 // Open also creates one index of its own, sessionkit_session_expiresAt_idx,
 // so the sweeper deletes expired sessions without scanning the table (see
-// sweepSchema). It never runs ANALYZE or PRAGMA optimize, which with this
-// driver make the prepared statements recompile on every call.
+// sweepSchema and Options.SweepBatch). It never runs ANALYZE or PRAGMA
+// optimize, which with this driver make the prepared statements recompile
+// on every call.
 //
-// The driver opens every connection with SQLITE_OPEN_FULLMUTEX and offers no
-// DSN parameter to change it, so SQLite's per-connection mutex stays (it is
-// never contended: database/sql never shares a connection).
+// # The lookup
+//
+// SessionByToken, run on every request the cookie cache does not answer,
+// does not go through database/sql: it has a pool of its own of up to
+// MaxOpenConns connections to the same file, opened through SQLite's C API
+// as modernc.org/sqlite/lib exposes it (the same SQLite the driver runs),
+// with the settings above (busy timeout, mmap, cache) and query_only. Each
+// has the lookup prepared once and is used by one goroutine at a time, so
+// it is opened with SQLITE_OPEN_NOMUTEX: the driver opens every connection
+// with SQLITE_OPEN_FULLMUTEX, a constant in its code that no DSN parameter
+// or pragma changes, which makes every SQLite call lock and unlock a mutex
+// nobody else takes. The driver also read every column's name and declared type and allocated C
+// memory for the token on each query, and database/sql converted every
+// value: the lookup costs 1 allocation instead of 70 (see reader.go and
+// BenchmarkLookup). A lookup that SQLite fails drops its connection.
 //
 // The store only reads and writes the user and session tables; account and
 // verification are created for Better Auth's benefit and left alone. It does
@@ -61,6 +80,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -124,6 +144,9 @@ const (
 	// journalSizeLimit is the size SQLite truncates the WAL to after a
 	// checkpoint reset it (PRAGMA journal_size_limit).
 	journalSizeLimit = 64 << 20
+	// sqliteAutocheckpoint is SQLite's default wal_autocheckpoint (pages),
+	// which every connection keeps; see DeleteExpired.
+	sqliteAutocheckpoint = 1000
 )
 
 // Store is a store.Store on a SQLite file in Better Auth's schema. It is safe
@@ -141,7 +164,6 @@ type Store struct {
 	listSessions        *sql.Stmt
 	deleteUserSessions  *sql.Stmt
 	deleteOtherSessions *sql.Stmt
-	deleteExpired       *sql.Stmt
 	updatePassword      *sql.Stmt
 	insertPassword      *sql.Stmt
 	passwordHash        *sql.Stmt
@@ -152,7 +174,10 @@ type Store struct {
 	busy       time.Duration // busy_timeout of the pool's connections
 	now        func() time.Time
 	sweepBatch int
-	sweeper    *store.Sweeper // nil when the sweeper is off
+	// sweepAutocheckpoint leaves SQLite's automatic checkpoint on for sweep
+	// batches (tests comparing with the earlier sweep).
+	sweepAutocheckpoint bool
+	sweeper             *store.Sweeper // nil when the sweeper is off
 
 	feed feedState // revocation feed watchers (feed.go)
 
@@ -340,7 +365,6 @@ func (s *Store) init() error {
 		{&s.listSessions, qListSessions},
 		{&s.deleteUserSessions, qDeleteUserSessions},
 		{&s.deleteOtherSessions, qDeleteOtherSessions},
-		{&s.deleteExpired, qDeleteExpired},
 		{&s.updatePassword, qUpdatePassword},
 		{&s.insertPassword, qInsertPassword},
 		{&s.passwordHash, qPasswordHash},
@@ -414,7 +438,7 @@ func (s *Store) closeStatements() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{
 		s.insertUser, s.userByID, s.userByEmail, s.insertSession, s.slideSession,
-		s.deleteSession, s.listSessions, s.deleteUserSessions, s.deleteOtherSessions, s.deleteExpired,
+		s.deleteSession, s.listSessions, s.deleteUserSessions, s.deleteOtherSessions,
 		s.updatePassword, s.insertPassword, s.passwordHash,
 	} {
 		if st != nil {
@@ -575,19 +599,47 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken strin
 // DeleteExpired implements store.Store with one DELETE of at most limit rows.
 // A limit of zero or less deletes nothing (SQLite would read a negative
 // LIMIT as no limit).
-func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
+//
+// The batch runs with wal_autocheckpoint off on its connection. A sweep
+// batch of 500 writes more pages than SQLite's automatic checkpoint
+// threshold (1,000 pages), so each batch's commit ran a checkpoint and its
+// two fsyncs; now the WAL guard's checkpoints (past 16 MiB, every few
+// batches) do it, so a page that several batches change is copied and
+// synced once per checkpoint, not once per batch. What a power loss can
+// take does not grow for anyone else's writes: any other commit that
+// finds the WAL past 1,000 pages still checkpoints, and a swept row that a
+// power loss brings back is expired, and swept again.
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (n int, err error) {
 	if limit <= 0 {
 		return 0, nil
 	}
-	res, err := s.deleteExpired.ExecContext(ctx, store.FormatTime(now), limit)
+	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
 	}
-	n, err := res.RowsAffected()
+	defer c.Close()
+	if !s.sweepAutocheckpoint {
+		if _, err := c.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
+			return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
+		}
+		// Restore SQLite's default before the connection goes back; if that
+		// fails, drop the connection rather than pool it.
+		defer func() {
+			if _, rerr := c.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_autocheckpoint = `+strconv.Itoa(sqliteAutocheckpoint)); rerr != nil {
+				c.Raw(func(any) error { return driver.ErrBadConn })
+				err = errors.Join(err, fmt.Errorf("sqlite: delete expired sessions: %w", rerr))
+			}
+		}()
+	}
+	res, err := c.ExecContext(ctx, qDeleteExpired, store.FormatTime(now), limit)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
 	}
-	return int(n), nil
+	k, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
+	}
+	return int(k), nil
 }
 
 func boolInt(b bool) int {

@@ -306,6 +306,7 @@ func TestPragmas(t *testing.T) {
 			{"cache_size", "-16384"},
 			{"mmap_size", "1073741824"},
 			{"journal_size_limit", "67108864"},
+			{"wal_autocheckpoint", "1000"}, // SQLite's default: see the package doc
 		} {
 			var got string
 			if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
