@@ -40,7 +40,9 @@
 //   - journal_size_limit=64 MiB: what a rewound WAL keeps on disk.
 //   - wal_autocheckpoint stays at SQLite's 1,000 pages: the commit that
 //     passes it checkpoints (PASSIVE) and so fsyncs the WAL, which bounds
-//     what a power loss can take.
+//     what a power loss can take. Only the sweep's own batches commit with
+//     it off (see DeleteExpired): a swept row a power loss brings back is
+//     expired, and swept again.
 //
 // SQLite's automatic checkpoints never complete while lookups and sign-ins
 // keep the WAL in use, so the WAL would grow without bound (hundreds of MiB
