@@ -40,9 +40,11 @@
 //   - journal_size_limit=64 MiB: what a rewound WAL keeps on disk.
 //   - wal_autocheckpoint stays at SQLite's 1,000 pages: the commit that
 //     passes it checkpoints (PASSIVE) and so fsyncs the WAL, which bounds
-//     what a power loss can take. Only the sweep's own batches commit with
-//     it off (see DeleteExpired): a swept row a power loss brings back is
-//     expired, and swept again.
+//     what a power loss can take, and keeps the WAL small between the WAL
+//     guard's checkpoints. (A trial that turned it off for sweep batches,
+//     leaving the checkpoints to the guard, failed a batch with SQLITE_BUSY
+//     under heavy disk load, most likely the guard's TRUNCATE holding off
+//     writers while it copied and synced the larger WAL.)
 //
 // SQLite's automatic checkpoints never complete while lookups and sign-ins
 // keep the WAL in use, so the WAL would grow without bound (hundreds of MiB
@@ -82,7 +84,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -146,9 +147,6 @@ const (
 	// journalSizeLimit is the size SQLite truncates the WAL to after a
 	// checkpoint reset it (PRAGMA journal_size_limit).
 	journalSizeLimit = 64 << 20
-	// sqliteAutocheckpoint is SQLite's default wal_autocheckpoint (pages),
-	// which every connection keeps; see DeleteExpired.
-	sqliteAutocheckpoint = 1000
 )
 
 // Store is a store.Store on a SQLite file in Better Auth's schema. It is safe
@@ -166,6 +164,7 @@ type Store struct {
 	listSessions        *sql.Stmt
 	deleteUserSessions  *sql.Stmt
 	deleteOtherSessions *sql.Stmt
+	deleteExpired       *sql.Stmt
 	updatePassword      *sql.Stmt
 	insertPassword      *sql.Stmt
 	passwordHash        *sql.Stmt
@@ -176,10 +175,7 @@ type Store struct {
 	busy       time.Duration // busy_timeout of the pool's connections
 	now        func() time.Time
 	sweepBatch int
-	// sweepAutocheckpoint leaves SQLite's automatic checkpoint on for sweep
-	// batches (tests comparing with the earlier sweep).
-	sweepAutocheckpoint bool
-	sweeper             *store.Sweeper // nil when the sweeper is off
+	sweeper    *store.Sweeper // nil when the sweeper is off
 
 	feed feedState // revocation feed watchers (feed.go)
 
@@ -367,6 +363,7 @@ func (s *Store) init() error {
 		{&s.listSessions, qListSessions},
 		{&s.deleteUserSessions, qDeleteUserSessions},
 		{&s.deleteOtherSessions, qDeleteOtherSessions},
+		{&s.deleteExpired, qDeleteExpired},
 		{&s.updatePassword, qUpdatePassword},
 		{&s.insertPassword, qInsertPassword},
 		{&s.passwordHash, qPasswordHash},
@@ -440,7 +437,7 @@ func (s *Store) closeStatements() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{
 		s.insertUser, s.userByID, s.userByEmail, s.insertSession, s.slideSession,
-		s.deleteSession, s.listSessions, s.deleteUserSessions, s.deleteOtherSessions,
+		s.deleteSession, s.listSessions, s.deleteUserSessions, s.deleteOtherSessions, s.deleteExpired,
 		s.updatePassword, s.insertPassword, s.passwordHash,
 	} {
 		if st != nil {
@@ -601,47 +598,19 @@ func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken strin
 // DeleteExpired implements store.Store with one DELETE of at most limit rows.
 // A limit of zero or less deletes nothing (SQLite would read a negative
 // LIMIT as no limit).
-//
-// The batch runs with wal_autocheckpoint off on its connection. A sweep
-// batch of 500 writes more pages than SQLite's automatic checkpoint
-// threshold (1,000 pages), so each batch's commit ran a checkpoint and its
-// two fsyncs; now the WAL guard's checkpoints (past 16 MiB, every few
-// batches) do it, so a page that several batches change is copied and
-// synced once per checkpoint, not once per batch. What a power loss can
-// take does not grow for anyone else's writes: any other commit that
-// finds the WAL past 1,000 pages still checkpoints, and a swept row that a
-// power loss brings back is expired, and swept again.
-func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (n int, err error) {
+func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
 	if limit <= 0 {
 		return 0, nil
 	}
-	c, err := s.db.Conn(ctx)
+	res, err := s.deleteExpired.ExecContext(ctx, store.FormatTime(now), limit)
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
 	}
-	defer c.Close()
-	if !s.sweepAutocheckpoint {
-		if _, err := c.ExecContext(ctx, `PRAGMA wal_autocheckpoint = 0`); err != nil {
-			return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
-		}
-		// Restore SQLite's default before the connection goes back; if that
-		// fails, drop the connection rather than pool it.
-		defer func() {
-			if _, rerr := c.ExecContext(context.WithoutCancel(ctx), `PRAGMA wal_autocheckpoint = `+strconv.Itoa(sqliteAutocheckpoint)); rerr != nil {
-				c.Raw(func(any) error { return driver.ErrBadConn })
-				err = errors.Join(err, fmt.Errorf("sqlite: delete expired sessions: %w", rerr))
-			}
-		}()
-	}
-	res, err := c.ExecContext(ctx, qDeleteExpired, store.FormatTime(now), limit)
+	n, err := res.RowsAffected()
 	if err != nil {
 		return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
 	}
-	k, err := res.RowsAffected()
-	if err != nil {
-		return 0, fmt.Errorf("sqlite: delete expired sessions: %w", err)
-	}
-	return int(k), nil
+	return int(n), nil
 }
 
 func boolInt(b bool) int {

@@ -325,22 +325,6 @@ func TestPragmas(t *testing.T) {
 	}
 }
 
-// TestSweepRestoresAutocheckpoint: DeleteExpired turns the automatic
-// checkpoint off for its batch only; the connection goes back to the pool
-// with SQLite's default, so other writers' commits still checkpoint.
-func TestSweepRestoresAutocheckpoint(t *testing.T) {
-	t.Parallel()
-	s := openTemp(t, Options{SweepInterval: -1, MaxOpenConns: 1})
-	ctx := context.Background()
-	if _, err := s.DeleteExpired(ctx, time.Now(), 10); err != nil {
-		t.Fatal(err)
-	}
-	var got int
-	if err := s.DB().QueryRowContext(ctx, "PRAGMA wal_autocheckpoint").Scan(&got); err != nil || got != sqliteAutocheckpoint {
-		t.Errorf("PRAGMA wal_autocheckpoint after a sweep batch = %d, %v; want %d", got, err, sqliteAutocheckpoint)
-	}
-}
-
 // raw selects a date column as the text stored: the driver would parse a
 // column declared "date" and database/sql would re-format it.
 func raw(col string) string { return "CAST(" + col + " AS TEXT)" }
