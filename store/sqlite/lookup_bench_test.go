@@ -36,6 +36,9 @@ var lookupRounds = flag.Int("lookup.rounds", 1, "BenchmarkLookup: rounds of its 
 // so that machine noise hits all three alike. go test numbers repeated
 // names #01, #02…; strip that for benchstat:
 //
+// Each reports cpu-ns/op beside ns/op: the process's CPU time per lookup,
+// which machine load inflates far less than wall time.
+//
 //	SESSIONKIT_SCALE=1M go test -run '^$' -bench Lookup ./store/sqlite -args -lookup.rounds 6 |
 //		sed -E 's/#[0-9]+-/-/' > lookup.txt && benchstat -col /sessions lookup.txt
 func BenchmarkLookup(b *testing.B) {
@@ -75,11 +78,13 @@ func BenchmarkLookup(b *testing.B) {
 				b.Run("SessionByToken", func(b *testing.B) {
 					ctx := context.Background()
 					b.ReportAllocs()
+					cpu := loadbench.CPU(b)
 					for i := 0; b.Loop(); i++ {
 						if _, _, err := st.SessionByToken(ctx, tokens[i%len(tokens)]); err != nil {
 							b.Fatal(err)
 						}
 					}
+					loadbench.ReportCPU(b, cpu)
 				})
 				b.Run("Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })
 			}
@@ -97,6 +102,7 @@ func rawLookup(b *testing.B, st *sqlite.Store, tokens []string) {
 	defer stmt.Close()
 	r := httptest.NewRequest("GET", "/", nil)
 	b.ReportAllocs()
+	cpu := loadbench.CPU(b)
 	for i := 0; b.Loop(); i++ {
 		var s store.Session
 		var u store.User
@@ -118,4 +124,5 @@ func rawLookup(b *testing.B, st *sqlite.Store, tokens []string) {
 			b.Fatal("no session")
 		}
 	}
+	loadbench.ReportCPU(b, cpu)
 }
