@@ -118,9 +118,12 @@ type Options struct {
 	// process (such as a Better Auth app) to release the database lock before
 	// failing with "database is locked". Zero means five seconds.
 	BusyTimeout time.Duration
-	// MaxOpenConns caps the connection pool. Zero means the larger of 4 and
-	// GOMAXPROCS. Idle connections are kept up to the same number, because
-	// opening one re-runs the PRAGMAs and re-prepares every statement.
+	// MaxOpenConns caps the connection pool, and separately the pool of
+	// lookup connections SessionByToken uses (see the package
+	// documentation), so a process holds at most twice as many. Zero means
+	// the larger of 4 and GOMAXPROCS. Idle connections are kept up to the
+	// same number, because opening one re-runs the PRAGMAs and re-prepares
+	// every statement.
 	MaxOpenConns int
 	// Logger receives the sweeper's errors (Error) and counts (Debug). Nil
 	// means slog.Default().
