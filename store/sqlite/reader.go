@@ -39,8 +39,12 @@ import (
 // lookupColumns is the number of columns qSessionByToken returns.
 const lookupColumns = 15
 
-// errReadersClosed is returned by a lookup after Close.
-var errReadersClosed = errors.New("sqlite: store is closed")
+var (
+	// errReadersClosed is returned by a lookup after Close.
+	errReadersClosed = errors.New("sqlite: store is closed")
+	// errOutOfMemory is a failed C allocation.
+	errOutOfMemory = errors.New("sqlite: out of memory")
+)
 
 // readerPool hands out reader connections, at most cap(slots) at a time,
 // opening them as needed and keeping them until Close.
@@ -141,20 +145,14 @@ func openReader(uri string, pragma []string) (_ *reader, err error) {
 			r.close()
 		}
 	}()
-	name, err := libc.CString(uri)
+	var rc int32
+	r.db, rc, err = r.withOut(uri, func(name, out uintptr) int32 {
+		return sqlite3.Xsqlite3_open_v2(r.tls, name, out,
+			sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer libc.Xfree(r.tls, name)
-	pdb := libc.Xmalloc(r.tls, ptrSize)
-	if pdb == 0 {
-		return nil, errors.New("sqlite: out of memory")
-	}
-	defer libc.Xfree(r.tls, pdb)
-	*(*uintptr)(cPtr(pdb)) = 0
-	rc := sqlite3.Xsqlite3_open_v2(r.tls, name, pdb,
-		sqlite3.SQLITE_OPEN_READWRITE|sqlite3.SQLITE_OPEN_NOMUTEX|sqlite3.SQLITE_OPEN_URI, 0)
-	r.db = *(*uintptr)(cPtr(pdb))
 	if rc != sqlite3.SQLITE_OK {
 		return nil, r.error("open lookup connection", rc)
 	}
@@ -164,23 +162,35 @@ func openReader(uri string, pragma []string) (_ *reader, err error) {
 			return nil, err
 		}
 	}
-	q, err := libc.CString(qSessionByToken)
+	r.stmt, rc, err = r.withOut(qSessionByToken, func(q, out uintptr) int32 {
+		return sqlite3.Xsqlite3_prepare_v3(r.tls, r.db, q, -1, sqlite3.SQLITE_PREPARE_PERSISTENT, out, 0)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer libc.Xfree(r.tls, q)
-	pstmt := libc.Xmalloc(r.tls, ptrSize)
-	if pstmt == 0 {
-		return nil, errors.New("sqlite: out of memory")
-	}
-	defer libc.Xfree(r.tls, pstmt)
-	*(*uintptr)(cPtr(pstmt)) = 0
-	rc = sqlite3.Xsqlite3_prepare_v3(r.tls, r.db, q, -1, sqlite3.SQLITE_PREPARE_PERSISTENT, pstmt, 0)
-	r.stmt = *(*uintptr)(cPtr(pstmt))
 	if rc != sqlite3.SQLITE_OK {
 		return nil, fmt.Errorf("prepare (is this Better Auth's schema?): %w", r.error("", rc))
 	}
 	return r, nil
+}
+
+// withOut calls f with arg as a C string and the address of a pointer f
+// may set (sqlite3_open_v2's sqlite3**, sqlite3_prepare_v3's stmt**), and
+// returns that pointer and f's result code.
+func (r *reader) withOut(arg string, f func(arg, out uintptr) int32) (uintptr, int32, error) {
+	carg, err := libc.CString(arg)
+	if err != nil {
+		return 0, 0, err
+	}
+	defer libc.Xfree(r.tls, carg)
+	out := libc.Xmalloc(r.tls, ptrSize)
+	if out == 0 {
+		return 0, 0, errOutOfMemory
+	}
+	defer libc.Xfree(r.tls, out)
+	*(*uintptr)(cPtr(out)) = 0
+	rc := f(carg, out)
+	return *(*uintptr)(cPtr(out)), rc, nil
 }
 
 // exec runs one statement that returns no rows.
@@ -255,7 +265,7 @@ func (r *reader) lookup(token string) (ss store.Session, u store.User, failed bo
 		size := max(64, n+1)
 		if r.arg = libc.Xmalloc(r.tls, types.Size_t(size)); r.arg == 0 {
 			r.argN = 0
-			return ss, u, true, errors.New("sqlite: out of memory")
+			return ss, u, true, errOutOfMemory
 		}
 		r.argN = size
 	}
