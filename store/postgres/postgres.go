@@ -25,8 +25,10 @@
 // database is back.
 //
 // Like store/sqlite, it only reads and writes the user and session tables
-// (and the credential rows of account); it does not support Better Auth's
-// usePlural, modelName or field renames, nor extra NOT NULL columns without
+// (and the credential rows of account, and the rateLimit table);
+// Options.Schema gives them the names Better Auth's modelName, fields and
+// usePlural give them (store.Schema), rendered into every statement in one
+// place (schema.go). It does not support extra NOT NULL columns without
 // defaults that plugins may add.
 package postgres
 
@@ -35,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -63,6 +66,11 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the sweeper's clock. Nil means time.Now.
 	Now func() time.Time
+	// Schema names the tables and columns, as the Better Auth app's
+	// modelName, fields and usePlural name them. The zero Schema is Better
+	// Auth's default naming. Open refuses a Schema naming a table or
+	// column the database lacks (an error wrapping store.ErrSchema).
+	Schema store.Schema
 }
 
 // Defaults for the zero Options.
@@ -75,7 +83,9 @@ const (
 // Auth's schema. It is safe for concurrent use, and by any number of
 // processes sharing the database.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	sql    statements   // every statement, with Options.Schema's names (schema.go)
+	tables store.Tables // those names
 
 	log        *slog.Logger
 	now        func() time.Time
@@ -105,6 +115,10 @@ var (
 //
 // Errors never repeat dsn, which may hold a password.
 func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	tables, err := o.Schema.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = defaultSweepInterval
 	}
@@ -130,7 +144,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: connect: %w", err)
 	}
-	s := &Store{pool: pool, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch}
+	s := &Store{pool: pool, sql: render(tables), tables: tables, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -148,13 +162,22 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 			return err
 		}
-		for _, q := range schema {
+		for _, q := range s.sql.schema {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
 			}
 		}
-		var err error
-		s.feed.schema, err = migrateFeed(ctx, tx)
+		if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, s.sql.oauth.indexes)...); err != nil {
+			return err
+		}
+		// CREATE TABLE IF NOT EXISTS leaves an existing table as it is,
+		// so a misspelt column of Options.Schema is caught here, not as
+		// a failed sign-in.
+		expiryLocal, err := checkColumns(ctx, tx, s.tables)
+		if err != nil {
+			return err
+		}
+		s.feed.schema, err = migrateFeed(ctx, tx, s.tables.Session, expiryLocal)
 		return err
 	})
 	if err != nil {
@@ -182,6 +205,11 @@ func mapError(op string, err error) error {
 // does not offer (reading accounts, say). Do not close it: call Close.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// Tables returns the table and column names the store uses
+// (Options.Schema, resolved), for queries of your own through Pool: quote
+// them with store.Quote.
+func (s *Store) Tables() store.Tables { return s.tables }
+
 // Close stops the sweeper, waiting for a sweep in progress to end, and
 // closes the pool. It always returns nil; calling it again does nothing.
 func (s *Store) Close() error {
@@ -199,13 +227,13 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
 	}
-	if _, err := s.pool.Exec(ctx, qInsertUser, userArgs(u)...); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.insertUser, userArgs(u)...); err != nil {
 		return mapError("create user", err)
 	}
 	return nil
 }
 
-// userArgs are qInsertUser's arguments for u.
+// userArgs are s.sql.insertUser's arguments for u.
 func userArgs(u store.User) []any {
 	return []any{u.ID, u.Name, strings.ToLower(u.Email), u.EmailVerified,
 		pgtype.Text{String: u.Image, Valid: u.Image != ""}, store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt)}
@@ -213,13 +241,13 @@ func userArgs(u store.User) []any {
 
 // UserByID implements store.Store.
 func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
-	return scanUser("user by id", s.pool.QueryRow(ctx, qUserByID, id))
+	return scanUser("user by id", s.pool.QueryRow(ctx, s.sql.userByID, id))
 }
 
 // UserByEmail implements store.Store. The lookup is case-insensitive because
 // emails are stored lower-cased.
 func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, error) {
-	return scanUser("user by email", s.pool.QueryRow(ctx, qUserByEmail, strings.ToLower(email)))
+	return scanUser("user by email", s.pool.QueryRow(ctx, s.sql.userByEmail, strings.ToLower(email)))
 }
 
 func scanUser(op string, row pgx.Row) (store.User, error) {
@@ -240,7 +268,7 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
 		return fmt.Errorf("postgres: create session: %w: id, token and user id are required", store.ErrInvalid)
 	}
-	_, err := s.pool.Exec(ctx, qInsertSession, ss.ID, ss.Token, ss.UserID,
+	_, err := s.pool.Exec(ctx, s.sql.insertSession, ss.ID, ss.Token, ss.UserID,
 		store.Truncate(ss.ExpiresAt), store.Truncate(ss.CreatedAt), store.Truncate(ss.UpdatedAt),
 		ss.IPAddress, ss.UserAgent)
 	if err != nil {
@@ -259,7 +287,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 	dest := make([]any, 0, 15)
 	dest = append(dest, r.s.dest()...)
 	dest = append(dest, r.u.dest()...)
-	err := s.pool.QueryRow(ctx, qSessionByToken, token).Scan(dest...)
+	err := s.pool.QueryRow(ctx, s.sql.sessionByToken, token).Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Session{}, store.User{}, store.ErrNotFound
 	}
@@ -272,7 +300,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 // SlideSession implements store.Store with one UPDATE … RETURNING.
 func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
 	var r sessionRow
-	err := s.pool.QueryRow(ctx, qSlideSession, store.Truncate(expiresAt), store.Truncate(updatedAt), token).Scan(r.dest()...)
+	err := s.pool.QueryRow(ctx, s.sql.slideSession, store.Truncate(expiresAt), store.Truncate(updatedAt), token).Scan(r.dest()...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Session{}, store.ErrNotFound
 	}
@@ -284,7 +312,7 @@ func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updat
 
 // DeleteSession implements store.Store.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	if _, err := s.pool.Exec(ctx, qDeleteSession, token); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.deleteSession, token); err != nil {
 		return fmt.Errorf("postgres: delete session: %w", err)
 	}
 	return nil
@@ -292,7 +320,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 
 // ListSessions implements store.Store.
 func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) ([]store.Session, error) {
-	rows, err := s.pool.Query(ctx, qListSessions, userID, store.Truncate(now))
+	rows, err := s.pool.Query(ctx, s.sql.listSessions, userID, store.Truncate(now))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list sessions: %w", err)
 	}
@@ -314,7 +342,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 
 // DeleteUserSessions implements store.Store.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
-	if _, err := s.pool.Exec(ctx, qDeleteUserSessions, userID); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.deleteUserSessions, userID); err != nil {
 		return fmt.Errorf("postgres: delete user sessions: %w", err)
 	}
 	return nil
@@ -322,7 +350,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 
 // DeleteOtherSessions implements store.Store.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken string) error {
-	if _, err := s.pool.Exec(ctx, qDeleteOtherSessions, userID, keepToken); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.deleteOtherSessions, userID, keepToken); err != nil {
 		return fmt.Errorf("postgres: delete other sessions: %w", err)
 	}
 	return nil
@@ -335,7 +363,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (in
 	if limit <= 0 {
 		return 0, nil
 	}
-	tag, err := s.pool.Exec(ctx, qDeleteExpired, store.Truncate(now), limit)
+	tag, err := s.pool.Exec(ctx, s.sql.deleteExpired, store.Truncate(now), limit)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete expired sessions: %w", err)
 	}
@@ -352,14 +380,14 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 	defer tx.Rollback(ctx)
 	// Lock the user's row, so that two calls for a user without a password
 	// take turns instead of both inserting a credential account.
-	tag, err := tx.Exec(ctx, qLockUser, userID)
+	tag, err := tx.Exec(ctx, s.sql.lockUser, userID)
 	if err != nil {
 		return mapError("set password", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: set password: user %w", store.ErrNotFound)
 	}
-	if _, err := tx.Exec(ctx, qSetPassword, userID, hash, store.Truncate(now), store.NewID()); err != nil {
+	if _, err := tx.Exec(ctx, s.sql.setPassword, userID, hash, store.Truncate(now), store.NewID()); err != nil {
 		return mapError("set password", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -379,10 +407,10 @@ func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash s
 		return mapError("create user", err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, qInsertUser, userArgs(u)...); err != nil {
+	if _, err := tx.Exec(ctx, s.sql.insertUser, userArgs(u)...); err != nil {
 		return mapError("create user", err)
 	}
-	if _, err := tx.Exec(ctx, qInsertPassword, store.NewID(), u.ID, hash, store.Truncate(u.CreatedAt)); err != nil {
+	if _, err := tx.Exec(ctx, s.sql.insertPassword, store.NewID(), u.ID, hash, store.Truncate(u.CreatedAt)); err != nil {
 		return mapError("create user: credential account", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -394,7 +422,7 @@ func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash s
 // PasswordHash implements store.CredentialStore.
 func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
 	var h string
-	err := s.pool.QueryRow(ctx, qPasswordHash, userID).Scan(&h)
+	err := s.pool.QueryRow(ctx, s.sql.passwordHash, userID).Scan(&h)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", store.ErrNotFound
 	}

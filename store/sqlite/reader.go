@@ -35,8 +35,17 @@ import (
 // the pool's (busy timeout, mmap, cache), reading in WAL mode: a lookup
 // never waits for a writer and sees every committed write, the store's or
 // another process's.
+//
+// The statement is the store's rendered s.sql.sessionByToken (schema.go),
+// so a renamed schema takes this path too: its columns are the session's
+// and then the user's fields in a fixed order, whatever their names, and
+// scan reads them by position (lookupKinds). A SELECT with other columns
+// cannot be read here: openReader refuses one whose column count differs,
+// and the store then must not have a pool (Store.readers nil), so that
+// SessionByToken goes through database/sql.
 
-// lookupColumns is the number of columns qSessionByToken returns.
+// lookupColumns is the number of columns the lookup returns: render's
+// sessionFields and then its userFields.
 const lookupColumns = 15
 
 var (
@@ -50,6 +59,7 @@ var (
 // opening them as needed and keeping them until Close.
 type readerPool struct {
 	uri    string   // the database as a file: URI, without driver parameters
+	query  string   // the lookup, prepared on each new connection
 	pragma []string // run on each new connection
 
 	slots chan struct{} // one token per connection in use
@@ -59,9 +69,12 @@ type readerPool struct {
 	closed bool
 }
 
-func newReaderPool(uri string, busy time.Duration, size int) *readerPool {
+// newReaderPool returns a pool of up to size connections to uri, each
+// with query (the store's sessionByToken statement) prepared.
+func newReaderPool(uri, query string, busy time.Duration, size int) *readerPool {
 	return &readerPool{
-		uri: uri,
+		uri:   uri,
+		query: query,
 		pragma: []string{
 			"PRAGMA busy_timeout = " + strconv.FormatInt(busy.Milliseconds(), 10),
 			"PRAGMA cache_size = " + strconv.Itoa(defaultCacheSize),
@@ -89,7 +102,7 @@ func (p *readerPool) get() (*reader, error) {
 		return r, nil
 	}
 	p.mu.Unlock()
-	r, err := openReader(p.uri, p.pragma)
+	r, err := openReader(p.uri, p.query, p.pragma)
 	if err != nil {
 		<-p.slots
 		return nil, err
@@ -127,7 +140,7 @@ func (p *readerPool) close() error {
 	return errors.Join(errs...)
 }
 
-// reader is one SQLite connection with qSessionByToken prepared on it. It
+// reader is one SQLite connection with the lookup prepared on it. It
 // is not safe for concurrent use (nor is its libc.TLS).
 type reader struct {
 	tls  *libc.TLS
@@ -137,8 +150,9 @@ type reader struct {
 	argN int     // its size
 }
 
-// openReader opens uri, runs pragma and prepares the lookup.
-func openReader(uri string, pragma []string) (_ *reader, err error) {
+// openReader opens uri, runs pragma and prepares query, which must return
+// the lookupColumns columns scan reads.
+func openReader(uri, query string, pragma []string) (_ *reader, err error) {
 	r := &reader{tls: libc.NewTLS()}
 	defer func() {
 		if err != nil {
@@ -162,7 +176,7 @@ func openReader(uri string, pragma []string) (_ *reader, err error) {
 			return nil, err
 		}
 	}
-	r.stmt, rc, err = r.withOut(qSessionByToken, func(q, out uintptr) int32 {
+	r.stmt, rc, err = r.withOut(query, func(q, out uintptr) int32 {
 		return sqlite3.Xsqlite3_prepare_v3(r.tls, r.db, q, -1, sqlite3.SQLITE_PREPARE_PERSISTENT, out, 0)
 	})
 	if err != nil {
@@ -170,6 +184,9 @@ func openReader(uri string, pragma []string) (_ *reader, err error) {
 	}
 	if rc != sqlite3.SQLITE_OK {
 		return nil, fmt.Errorf("prepare (is this Better Auth's schema?): %w", r.error("", rc))
+	}
+	if n := sqlite3.Xsqlite3_column_count(r.tls, r.stmt); n != lookupColumns {
+		return nil, fmt.Errorf("prepare: the lookup returns %d columns, a lookup connection reads %d", n, lookupColumns)
 	}
 	return r, nil
 }
@@ -254,7 +271,7 @@ func (r *reader) error(op string, rc int32) error {
 	return fmt.Errorf("%s: %w", op, e)
 }
 
-// lookup runs qSessionByToken for token. When SQLite fails, lookup reports
+// lookup runs the lookup for token. When SQLite fails, lookup reports
 // failed, and the pool drops the connection.
 func (r *reader) lookup(token string) (ss store.Session, u store.User, failed bool, err error) {
 	n := len(token)
@@ -288,7 +305,8 @@ func (r *reader) lookup(token string) (ss store.Session, u store.User, failed bo
 	return ss, u, false, err
 }
 
-// Columns of qSessionByToken, in order, and how each is read.
+// Columns of the lookup, in order (render's sessionFields, then its
+// userFields), and how each is read.
 const (
 	colText     = iota // text, required
 	colNullText        // text, NULL reads as ""

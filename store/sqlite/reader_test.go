@@ -12,6 +12,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/sessionkit/sessionkit/store"
+	"github.com/sessionkit/sessionkit/store/storetest"
 )
 
 // pragmaInt reads an integer PRAGMA on r's connection.
@@ -204,5 +205,126 @@ func TestReaderCloseInFlight(t *testing.T) {
 	}
 	if _, _, err := s.SessionByToken(context.Background(), ss.Token); !errors.Is(err, errReadersClosed) {
 		t.Errorf("SessionByToken after Close = %v, want %v", err, errReadersClosed)
+	}
+}
+
+// lookupFields are the fields of the lookup's columns, in the order scan
+// reads them (lookupKinds): the session's, then the user's.
+var lookupFields = [lookupColumns]struct {
+	user  bool
+	field string
+}{
+	{false, "id"}, {false, "token"}, {false, "userId"}, {false, "expiresAt"}, {false, "createdAt"}, {false, "updatedAt"}, {false, "ipAddress"}, {false, "userAgent"},
+	{true, "id"}, {true, "name"}, {true, "email"}, {true, "emailVerified"}, {true, "image"}, {true, "createdAt"}, {true, "updatedAt"},
+}
+
+// TestLookupColumnsAnyNames: the lookup render writes for any naming
+// returns, in scan's order, the columns those names give each field.
+func TestLookupColumnsAnyNames(t *testing.T) {
+	t.Parallel()
+	all := append([]struct {
+		name   string
+		schema store.Schema
+	}{{"default", store.Schema{}}}, namings...)
+	for _, n := range all {
+		t.Run(n.name, func(t *testing.T) {
+			t.Parallel()
+			s := openTemp(t, Options{Schema: n.schema})
+			r, err := s.readers.get()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.readers.put(r, false)
+			if got := sqlite3.Xsqlite3_column_count(r.tls, r.stmt); got != lookupColumns {
+				t.Fatalf("the lookup has %d columns, want %d", got, lookupColumns)
+			}
+			for i, f := range lookupFields {
+				tbl, alias := s.tables.Session, "s."
+				if f.user {
+					tbl, alias = s.tables.User, "u."
+				}
+				want := tbl.Col(f.field)
+				if strings.HasSuffix(f.field, "At") {
+					want = "+" + alias + store.Quote(want)
+				}
+				if got := libc.GoString(sqlite3.Xsqlite3_column_name(r.tls, r.stmt, int32(i))); got != want {
+					t.Errorf("column %d = %s, want %s (%s's %s)", i, got, want, tbl.Name, f.field)
+				}
+			}
+		})
+	}
+}
+
+// TestRenamedLookupUsesReader: with a renamed schema, SessionByToken runs
+// on the lookup pool (a connection is opened and kept) and returns every
+// field of the session and user as written, as the database/sql path does.
+func TestRenamedLookupUsesReader(t *testing.T) {
+	t.Parallel()
+	for _, n := range namings {
+		t.Run(n.name, func(t *testing.T) {
+			t.Parallel()
+			s := openTemp(t, Options{Schema: n.schema})
+			ctx := context.Background()
+			now := time.Now().UTC().Truncate(time.Millisecond)
+			u := store.User{ID: store.NewID(), Name: "Renamed", Email: "renamed@example.com", EmailVerified: true,
+				Image: "https://example.com/a.png", CreatedAt: now.Add(-time.Hour), UpdatedAt: now.Add(-time.Minute)}
+			if err := s.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			ss := store.Session{ID: store.NewID(), Token: "renamed-token", UserID: u.ID, ExpiresAt: now.Add(24 * time.Hour),
+				CreatedAt: now.Add(-time.Second), UpdatedAt: now, IPAddress: "192.0.2.1", UserAgent: "test/1"}
+			if err := s.CreateSession(ctx, ss); err != nil {
+				t.Fatal(err)
+			}
+			if s.readers == nil {
+				t.Fatal("a store with a renamed schema has no lookup pool")
+			}
+			gotS, gotU, err := s.SessionByToken(ctx, ss.Token)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if gotS != ss || gotU != u {
+				t.Errorf("SessionByToken =\n%+v\n%+v\nwant\n%+v\n%+v", gotS, gotU, ss, u)
+			}
+			s.readers.mu.Lock()
+			idle := len(s.readers.idle)
+			s.readers.mu.Unlock()
+			if idle != 1 {
+				t.Errorf("%d idle lookup connections after one lookup, want 1 (the lookup went through the pool)", idle)
+			}
+			sqlS, sqlU, err := s.lookup(ctx, ss.Token)
+			if err != nil || sqlS != gotS || sqlU != gotU {
+				t.Errorf("database/sql lookup = %+v, %+v, %v; want what the pool returned", sqlS, sqlU, err)
+			}
+			if _, _, err := s.SessionByToken(ctx, "no-such-token"); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("SessionByToken of an unknown token = %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+// TestConformanceSQLLookup runs the conformance suite with SessionByToken
+// through database/sql (no lookup pool), in the default and the renamed
+// schemas.
+func TestConformanceSQLLookup(t *testing.T) {
+	t.Parallel()
+	all := append([]struct {
+		name   string
+		schema store.Schema
+	}{{"default", store.Schema{}}}, namings...)
+	for _, n := range all {
+		t.Run(n.name, func(t *testing.T) {
+			t.Parallel()
+			storetest.Run(t, func(t *testing.T) store.Store {
+				s, err := OpenWith(filepath.Join(t.TempDir(), "sessions.db"), Options{SweepInterval: -1, Schema: n.schema, sqlLookup: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if s.readers != nil {
+					t.Fatal("sqlLookup: the store has a lookup pool")
+				}
+				return s
+			})
+		})
 	}
 }

@@ -70,15 +70,23 @@
 // it is opened with SQLITE_OPEN_NOMUTEX: the driver opens every connection
 // with SQLITE_OPEN_FULLMUTEX, a constant in its code that no DSN parameter
 // or pragma changes, which makes every SQLite call lock and unlock a mutex
-// nobody else takes. The driver also read every column's name and declared type and allocated C
-// memory for the token on each query, and database/sql converted every
-// value: the lookup costs 1 allocation instead of 70 (see reader.go and
-// BenchmarkLookup). A lookup that SQLite fails drops its connection.
+// nobody else takes. The driver also read every column's name and
+// declared type and allocated C memory for the token on each query, and
+// database/sql converted every value: the lookup costs 1 allocation
+// instead of 70 (see reader.go and BenchmarkLookup). A lookup that SQLite
+// fails drops its connection. The pool runs the same rendered statement
+// as the rest of the store, so a renamed Options.Schema takes it too; the
+// statement stays prepared in database/sql as well, for a lookup the pool
+// cannot read (Store.readers nil).
 //
-// The store only reads and writes the user and session tables; account and
-// verification are created for Better Auth's benefit and left alone. It does
-// not support Better Auth's usePlural, modelName or field renames, nor extra
-// NOT NULL columns without defaults that plugins may add.
+// The store only reads and writes the user and session tables (and the
+// credential rows of account); account and verification are created for
+// Better Auth's benefit and left alone. Options.Schema gives the tables and
+// columns the names Better Auth's modelName, fields and usePlural give
+// them (store.Schema); every statement is rendered from those names in one
+// place (schema.go). It does not support integer dates (drizzle-kit's and
+// Prisma's SQLite schemas; Open refuses them), nor extra NOT NULL columns
+// without defaults that plugins may add.
 package sqlite
 
 import (
@@ -130,6 +138,15 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the sweeper's clock. Nil means time.Now.
 	Now func() time.Time
+	// Schema names the tables and columns, as the Better Auth app's
+	// modelName, fields and usePlural name them. The zero Schema is Better
+	// Auth's default naming. OpenWith refuses a Schema naming a table or
+	// column the database lacks (an error wrapping store.ErrSchema).
+	Schema store.Schema
+
+	// sqlLookup makes SessionByToken use the prepared database/sql
+	// statement instead of the lookup pool (the tests of that path).
+	sqlLookup bool
 }
 
 // Defaults for the zero Options.
@@ -155,13 +172,16 @@ const (
 // Store is a store.Store on a SQLite file in Better Auth's schema. It is safe
 // for concurrent use, and by several processes sharing the file.
 type Store struct {
-	db   *sql.DB
-	path string
+	db     *sql.DB
+	path   string
+	sql    statements   // every statement, with Options.Schema's names (schema.go)
+	tables store.Tables // those names
 
 	insertUser          *sql.Stmt
 	userByID            *sql.Stmt
 	userByEmail         *sql.Stmt
 	insertSession       *sql.Stmt
+	sessionByToken      *sql.Stmt // SessionByToken when readers is nil
 	slideSession        *sql.Stmt
 	deleteSession       *sql.Stmt
 	listSessions        *sql.Stmt
@@ -172,7 +192,9 @@ type Store struct {
 	insertPassword      *sql.Stmt
 	passwordHash        *sql.Stmt
 
-	readers *readerPool // SessionByToken's connections (reader.go)
+	// readers are SessionByToken's connections (reader.go); nil when they
+	// cannot serve it, and then sessionByToken does.
+	readers *readerPool
 
 	log        *slog.Logger
 	busy       time.Duration // busy_timeout of the pool's connections
@@ -214,6 +236,10 @@ func OpenWith(path string, o Options) (*Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
+	tables, err := o.Schema.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = defaultSweepInterval
 	}
@@ -240,8 +266,14 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch,
-		readers: newReaderPool(fileURI(path), o.BusyTimeout, o.MaxOpenConns)}
+	s := &Store{db: db, path: path, sql: render(tables), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch}
+	// SessionByToken goes through the lookup pool unless it cannot serve
+	// the lookup: it reads the columns of s.sql.sessionByToken by position
+	// (lookupKinds in reader.go), so any column added to that SELECT
+	// means readers stays nil and the prepared s.sessionByToken serves.
+	if !o.sqlLookup {
+		s.readers = newReaderPool(fileURI(path), s.sql.sessionByToken, o.BusyTimeout, o.MaxOpenConns)
+	}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()
@@ -343,11 +375,22 @@ func (s *Store) init() error {
 	if err != nil {
 		return openError(s.path, err)
 	}
-	for _, q := range slices.Concat(schema, sweepSchema, feedSchema, []string{qWriteProbe}) {
+	for _, q := range slices.Concat(s.sql.schema, s.sql.feed, []string{s.sql.writeProbe}) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
 		}
+	}
+	if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, []index{s.sql.sweep}, s.sql.oauth.indexes)...); err != nil {
+		tx.Rollback()
+		return openError(s.path, fmt.Errorf("create schema: %w", err))
+	}
+	// CREATE TABLE IF NOT EXISTS leaves an existing table as it is, so a
+	// misspelt column of Options.Schema is caught here, not as a failed
+	// sign-in.
+	if err := checkColumns(ctx, tx, s.tables); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("sqlite: open %q: %w", s.path, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return openError(s.path, err)
@@ -357,19 +400,20 @@ func (s *Store) init() error {
 		stmt **sql.Stmt
 		q    string
 	}{
-		{&s.insertUser, qInsertUser},
-		{&s.userByID, qUserByID},
-		{&s.userByEmail, qUserByEmail},
-		{&s.insertSession, qInsertSession},
-		{&s.slideSession, qSlideSession},
-		{&s.deleteSession, qDeleteSession},
-		{&s.listSessions, qListSessions},
-		{&s.deleteUserSessions, qDeleteUserSessions},
-		{&s.deleteOtherSessions, qDeleteOtherSessions},
-		{&s.deleteExpired, qDeleteExpired},
-		{&s.updatePassword, qUpdatePassword},
-		{&s.insertPassword, qInsertPassword},
-		{&s.passwordHash, qPasswordHash},
+		{&s.insertUser, s.sql.insertUser},
+		{&s.userByID, s.sql.userByID},
+		{&s.userByEmail, s.sql.userByEmail},
+		{&s.insertSession, s.sql.insertSession},
+		{&s.sessionByToken, s.sql.sessionByToken},
+		{&s.slideSession, s.sql.slideSession},
+		{&s.deleteSession, s.sql.deleteSession},
+		{&s.listSessions, s.sql.listSessions},
+		{&s.deleteUserSessions, s.sql.deleteUserSessions},
+		{&s.deleteOtherSessions, s.sql.deleteOtherSessions},
+		{&s.deleteExpired, s.sql.deleteExpired},
+		{&s.updatePassword, s.sql.updatePassword},
+		{&s.insertPassword, s.sql.insertPassword},
+		{&s.passwordHash, s.sql.passwordHash},
 	} {
 		st, err := s.db.PrepareContext(ctx, p.q)
 		if err != nil {
@@ -421,6 +465,11 @@ func mapError(op string, err error) error {
 // (reading accounts, say). Do not close it: call Close.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Tables returns the table and column names the store uses
+// (Options.Schema, resolved), for queries of your own through DB: quote
+// them with store.Quote.
+func (s *Store) Tables() store.Tables { return s.tables }
+
 // Close stops the sweeper, waiting for a sweep in progress to end, and closes
 // the database. Calling it again returns the first result.
 func (s *Store) Close() error {
@@ -431,7 +480,11 @@ func (s *Store) Close() error {
 			<-s.walDone
 		}
 		s.feed.stop()
-		s.closeErr = errors.Join(s.readers.close(), s.closeStatements(), s.db.Close())
+		var readers error
+		if s.readers != nil {
+			readers = s.readers.close()
+		}
+		s.closeErr = errors.Join(readers, s.closeStatements(), s.db.Close())
 	})
 	return s.closeErr
 }
@@ -439,7 +492,7 @@ func (s *Store) Close() error {
 func (s *Store) closeStatements() error {
 	var errs []error
 	for _, st := range []*sql.Stmt{
-		s.insertUser, s.userByID, s.userByEmail, s.insertSession, s.slideSession,
+		s.insertUser, s.userByID, s.userByEmail, s.insertSession, s.sessionByToken, s.slideSession,
 		s.deleteSession, s.listSessions, s.deleteUserSessions, s.deleteOtherSessions, s.deleteExpired,
 		s.updatePassword, s.insertPassword, s.passwordHash,
 	} {
@@ -462,7 +515,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	return nil
 }
 
-// userArgs are qInsertUser's arguments for u.
+// userArgs are the insertUser statement's arguments for u.
 func userArgs(u store.User) []any {
 	var image any
 	if u.Image != "" {
@@ -510,19 +563,30 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	return nil
 }
 
-// SessionByToken implements store.Store with one prepared JOIN on a
-// connection of the lookup pool (reader.go).
+// SessionByToken implements store.Store with one prepared JOIN
+// (s.sql.sessionByToken), run on a connection of the lookup pool
+// (reader.go), or through database/sql when the pool cannot serve it
+// (readers is nil).
 //
 // It is the hot path, run on every request the cookie cache does not answer.
 // The lookup is one index probe that never waits for writers in WAL mode,
-// so the context is checked once here and not watched during the query (a
-// context watcher is a goroutine per call in database/sql and in the
-// driver: about a third of a lookup). Waiting for a free lookup connection
-// is not cancellable either; the pool has as many as the database/sql pool.
+// so the context is checked once here and its cancellation is not watched
+// during the query: through database/sql, a context that can be cancelled
+// makes database/sql and modernc.org/sqlite each start a goroutine to watch
+// it, about a third of the lookup. Waiting for a free connection is not
+// cancellable either; each pool has MaxOpenConns.
 func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session, store.User, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Session{}, store.User{}, err
 	}
+	if s.readers != nil {
+		return s.readerLookup(token)
+	}
+	return s.lookup(context.WithoutCancel(ctx), token)
+}
+
+// readerLookup runs the lookup on a connection of the lookup pool.
+func (s *Store) readerLookup(token string) (store.Session, store.User, error) {
 	r, err := s.readers.get()
 	if err != nil {
 		return store.Session{}, store.User{}, fmt.Errorf("sqlite: session by token: %w", err)
@@ -533,6 +597,24 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 		if errors.Is(err, store.ErrNotFound) {
 			return store.Session{}, store.User{}, err
 		}
+		return store.Session{}, store.User{}, fmt.Errorf("sqlite: session by token: %w", err)
+	}
+	return ss, u, nil
+}
+
+// lookup runs the lookup through database/sql's prepared sessionByToken,
+// with ctx as given.
+func (s *Store) lookup(ctx context.Context, token string) (store.Session, store.User, error) {
+	var ss store.Session
+	var u store.User
+	dest := make([]any, 0, lookupColumns)
+	dest = append(dest, sessionDest(&ss)...)
+	dest = append(dest, userDest(&u)...)
+	err := s.sessionByToken.QueryRowContext(ctx, token).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Session{}, store.User{}, store.ErrNotFound
+	}
+	if err != nil {
 		return store.Session{}, store.User{}, fmt.Errorf("sqlite: session by token: %w", err)
 	}
 	return ss, u, nil
@@ -623,13 +705,13 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// userDest returns Scan destinations for userColumns, in order.
+// userDest returns Scan destinations for a user's columns, in render's order.
 func userDest(u *store.User) []any {
 	return []any{&u.ID, &u.Name, &u.Email, boolDest{&u.EmailVerified}, nullStringDest{&u.Image},
 		timeDest{&u.CreatedAt}, timeDest{&u.UpdatedAt}}
 }
 
-// sessionDest returns Scan destinations for sessionColumns, in order.
+// sessionDest returns Scan destinations for a session's columns, in render's order.
 func sessionDest(ss *store.Session) []any {
 	return []any{&ss.ID, &ss.Token, &ss.UserID, timeDest{&ss.ExpiresAt}, timeDest{&ss.CreatedAt},
 		timeDest{&ss.UpdatedAt}, nullStringDest{&ss.IPAddress}, nullStringDest{&ss.UserAgent}}

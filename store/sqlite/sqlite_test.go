@@ -831,20 +831,32 @@ func benchTokens(b *testing.B, s *Store) []string {
 }
 
 // BenchmarkSessionByToken measures the hot path on a table of 100,000
-// sessions, serial and from parallel goroutines (the lookup pool).
+// sessions, serial and from parallel goroutines (the lookup pool), and
+// serial through database/sql (a second store on the file, without the
+// pool).
 func BenchmarkSessionByToken(b *testing.B) {
 	s := openTemp(b, Options{})
 	tokens := benchTokens(b, s)
+	viaSQL, err := OpenWith(s.path, Options{SweepInterval: -1, sqlLookup: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer viaSQL.Close()
 	reqCtx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	b.Run("serial", func(b *testing.B) {
-		b.ReportAllocs()
-		for i := 0; b.Loop(); i++ {
-			if _, _, err := s.SessionByToken(reqCtx, tokens[i%len(tokens)]); err != nil {
-				b.Fatal(err)
+	for _, c := range []struct {
+		name string
+		s    *Store
+	}{{"serial", s}, {"database/sql", viaSQL}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; b.Loop(); i++ {
+				if _, _, err := c.s.SessionByToken(reqCtx, tokens[i%len(tokens)]); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 	b.Run("parallel", func(b *testing.B) {
 		b.ReportAllocs()
 		b.RunParallel(func(pb *testing.PB) {
