@@ -218,15 +218,17 @@ var lookupFields = [lookupColumns]struct {
 	{true, "id"}, {true, "name"}, {true, "email"}, {true, "emailVerified"}, {true, "image"}, {true, "createdAt"}, {true, "updatedAt"},
 }
 
+// withDefault is Better Auth's default naming and then namings.
+var withDefault = append([]struct {
+	name   string
+	schema store.Schema
+}{{"default", store.Schema{}}}, namings...)
+
 // TestLookupColumnsAnyNames: the lookup render writes for any naming
 // returns, in scan's order, the columns those names give each field.
 func TestLookupColumnsAnyNames(t *testing.T) {
 	t.Parallel()
-	all := append([]struct {
-		name   string
-		schema store.Schema
-	}{{"default", store.Schema{}}}, namings...)
-	for _, n := range all {
+	for _, n := range withDefault {
 		t.Run(n.name, func(t *testing.T) {
 			t.Parallel()
 			s := openTemp(t, Options{Schema: n.schema})
@@ -308,11 +310,7 @@ func TestRenamedLookupUsesReader(t *testing.T) {
 // schemas.
 func TestConformanceSQLLookup(t *testing.T) {
 	t.Parallel()
-	all := append([]struct {
-		name   string
-		schema store.Schema
-	}{{"default", store.Schema{}}}, namings...)
-	for _, n := range all {
+	for _, n := range withDefault {
 		t.Run(n.name, func(t *testing.T) {
 			t.Parallel()
 			storetest.Run(t, func(t *testing.T) store.Store {
