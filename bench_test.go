@@ -94,6 +94,7 @@ func BenchmarkLoad(b *testing.B) {
 		}
 		b.ReportAllocs()
 		b.ResetTimer()
+		cpu := loadbench.CPU(b)
 		for i := 0; b.Loop(); i++ {
 			r := reqs[i%len(reqs)]
 			var s store.Session
@@ -117,6 +118,7 @@ func BenchmarkLoad(b *testing.B) {
 				b.Fatal("no session")
 			}
 		}
+		loadbench.ReportCPU(b, cpu)
 	})
 
 	b.Run("sessionkit=Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })

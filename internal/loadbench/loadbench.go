@@ -50,12 +50,14 @@ func Run(b *testing.B, st store.Store, tokens []string) {
 	w := discard{h: http.Header{}}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu := CPU(b)
 	for i := 0; b.Loop(); i++ {
 		h.ServeHTTP(w, reqs[i%len(reqs)])
 		if !found {
 			b.Fatal("no session")
 		}
 	}
+	ReportCPU(b, cpu)
 }
 
 // discard is a ResponseWriter that keeps nothing, so the benchmark

@@ -12,9 +12,18 @@ import (
 // the rest of the row's decoding. Anything the fast path does not accept
 // goes to store.ParseTime, so the results are the same (FuzzParseTime).
 func parseTime(s string) (time.Time, error) {
+	if t, ok := parseFast(s); ok {
+		return t, nil
+	}
+	return store.ParseTime(s) // the same result or error as time.Parse
+}
+
+// parseFast parses s when it is in Better Auth's layout and a valid date,
+// and reports whether it was. It keeps nothing of s.
+func parseFast(s string) (time.Time, bool) {
 	if len(s) != 24 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
 		s[16] != ':' || s[19] != '.' || s[23] != 'Z' {
-		return store.ParseTime(s)
+		return time.Time{}, false
 	}
 	year, ok1 := digits(s[0:4])
 	month, ok2 := digits(s[5:7])
@@ -26,9 +35,9 @@ func parseTime(s string) (time.Time, error) {
 	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6 && ok7) ||
 		month < 1 || month > 12 || day < 1 || day > daysIn(time.Month(month), year) ||
 		hour > 23 || minute > 59 || sec > 59 {
-		return store.ParseTime(s) // the same error time.Parse gives
+		return time.Time{}, false
 	}
-	return time.Date(year, time.Month(month), day, hour, minute, sec, ms*1e6, time.UTC), nil
+	return time.Date(year, time.Month(month), day, hour, minute, sec, ms*1e6, time.UTC), true
 }
 
 // digits parses s, ASCII digits only.

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
+	"flag"
 	"fmt"
 	"net/http/httptest"
 	"os"
@@ -17,6 +18,8 @@ import (
 
 type benchKey struct{}
 
+var lookupRounds = flag.Int("lookup.rounds", 1, "BenchmarkLookup: rounds of its three sub-benchmarks on each file")
+
 // BenchmarkLookup compares, on the same file in the same run, at 10,000
 // sessions and at 100,000 (a million with SESSIONKIT_SCALE=1M):
 //
@@ -28,7 +31,16 @@ type benchKey struct{}
 //     parsed and its HMAC checked, cache off, so every request reads the
 //     store).
 //
-// Run: go test -run '^$' -bench Lookup -count 6 ./store/sqlite
+// The file of each size is built once; -lookup.rounds N runs the three
+// sub-benchmarks N times in turn on it (raw, SessionByToken, Load, raw, …),
+// so that machine noise hits all three alike. go test numbers repeated
+// names #01, #02…; strip that for benchstat:
+//
+// Each reports cpu-ns/op beside ns/op: the process's CPU time per lookup,
+// which machine load inflates far less than wall time.
+//
+//	SESSIONKIT_SCALE=1M go test -run '^$' -bench Lookup ./store/sqlite -args -lookup.rounds 6 |
+//		sed -E 's/#[0-9]+-/-/' > lookup.txt && benchstat -col /sessions lookup.txt
 func BenchmarkLookup(b *testing.B) {
 	big := 100_000
 	if os.Getenv("SESSIONKIT_SCALE") == "1M" {
@@ -61,17 +73,21 @@ func BenchmarkLookup(b *testing.B) {
 					}
 				}
 			}
-			b.Run("raw", func(b *testing.B) { rawLookup(b, st, tokens) })
-			b.Run("SessionByToken", func(b *testing.B) {
-				ctx := context.Background()
-				b.ReportAllocs()
-				for i := 0; b.Loop(); i++ {
-					if _, _, err := st.SessionByToken(ctx, tokens[i%len(tokens)]); err != nil {
-						b.Fatal(err)
+			for range *lookupRounds {
+				b.Run("raw", func(b *testing.B) { rawLookup(b, st, tokens) })
+				b.Run("SessionByToken", func(b *testing.B) {
+					ctx := context.Background()
+					b.ReportAllocs()
+					cpu := loadbench.CPU(b)
+					for i := 0; b.Loop(); i++ {
+						if _, _, err := st.SessionByToken(ctx, tokens[i%len(tokens)]); err != nil {
+							b.Fatal(err)
+						}
 					}
-				}
-			})
-			b.Run("Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })
+					loadbench.ReportCPU(b, cpu)
+				})
+				b.Run("Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })
+			}
 		})
 	}
 }
@@ -86,6 +102,7 @@ func rawLookup(b *testing.B, st *sqlite.Store, tokens []string) {
 	defer stmt.Close()
 	r := httptest.NewRequest("GET", "/", nil)
 	b.ReportAllocs()
+	cpu := loadbench.CPU(b)
 	for i := 0; b.Loop(); i++ {
 		var s store.Session
 		var u store.User
@@ -107,4 +124,5 @@ func rawLookup(b *testing.B, st *sqlite.Store, tokens []string) {
 			b.Fatal("no session")
 		}
 	}
+	loadbench.ReportCPU(b, cpu)
 }

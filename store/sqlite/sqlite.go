@@ -16,13 +16,15 @@
 //
 //   - journal_mode=WAL (persistent; Better Auth's SQLite drivers handle it):
 //     readers never wait for writers, and a commit is one append to the WAL.
-//   - synchronous=NORMAL: a transaction is committed once its frames are in
-//     the WAL, before SQLite answers; the WAL is fsynced at each checkpoint.
-//     A write the store acknowledged survives a crash or kill -9 of the
-//     process (it is in the operating system's page cache; the kill -9 test
-//     in internal/multi checks it); a power loss or kernel crash may lose
-//     the commits since the last checkpoint but never corrupts the file.
-//     FULL would fsync every commit; this store has always used NORMAL.
+//   - synchronous=NORMAL: a transaction is committed once its frames are
+//     written to the WAL, before SQLite answers; the WAL is fsynced before
+//     each checkpoint and the database file after it. A write the store
+//     acknowledged survives a crash or kill -9 of the process (it is in the
+//     operating system's page cache; TestSQLiteKill9 in internal/multi
+//     checks it); a power loss or kernel crash may roll back the commits
+//     made since the last checkpoint, but never corrupts the file. FULL
+//     would fsync the WAL at every commit; this store has always used
+//     NORMAL, and nothing here changes when the WAL is synced.
 //   - busy_timeout (Options.BusyTimeout, 5 s): wait for another connection
 //     or process holding the write lock instead of failing at once.
 //   - foreign_keys=ON, as Better Auth's schema expects (cascades).
@@ -32,25 +34,50 @@
 //     file instead of copying them with pread (address space, not memory:
 //     the pages are the kernel's page cache, shared by all connections).
 //     Only reads use the map; writes still go through the WAL.
-//   - cache_size=16 MiB per connection, for the pages of the indexes a
-//     lookup walks and of the WAL.
+//   - cache_size=16 MiB per connection (an upper bound, filled on demand):
+//     with the map serving reads, it holds the pages a write transaction
+//     changes and those read back from the WAL.
 //   - journal_size_limit=64 MiB: what a rewound WAL keeps on disk.
+//   - wal_autocheckpoint stays at SQLite's 1,000 pages: the commit that
+//     passes it checkpoints (PASSIVE) and so fsyncs the WAL, which bounds
+//     what a power loss can take, and keeps the WAL small between the WAL
+//     guard's checkpoints. (A trial that turned it off for sweep batches,
+//     leaving the checkpoints to the guard, failed a batch with SQLITE_BUSY
+//     under heavy disk load, most likely the guard's TRUNCATE holding off
+//     writers while it copied and synced the larger WAL.)
 //
-// SQLite's automatic checkpoints (every 1,000 pages, PASSIVE) never finish
-// while lookups and sign-ins keep the WAL in use, so the WAL would grow
-// without bound (hundreds of MiB in seconds of sign-ins). A goroutine of the
-// store therefore looks at the WAL's size every 50 ms and, past 16 MiB,
-// checkpoints it (PASSIVE, then TRUNCATE, which waits up to 100 ms for readers and
-// briefly holds off writers): the WAL stays under 64 MiB (TestWALBounded).
+// SQLite's automatic checkpoints never complete while lookups and sign-ins
+// keep the WAL in use, so the WAL would grow without bound (hundreds of MiB
+// in seconds of sign-ins). A goroutine of the store therefore looks at the
+// WAL's size every 50 ms and, past 16 MiB, checkpoints it (PASSIVE, then
+// TRUNCATE, which waits up to 100 ms for readers and briefly holds off
+// writers): the WAL stays under 64 MiB (TestWALBounded).
 //
 // Open also creates one index of its own, sessionkit_session_expiresAt_idx,
 // so the sweeper deletes expired sessions without scanning the table (see
-// sweepSchema). It never runs ANALYZE or PRAGMA optimize, which with this
-// driver make the prepared statements recompile on every call.
+// sweepSchema and Options.SweepBatch). It never runs ANALYZE or PRAGMA
+// optimize, which with this driver make the prepared statements recompile
+// on every call.
 //
-// The driver opens every connection with SQLITE_OPEN_FULLMUTEX and offers no
-// DSN parameter to change it, so SQLite's per-connection mutex stays (it is
-// never contended: database/sql never shares a connection).
+// # The lookup
+//
+// SessionByToken, run on every request the cookie cache does not answer,
+// does not go through database/sql: it has a pool of its own of up to
+// MaxOpenConns connections to the same file, opened through SQLite's C API
+// as modernc.org/sqlite/lib exposes it (the same SQLite the driver runs),
+// with the settings above (busy timeout, mmap, cache) and query_only. Each
+// has the lookup prepared once and is used by one goroutine at a time, so
+// it is opened with SQLITE_OPEN_NOMUTEX: the driver opens every connection
+// with SQLITE_OPEN_FULLMUTEX, a constant in its code that no DSN parameter
+// or pragma changes, which makes every SQLite call lock and unlock a mutex
+// nobody else takes. The driver also read every column's name and
+// declared type and allocated C memory for the token on each query, and
+// database/sql converted every value: the lookup costs 1 allocation
+// instead of 70 (see reader.go and BenchmarkLookup). A lookup that SQLite
+// fails drops its connection. The pool runs the same rendered statement
+// as the rest of the store, so a renamed Options.Schema takes it too; the
+// statement stays prepared in database/sql as well, for a lookup the pool
+// cannot read (Store.readers nil).
 //
 // The store only reads and writes the user and session tables (and the
 // credential rows of account); account and verification are created for
@@ -99,9 +126,12 @@ type Options struct {
 	// process (such as a Better Auth app) to release the database lock before
 	// failing with "database is locked". Zero means five seconds.
 	BusyTimeout time.Duration
-	// MaxOpenConns caps the connection pool. Zero means the larger of 4 and
-	// GOMAXPROCS. Idle connections are kept up to the same number, because
-	// opening one re-runs the PRAGMAs and re-prepares every statement.
+	// MaxOpenConns caps the connection pool, and separately the pool of
+	// lookup connections SessionByToken uses (see the package
+	// documentation), so a process holds at most twice as many. Zero means
+	// the larger of 4 and GOMAXPROCS. Idle connections are kept up to the
+	// same number, because opening one re-runs the PRAGMAs and re-prepares
+	// every statement.
 	MaxOpenConns int
 	// Logger receives the sweeper's errors (Error) and counts (Debug). Nil
 	// means slog.Default().
@@ -113,6 +143,10 @@ type Options struct {
 	// Auth's default naming. OpenWith refuses a Schema naming a table or
 	// column the database lacks (an error wrapping store.ErrSchema).
 	Schema store.Schema
+
+	// sqlLookup makes SessionByToken use the prepared database/sql
+	// statement instead of the lookup pool (the tests of that path).
+	sqlLookup bool
 }
 
 // Defaults for the zero Options.
@@ -147,7 +181,7 @@ type Store struct {
 	userByID            *sql.Stmt
 	userByEmail         *sql.Stmt
 	insertSession       *sql.Stmt
-	sessionByToken      *sql.Stmt
+	sessionByToken      *sql.Stmt // SessionByToken when readers is nil
 	slideSession        *sql.Stmt
 	deleteSession       *sql.Stmt
 	listSessions        *sql.Stmt
@@ -157,6 +191,10 @@ type Store struct {
 	updatePassword      *sql.Stmt
 	insertPassword      *sql.Stmt
 	passwordHash        *sql.Stmt
+
+	// readers are SessionByToken's connections (reader.go); nil when they
+	// cannot serve it, and then sessionByToken does.
+	readers *readerPool
 
 	log        *slog.Logger
 	busy       time.Duration // busy_timeout of the pool's connections
@@ -229,6 +267,13 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
 	s := &Store{db: db, path: path, sql: render(tables), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch}
+	// SessionByToken goes through the lookup pool unless it cannot serve
+	// the lookup: it reads the columns of s.sql.sessionByToken by position
+	// (lookupKinds in reader.go), so any column added to that SELECT
+	// means readers stays nil and the prepared s.sessionByToken serves.
+	if !o.sqlLookup {
+		s.readers = newReaderPool(fileURI(path), s.sql.sessionByToken, o.BusyTimeout, o.MaxOpenConns)
+	}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()
@@ -295,16 +340,21 @@ func dsn(path string, busy time.Duration) string {
 		// BEGIN IMMEDIATE takes the write lock up front, so a transaction
 		// never fails halfway with SQLITE_BUSY while upgrading its lock.
 		"&_txlock=immediate"
-	if strings.HasPrefix(path, "file:") {
-		if strings.Contains(path, "?") {
-			return path + "&" + params
-		}
-		return path + "?" + params
+	uri := fileURI(path)
+	if strings.Contains(uri, "?") {
+		return uri + "&" + params
 	}
-	// A file: URI, so that '?', '#' and '%' in the name are escaped rather
-	// than read as parameters.
+	return uri + "?" + params
+}
+
+// fileURI returns path as a SQLite file: URI: a URI as given, a file name
+// escaped, so that '?', '#' and '%' in it are not read as parameters.
+func fileURI(path string) string {
+	if strings.HasPrefix(path, "file:") {
+		return path
+	}
 	u := url.URL{Path: filepath.ToSlash(path)}
-	return "file:" + u.EscapedPath() + "?" + params
+	return "file:" + u.EscapedPath()
 }
 
 // init creates the schema and prepares the statements.
@@ -430,7 +480,11 @@ func (s *Store) Close() error {
 			<-s.walDone
 		}
 		s.feed.stop()
-		s.closeErr = errors.Join(s.closeStatements(), s.db.Close())
+		var readers error
+		if s.readers != nil {
+			readers = s.readers.close()
+		}
+		s.closeErr = errors.Join(readers, s.closeStatements(), s.db.Close())
 	})
 	return s.closeErr
 }
@@ -509,29 +563,51 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	return nil
 }
 
-// SessionByToken implements store.Store with one prepared JOIN.
+// SessionByToken implements store.Store with one prepared JOIN
+// (s.sql.sessionByToken), run on a connection of the lookup pool
+// (reader.go), or through database/sql when the pool cannot serve it
+// (readers is nil).
 //
 // It is the hot path, run on every request the cookie cache does not answer.
-// A context that can be cancelled makes database/sql and modernc.org/sqlite
-// each start a goroutine to watch it, which adds about a third to the lookup
-// (BenchmarkSessionByToken on 2 amd64 cores: about 16µs and 77 allocations
-// against 12.5µs and 70).
-// The lookup is one index probe that never waits for writers in WAL mode, so
-// the context is checked once here and its cancellation is not passed down;
-// its values are. (Waiting for a free pooled connection is then not
-// cancellable either; the pool is sized so that this wait is short.)
+// The lookup is one index probe that never waits for writers in WAL mode,
+// so the context is checked once here and its cancellation is not watched
+// during the query: through database/sql, a context that can be cancelled
+// makes database/sql and modernc.org/sqlite each start a goroutine to watch
+// it, about a third of the lookup. Waiting for a free connection is not
+// cancellable either; each pool has MaxOpenConns.
 func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session, store.User, error) {
 	if err := ctx.Err(); err != nil {
 		return store.Session{}, store.User{}, err
 	}
+	if s.readers != nil {
+		return s.readerLookup(token)
+	}
 	return s.lookup(context.WithoutCancel(ctx), token)
 }
 
-// lookup runs the hot-path query with ctx as given.
+// readerLookup runs the lookup on a connection of the lookup pool.
+func (s *Store) readerLookup(token string) (store.Session, store.User, error) {
+	r, err := s.readers.get()
+	if err != nil {
+		return store.Session{}, store.User{}, fmt.Errorf("sqlite: session by token: %w", err)
+	}
+	ss, u, failed, err := r.lookup(token)
+	s.readers.put(r, failed)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Session{}, store.User{}, err
+		}
+		return store.Session{}, store.User{}, fmt.Errorf("sqlite: session by token: %w", err)
+	}
+	return ss, u, nil
+}
+
+// lookup runs the lookup through database/sql's prepared sessionByToken,
+// with ctx as given.
 func (s *Store) lookup(ctx context.Context, token string) (store.Session, store.User, error) {
 	var ss store.Session
 	var u store.User
-	dest := make([]any, 0, 15)
+	dest := make([]any, 0, lookupColumns)
 	dest = append(dest, sessionDest(&ss)...)
 	dest = append(dest, userDest(&u)...)
 	err := s.sessionByToken.QueryRowContext(ctx, token).Scan(dest...)

@@ -306,6 +306,7 @@ func TestPragmas(t *testing.T) {
 			{"cache_size", "-16384"},
 			{"mmap_size", "1073741824"},
 			{"journal_size_limit", "67108864"},
+			{"wal_autocheckpoint", "1000"}, // SQLite's default: see the package doc
 		} {
 			var got string
 			if err := c.QueryRowContext(ctx, "PRAGMA "+p.pragma).Scan(&got); err != nil {
@@ -830,33 +831,29 @@ func benchTokens(b *testing.B, s *Store) []string {
 }
 
 // BenchmarkSessionByToken measures the hot path on a table of 100,000
-// sessions. The sub-benchmarks show why SessionByToken drops the context's
-// cancellation: "cancellable ctx passed down" is the same query given a
-// request-like context as is.
+// sessions, serial and from parallel goroutines (the lookup pool), and
+// serial through database/sql (a second store on the file, without the
+// pool).
 func BenchmarkSessionByToken(b *testing.B) {
 	s := openTemp(b, Options{})
 	tokens := benchTokens(b, s)
+	viaSQL, err := OpenWith(s.path, Options{SweepInterval: -1, sqlLookup: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer viaSQL.Close()
 	reqCtx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-
-	cases := []struct {
-		name   string
-		lookup func(ctx context.Context, token string) (store.Session, store.User, error)
-		ctx    context.Context
-	}{
-		{"SessionByToken", s.SessionByToken, reqCtx},
-		{"cancellable ctx passed down", s.lookup, reqCtx},
-		{"background ctx", s.lookup, context.Background()},
-	}
-	for _, c := range cases {
+	for _, c := range []struct {
+		name string
+		s    *Store
+	}{{"serial", s}, {"database/sql", viaSQL}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				if _, _, err := c.lookup(c.ctx, tokens[i%len(tokens)]); err != nil {
+			for i := 0; b.Loop(); i++ {
+				if _, _, err := c.s.SessionByToken(reqCtx, tokens[i%len(tokens)]); err != nil {
 					b.Fatal(err)
 				}
-				i++
 			}
 		})
 	}
