@@ -40,6 +40,8 @@ type decodeState struct {
 	suffix  [48]byte // compact's ,"expiresAt":E}; JWE IV
 	p       parser
 	rp      rawPayload
+	fs      *fieldSpec // the codec's additional fields, or nil
+	sf, uf  []fieldRaw // where the session's and user's fields lie
 }
 
 var statePool = sync.Pool{New: func() any { return new(decodeState) }}
@@ -48,10 +50,15 @@ var statePool = sync.Pool{New: func() any { return new(decodeState) }}
 // chunked cookie with a large image) are left to the garbage collector.
 const poolKeepMax = 64 << 10
 
-func getState() *decodeState {
+func getState(fs *fieldSpec) *decodeState {
 	st := statePool.Get().(*decodeState)
 	st.scratch = st.scratch[:0]
 	st.rp = rawPayload{}
+	st.fs = fs
+	if fs != nil {
+		st.sf = append(st.sf[:0], make([]fieldRaw, len(fs.session))...)
+		st.uf = append(st.uf[:0], make([]fieldRaw, len(fs.user))...)
+	}
 	return st
 }
 
@@ -66,6 +73,7 @@ func putState(st *decodeState) {
 		st.scratch = nil
 	}
 	st.p = parser{}
+	st.fs = nil
 	statePool.Put(st)
 }
 

@@ -27,7 +27,8 @@ type jweKey struct {
 }
 
 type jweCodec struct {
-	keys []*jweKey
+	keys   []*jweKey
+	fields *fieldSpec
 }
 
 // NewJWE returns the "jwe" codec, Better Auth's default in
@@ -91,7 +92,7 @@ func (c *jweCodec) Encode(p *Payload) (string, error) {
 // seal is Encode with the random parts given: the IV and the jti.
 func (c *jweCodec) seal(p *Payload, iv [aes.BlockSize]byte, jti []byte) (string, error) {
 	key := c.keys[0]
-	body, err := payloadBody(p)
+	body, err := payloadBody(p, c.fields)
 	if err != nil {
 		return "", err
 	}
@@ -165,7 +166,7 @@ func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
 	if seg[1] != "" { // "dir" has no encrypted key
 		return nil, errHeader
 	}
-	st := getState()
+	st := getState(c.fields)
 	defer putState(st)
 	p := &st.p
 

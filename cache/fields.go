@@ -1,0 +1,305 @@
+package cache
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+
+	"github.com/sessionkit/sessionkit/store"
+)
+
+// This file carries additional fields (store.AdditionalFields) in cache
+// payloads. Better Auth puts a session's and a user's fields in the cache
+// cookie as its adapter returned them: after the core members, before the
+// id, in declaration order, null when unset; fields with `returned: false`
+// are left out. Its reader checks none of them (z.looseObject): they reach
+// the app as JSON.parse made them, ISO-8601 strings revived to Dates.
+//
+// sessionkit reads the fields it declares and checks their type: a
+// declared field of the wrong type makes the whole cookie invalid (the
+// caller then reads the store, whose row has the declared type); a
+// member that is not declared, or is Hidden, is skipped.
+
+// maxFields bounds the fields of one table, so that a bit mask finds
+// duplicate members.
+const maxFields = 64
+
+// fieldSpec is a codec's declaration.
+type fieldSpec struct {
+	user, session []store.Field
+}
+
+// WithFields returns a codec of c's strategy that also writes and reads
+// the additional fields f declares, in the same wire format. A cookie a
+// Better Auth app with the same declaration minted carries them; one whose
+// declared field has another type is ErrInvalid. Members that f does not
+// declare (fields only the other side declares) are ignored, as before.
+// It returns an error wrapping store.ErrField for an invalid declaration,
+// or for more than 64 fields in one table.
+func WithFields(c Codec, f store.AdditionalFields) (Codec, error) {
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	if len(f.User) > maxFields || len(f.Session) > maxFields {
+		return nil, fmt.Errorf("%w: more than %d fields in one table", store.ErrField, maxFields)
+	}
+	var fs *fieldSpec
+	if !f.Empty() {
+		fs = &fieldSpec{user: f.User, session: f.Session}
+	}
+	switch x := c.(type) {
+	case *compactCodec:
+		y := *x
+		y.fields = fs
+		return &y, nil
+	case *jwtCodec:
+		y := *x
+		y.fields = fs
+		return &y, nil
+	case *jweCodec:
+		y := *x
+		y.fields = fs
+		return &y, nil
+	case *secureCookieCodec:
+		y := *x
+		y.fields = fs
+		return &y, nil
+	}
+	return nil, fmt.Errorf("cache: WithFields: %T is not a codec of this package", c)
+}
+
+// fieldRaw is where a declared member's value lies in the parsed JSON,
+// recorded before the signature is trusted (no allocation).
+type fieldRaw struct {
+	off, end int
+	set      bool
+}
+
+// declField reads the value of member k of the session or user object if
+// decl declares it (and not Hidden), checking its type; raw[i] records it
+// and seen catches a repeated member. Other members are skipped.
+func (p *parser) declField(k []byte, decl []store.Field, raw []fieldRaw, seen *uint64) error {
+	for i := range decl {
+		d := &decl[i]
+		if d.Name != string(k) || d.Hidden {
+			continue
+		}
+		if *seen&(1<<i) != 0 {
+			return errDuplicate
+		}
+		*seen |= 1 << i
+		off := p.i
+		if err := p.fieldValue(d.Type); err != nil {
+			return err
+		}
+		raw[i] = fieldRaw{off: off, end: p.i, set: true}
+		return nil
+	}
+	return p.skipAny()
+}
+
+// fieldValue checks the value at p.i against t: null, or a value of t.
+func (p *parser) fieldValue(t store.FieldType) error {
+	if p.peek() == 'n' {
+		return p.lit("null")
+	}
+	switch t {
+	case store.FieldString:
+		if p.peek() != '"' {
+			return errShape
+		}
+		_, err := p.str()
+		return err
+	case store.FieldNumber:
+		_, _, err := p.numVal()
+		return err
+	case store.FieldBoolean:
+		_, err := p.boolVal()
+		return err
+	case store.FieldDate:
+		_, err := p.dateVal()
+		return err
+	case store.FieldStrings, store.FieldNumbers:
+		return p.array(func() error {
+			if t == store.FieldStrings {
+				if p.peek() != '"' {
+					return errShape
+				}
+				_, err := p.str()
+				return err
+			}
+			_, _, err := p.numVal()
+			return err
+		})
+	case store.FieldJSON:
+		return p.skipAny()
+	}
+	return errShape
+}
+
+// array reads a JSON array at p.i, calling elem at each element.
+func (p *parser) array(elem func() error) error {
+	if p.peek() != '[' {
+		return errShape
+	}
+	p.i++
+	if p.peek() == ']' {
+		p.i++
+		return nil
+	}
+	for {
+		if err := elem(); err != nil {
+			return err
+		}
+		switch p.peek() {
+		case ',':
+			p.i++
+		case ']':
+			p.i++
+			return nil
+		default:
+			return errSyntax
+		}
+	}
+}
+
+// buildFields turns the recorded members into Fields; it runs only after
+// the signature or tag was verified.
+func (p *parser) buildFields(decl []store.Field, raw []fieldRaw) store.Fields {
+	if len(decl) == 0 {
+		return store.Fields{}
+	}
+	vals := make([]any, len(decl))
+	for i := range decl {
+		if raw[i].set {
+			vals[i] = p.fieldGo(decl[i].Type, raw[i])
+		}
+	}
+	return store.FieldsFromValues(decl, vals)
+}
+
+// fieldGo re-reads a value fieldValue accepted into its Go type (see
+// store.FieldType); null is nil.
+func (p *parser) fieldGo(t store.FieldType, r fieldRaw) any {
+	q := parser{b: p.b[:r.end], i: r.off, st: p.st}
+	if q.peek() == 'n' {
+		return nil
+	}
+	str := func() string {
+		s, _ := q.str()
+		return string(q.bytes(s))
+	}
+	switch t {
+	case store.FieldString:
+		return str()
+	case store.FieldNumber:
+		f, _, _ := q.numVal()
+		return f
+	case store.FieldBoolean:
+		b, _ := q.boolVal()
+		return b
+	case store.FieldDate:
+		d, _ := q.dateVal()
+		return d
+	case store.FieldStrings:
+		out := []string{}
+		q.array(func() error { out = append(out, str()); return nil })
+		return out
+	case store.FieldNumbers:
+		out := []float64{}
+		q.array(func() error { f, _, err := q.numVal(); out = append(out, f); return err })
+		return out
+	case store.FieldJSON:
+		return json.RawMessage(append([]byte(nil), q.b[r.off:r.end]...))
+	}
+	return nil
+}
+
+// appendFields appends ,"name":value for each field decl declares and
+// does not hide, taking values from f by name (null when f lacks one), in
+// JSON.stringify's format.
+func appendFields(dst []byte, decl []store.Field, f store.Fields) ([]byte, error) {
+	for i := range decl {
+		d := &decl[i]
+		if d.Hidden {
+			continue
+		}
+		dst = append(dst, ',')
+		dst = appendJSString(dst, d.Name)
+		dst = append(dst, ':')
+		v, _ := f.Lookup(d.Name)
+		var err error
+		if dst, err = appendJSValue(dst, d.Type, v); err != nil {
+			return dst, fmt.Errorf("cache: encode: field %q: %w", d.Name, err)
+		}
+	}
+	return dst, nil
+}
+
+// appendJSValue appends v, a value of type t in its Go type, as
+// JSON.stringify writes it.
+func appendJSValue(dst []byte, t store.FieldType, v any) ([]byte, error) {
+	if v == nil {
+		return append(dst, "null"...), nil
+	}
+	v, err := store.Normalize(t, v)
+	if err != nil {
+		return dst, err
+	}
+	switch x := v.(type) {
+	case string:
+		return appendJSString(dst, x), nil
+	case float64:
+		return appendJSNumber(dst, x), nil
+	case bool:
+		return strconv.AppendBool(dst, x), nil
+	case time.Time:
+		return appendJSDate(dst, x)
+	case []string:
+		dst = append(dst, '[')
+		for i, s := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSString(dst, s)
+		}
+		return append(dst, ']'), nil
+	case []float64:
+		dst = append(dst, '[')
+		for i, f := range x {
+			if i > 0 {
+				dst = append(dst, ',')
+			}
+			dst = appendJSNumber(dst, f)
+		}
+		return append(dst, ']'), nil
+	case json.RawMessage:
+		return append(dst, x...), nil
+	}
+	return append(dst, "null"...), nil
+}
+
+// appendJSNumber appends a finite f as JavaScript's Number#toString writes
+// it (the shortest digits that read back as f; exponent form below 1e-6
+// and from 1e21; -0 as 0), which is also encoding/json's rule.
+func appendJSNumber(dst []byte, f float64) []byte {
+	if f == 0 {
+		return append(dst, '0')
+	}
+	format := byte('f')
+	if a := math.Abs(f); a < 1e-6 || a >= 1e21 {
+		format = 'e'
+	}
+	dst = strconv.AppendFloat(dst, f, format, -1, 64)
+	if format == 'e' {
+		// e-07 -> e-7, as JavaScript writes it.
+		n := len(dst)
+		if n >= 4 && dst[n-4] == 'e' && dst[n-3] == '-' && dst[n-2] == '0' {
+			dst[n-2] = dst[n-1]
+			dst = dst[:n-1]
+		}
+	}
+	return dst
+}
