@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -564,4 +565,77 @@ func (f Fields) appendJSON(dst []byte) ([]byte, error) {
 		dst = append(dst, b...)
 	}
 	return dst, nil
+}
+
+// FieldStore is the optional ability to keep additional fields, found with
+// As. A store without it keeps none: the Manager refuses a declaration
+// (Config.Fields) that its store cannot keep, rather than drop the values.
+//
+// Records given to CreateUser and CreateSession carry their values in
+// Fields (see Fields.Align); records returned carry every declared field.
+type FieldStore interface {
+	// AdditionalFields returns the store's declaration.
+	AdditionalFields() AdditionalFields
+	// UpdateUserFields sets the named user fields (values as With takes
+	// them; nil is null) and updatedAt, and returns the updated user, or
+	// ErrNotFound. A name not declared is ErrField, and nothing changes.
+	UpdateUserFields(ctx context.Context, id string, set map[string]any, updatedAt time.Time) (User, error)
+	// UpdateSessionFields sets the named fields of the session with that
+	// token and its updatedAt, and returns the updated session, or
+	// ErrNotFound.
+	UpdateSessionFields(ctx context.Context, token string, set map[string]any, updatedAt time.Time) (Session, error)
+}
+
+// Align returns f's values in the order of decl (nil for null), for a
+// store to write: values are taken by name, normalized to decl's types,
+// and a required field without a value, or a non-null value of a field
+// decl does not declare, is ErrField.
+func (f Fields) Align(decl []Field) ([]any, error) {
+	out := make([]any, len(decl))
+	used := 0
+	for i := range decl {
+		v, ok := f.Lookup(decl[i].Name)
+		if ok {
+			used++
+			n, err := Normalize(decl[i].Type, v)
+			if err != nil {
+				return nil, fmt.Errorf("field %q: %w", decl[i].Name, err)
+			}
+			out[i] = n
+		}
+		if out[i] == nil && decl[i].Required {
+			return nil, fmt.Errorf("%w: %s is required", ErrField, decl[i].Name)
+		}
+	}
+	if n := len(f.Map()); n != used {
+		for name := range f.Map() {
+			if !slices.ContainsFunc(decl, func(d Field) bool { return d.Name == name }) {
+				return nil, fmt.Errorf("%w: %q is not declared by the store", ErrField, name)
+			}
+		}
+	}
+	return out, nil
+}
+
+// UpdateValues returns the values of decl after setting set on cur (cur
+// aligned with decl, nil for null), normalized; a name decl does not
+// declare is ErrField. Stores use it for UpdateUserFields and
+// UpdateSessionFields.
+func UpdateValues(decl []Field, cur []any, set map[string]any) ([]any, error) {
+	out := slices.Clone(cur)
+	if len(out) < len(decl) {
+		out = append(out, make([]any, len(decl)-len(out))...)
+	}
+	for name, v := range set {
+		i := slices.IndexFunc(decl, func(d Field) bool { return d.Name == name })
+		if i < 0 {
+			return nil, fmt.Errorf("%w: %q is not declared", ErrField, name)
+		}
+		n, err := Normalize(decl[i].Type, v)
+		if err != nil {
+			return nil, fmt.Errorf("field %q: %w", name, err)
+		}
+		out[i] = n
+	}
+	return out, nil
 }
