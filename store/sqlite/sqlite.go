@@ -104,6 +104,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the sweeper's clock. Nil means time.Now.
 	Now func() time.Time
+	// Fields declares the additional fields of users and sessions, as the
+	// Better Auth app sharing the database declares them. Open creates
+	// their columns as Better Auth's migrator does: in new tables, and in
+	// existing ones that lack them (a required column needs a fixed
+	// default to fill existing rows; without one Open fails, as Better
+	// Auth's migrator refuses). See fields.go for the encodings.
+	Fields store.AdditionalFields
 }
 
 // Defaults for the zero Options.
@@ -152,6 +159,7 @@ type Store struct {
 	now        func() time.Time
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
+	fields     store.AdditionalFields
 
 	feed feedState // revocation feed watchers (feed.go)
 
@@ -187,6 +195,9 @@ func OpenWith(path string, o Options) (*Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
+	if err := o.Fields.Validate(); err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = defaultSweepInterval
 	}
@@ -213,7 +224,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch}
+	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()
@@ -310,10 +321,22 @@ func (s *Store) init() error {
 	if err != nil {
 		return openError(s.path, err)
 	}
-	for _, q := range slices.Concat(schema, sweepSchema, feedSchema, []string{qWriteProbe}) {
+	tables := slices.Clone(schema)
+	tables[0] = withColumns(tables[0], s.fields.User)
+	tables[1] = withColumns(tables[1], s.fields.Session)
+	for _, q := range slices.Concat(tables, sweepSchema, feedSchema, []string{qWriteProbe}) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
+		}
+	}
+	for _, t := range []struct {
+		name string
+		decl []store.Field
+	}{{"user", s.fields.User}, {"session", s.fields.Session}} {
+		if err := addMissingColumns(ctx, tx, t.name, t.decl); err != nil {
+			tx.Rollback()
+			return openError(s.path, fmt.Errorf("additional fields: %w", err))
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -339,7 +362,7 @@ func (s *Store) init() error {
 		{&s.insertPassword, qInsertPassword},
 		{&s.passwordHash, qPasswordHash},
 	} {
-		st, err := s.db.PrepareContext(ctx, p.q)
+		st, err := s.db.PrepareContext(ctx, s.fieldQuery(p.q))
 		if err != nil {
 			return fmt.Errorf("sqlite: open %q: prepare (is this Better Auth's schema?): %w", s.path, err)
 		}
@@ -424,20 +447,28 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
-	if _, err := s.insertUser.ExecContext(ctx, userArgs(u)...); err != nil {
+	args, err := s.userArgs(u)
+	if err != nil {
+		return err
+	}
+	if _, err := s.insertUser.ExecContext(ctx, args...); err != nil {
 		return mapError("create user", err)
 	}
 	return nil
 }
 
 // userArgs are qInsertUser's arguments for u.
-func userArgs(u store.User) []any {
+func (s *Store) userArgs(u store.User) ([]any, error) {
 	var image any
 	if u.Image != "" {
 		image = u.Image
 	}
-	return []any{u.ID, u.Name, strings.ToLower(u.Email), boolInt(u.EmailVerified), image,
-		store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt)}
+	fields, err := fieldArgs("create user", s.fields.User, u.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return append([]any{u.ID, u.Name, strings.ToLower(u.Email), boolInt(u.EmailVerified), image,
+		store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt)}, fields...), nil
 }
 
 // UserByID implements store.Store.
@@ -453,7 +484,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, erro
 
 func (s *Store) scanUser(op string, row *sql.Row) (store.User, error) {
 	var u store.User
-	err := row.Scan(userDest(&u)...)
+	err := row.Scan(append(userDest(&u), scanFields(s.fields.User, &u.Fields)...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.User{}, store.ErrNotFound
 	}
@@ -469,9 +500,13 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
 		return fmt.Errorf("sqlite: create session: %w: id, token and user id are required", store.ErrInvalid)
 	}
-	_, err := s.insertSession.ExecContext(ctx, ss.ID, ss.Token, ss.UserID,
+	fields, err := fieldArgs("create session", s.fields.Session, ss.Fields)
+	if err != nil {
+		return err
+	}
+	_, err = s.insertSession.ExecContext(ctx, append([]any{ss.ID, ss.Token, ss.UserID,
 		store.FormatTime(ss.ExpiresAt), store.FormatTime(ss.CreatedAt), store.FormatTime(ss.UpdatedAt),
-		ss.IPAddress, ss.UserAgent)
+		ss.IPAddress, ss.UserAgent}, fields...)...)
 	if err != nil {
 		return mapError("create session", err)
 	}
@@ -498,12 +533,20 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 
 // lookup runs the hot-path query with ctx as given.
 func (s *Store) lookup(ctx context.Context, token string) (store.Session, store.User, error) {
+	return s.lookupWith(ctx, s.sessionByToken, token)
+}
+
+// lookupWith runs the hot-path query st (the statement, or its copy in a
+// transaction).
+func (s *Store) lookupWith(ctx context.Context, st *sql.Stmt, token string) (store.Session, store.User, error) {
 	var ss store.Session
 	var u store.User
-	dest := make([]any, 0, 15)
+	dest := make([]any, 0, 15) // constant: stays on the stack without fields
 	dest = append(dest, sessionDest(&ss)...)
+	dest = append(dest, scanFields(s.fields.Session, &ss.Fields)...)
 	dest = append(dest, userDest(&u)...)
-	err := s.sessionByToken.QueryRowContext(ctx, token).Scan(dest...)
+	dest = append(dest, scanFields(s.fields.User, &u.Fields)...)
+	err := st.QueryRowContext(ctx, token).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, store.User{}, store.ErrNotFound
 	}
@@ -517,7 +560,7 @@ func (s *Store) lookup(ctx context.Context, token string) (store.Session, store.
 func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
 	var ss store.Session
 	err := s.slideSession.QueryRowContext(ctx, store.FormatTime(expiresAt), store.FormatTime(updatedAt), token).
-		Scan(sessionDest(&ss)...)
+		Scan(append(sessionDest(&ss), scanFields(s.fields.Session, &ss.Fields)...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, store.ErrNotFound
 	}
@@ -546,7 +589,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 	var out []store.Session
 	for rows.Next() {
 		var ss store.Session
-		if err := rows.Scan(sessionDest(&ss)...); err != nil {
+		if err := rows.Scan(append(sessionDest(&ss), scanFields(s.fields.Session, &ss.Fields)...)...); err != nil {
 			return nil, fmt.Errorf("sqlite: list sessions: %w", err)
 		}
 		out = append(out, ss)
