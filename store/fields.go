@@ -587,21 +587,24 @@ type FieldStore interface {
 }
 
 // Align returns f's values in the order of decl (nil for null), for a
-// store to write: values are taken by name, normalized to decl's types,
-// and a required field without a value, or a non-null value of a field
-// decl does not declare, is ErrField.
+// store to write into a new record: values are taken by name and
+// normalized to decl's types, and a null field gets its Default, as Better
+// Auth's adapter gives it on create. A required field still without a
+// value, or a non-null value of a field decl does not declare, is
+// ErrField.
 func (f Fields) Align(decl []Field) ([]any, error) {
 	out := make([]any, len(decl))
 	used := 0
 	for i := range decl {
 		v, ok := f.Lookup(decl[i].Name)
+		var err error
 		if ok {
 			used++
-			n, err := Normalize(decl[i].Type, v)
-			if err != nil {
+			if out[i], err = Normalize(decl[i].Type, v); err != nil {
 				return nil, fmt.Errorf("field %q: %w", decl[i].Name, err)
 			}
-			out[i] = n
+		} else if out[i], err = decl[i].DefaultValue(); err != nil {
+			return nil, err
 		}
 		if out[i] == nil && decl[i].Required {
 			return nil, fmt.Errorf("%w: %s is required", ErrField, decl[i].Name)

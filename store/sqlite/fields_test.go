@@ -84,7 +84,10 @@ func TestFieldsAddColumns(t *testing.T) {
 	if _, err := OpenWith(path, Options{SweepInterval: -1, Fields: req}); err == nil || !strings.Contains(err.Error(), "tenantId") {
 		t.Errorf("a required column without default: err = %v", err)
 	}
-	s, err := OpenWith(path, Options{SweepInterval: -1, Fields: storetest.Fields})
+	if _, err := OpenWith(path, Options{SweepInterval: -1, Fields: storetest.Fields}); err == nil || !strings.Contains(err.Error(), `"device"`) {
+		t.Errorf("the required session column without default: err = %v", err)
+	}
+	s, err := OpenWith(path, Options{SweepInterval: -1, Fields: store.AdditionalFields{User: storetest.Fields.User}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,8 @@ import (
 )
 
 // Fields is the declaration RunFields opens its stores with: every type
-// Better Auth has, a required field with a default, a hidden field and a
-// renamed column.
+// Better Auth has, required fields with and without a default, a hidden
+// field and renamed columns.
 var Fields = store.AdditionalFields{
 	User: []store.Field{
 		{Name: "role", Type: store.FieldString, Required: true, Default: "user"},
@@ -27,6 +27,7 @@ var Fields = store.AdditionalFields{
 	Session: []store.Field{
 		{Name: "tenantId", Type: store.FieldString, FieldName: "tenant_id"},
 		{Name: "impersonatedBy", Type: store.FieldString},
+		{Name: "device", Type: store.FieldString, Required: true},
 	},
 }
 
@@ -98,18 +99,29 @@ func testFieldsRoundTrip(t testing.TB, s store.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Fields.Len() != len(Fields.User) || len(got.Fields.Map()) != 1 || got.Fields.String("role") != "user" {
+	if got.Fields.Len() != len(Fields.User) || len(got.Fields.Map()) != 2 || got.Fields.String("role") != "user" {
 		t.Errorf("a user with only role: fields = %v (%d declared)", got.Fields.Map(), got.Fields.Len())
+	}
+	// Defaults are the store's to apply on create, as Better Auth's
+	// adapter applies them.
+	none := newUser("none")
+	mustCreateUser(t, s, none)
+	got, err = s.UserByID(ctx, none.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := got.Fields.Lookup("beta"); got.Fields.String("role") != "user" || !ok || v != false {
+		t.Errorf("a user created without fields: %v, want the defaults", got.Fields.Map())
 	}
 
 	ss := newSession(u.ID, at, at.Add(time.Hour))
-	ss.Fields, _ = store.NewFields(Fields.Session, map[string]any{"tenantId": "t-9"})
+	ss.Fields, _ = store.NewFields(Fields.Session, map[string]any{"tenantId": "t-9", "device": "d"})
 	mustCreateSession(t, s, ss)
 	gs, gu, err := s.SessionByToken(ctx, ss.Token)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if gs.Fields.String("tenantId") != "t-9" || gs.Fields.Len() != 2 {
+	if gs.Fields.String("tenantId") != "t-9" || gs.Fields.String("device") != "d" || gs.Fields.Len() != 3 {
 		t.Errorf("session fields = %v", gs.Fields.Map())
 	}
 	if !gu.Fields.Equal(u.Fields) {
@@ -131,14 +143,17 @@ func testFieldsRoundTrip(t testing.TB, s store.Store) {
 func testFieldsRefused(t testing.TB, s store.Store) {
 	fieldStore(t, s)
 	ctx := context.Background()
-	// Required role missing: nothing is stored.
-	u := newUser("norole")
-	if err := s.CreateUser(ctx, u); !errors.Is(err, store.ErrInvalid) && !errors.Is(err, store.ErrField) {
-		t.Errorf("CreateUser without the required role: err = %v", err)
+	u := newUser("refused")
+	mustCreateUser(t, s, u)
+	// A required field without a value or default: nothing is stored.
+	ss := newSession(u.ID, u.CreatedAt, u.CreatedAt.Add(time.Hour))
+	if err := s.CreateSession(ctx, ss); !errors.Is(err, store.ErrInvalid) && !errors.Is(err, store.ErrField) {
+		t.Errorf("CreateSession without the required device: err = %v", err)
 	}
-	if _, err := s.UserByID(ctx, u.ID); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("the refused user was stored: %v", err)
+	if _, _, err := s.SessionByToken(ctx, ss.Token); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused session was stored: %v", err)
 	}
+	u = newUser("other")
 	// A field the store does not declare.
 	other := []store.Field{{Name: "role", Type: store.FieldString}, {Name: "unknown", Type: store.FieldString}}
 	u.Fields, _ = store.NewFields(other, map[string]any{"role": "x", "unknown": "y"})
@@ -175,7 +190,7 @@ func testFieldsUpdate(t testing.TB, s store.Store) {
 		t.Errorf("a missing user: err = %v", err)
 	}
 	ss := newSession(u.ID, at, at.Add(time.Hour))
-	ss.Fields, _ = store.NewFields(Fields.Session, nil)
+	ss.Fields, _ = store.NewFields(Fields.Session, map[string]any{"device": "d"})
 	mustCreateSession(t, s, ss)
 	gs, err := fs.UpdateSessionFields(ctx, ss.Token, map[string]any{"impersonatedBy": "admin-1"}, at.Add(time.Second))
 	if err != nil || gs.Fields.String("impersonatedBy") != "admin-1" {
@@ -187,5 +202,8 @@ func testFieldsUpdate(t testing.TB, s store.Store) {
 	}
 	if _, err := fs.UpdateSessionFields(ctx, "missing", map[string]any{"tenantId": "x"}, at); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("a missing session: err = %v", err)
+	}
+	if _, err := fs.UpdateSessionFields(ctx, ss.Token, map[string]any{"device": nil}, at); err == nil {
+		t.Error("a required field was set to null")
 	}
 }
