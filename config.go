@@ -169,7 +169,7 @@ type settings struct {
 	updateAge  time.Duration   // 0 = every request
 	cookies    *sessionCookies // names, secrets, cache codec: see cookies.go
 	fields     store.AdditionalFields
-	refreshAge time.Duration   // stateless: re-mint when less than this is left
+	refreshAge time.Duration // stateless: re-mint when less than this is left
 }
 
 func (c Config) resolve() (*settings, error) {
