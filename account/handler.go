@@ -228,10 +228,15 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 	if v.fail(w) || !h.checkCallbackURL(w, r, in.callbackURL) || !checkPasswordLength(w, in.pw, true) {
 		return
 	}
+	fields, err := fieldInput(h.m.Fields().User, withoutKeys(b, "name", "email", "password", "image", "callbackURL", "rememberMe"), true)
+	var bad *InputError
+	if errors.As(err, &bad) {
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+		return
+	}
 	// Better Auth accepts an unbounded name; ValidateUser answers 400 for
 	// one over MaxNameLength (an empty one passes, as in Better Auth).
-	u, err := h.a.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
-	var bad *InputError
+	u, err := h.a.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image, Fields: fields})
 	switch {
 	case errors.As(err, &bad):
 		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
@@ -687,6 +692,18 @@ func (v *validator) fail(w http.ResponseWriter) bool {
 	}
 	sessionkit.WriteError(w, http.StatusBadRequest, CodeValidation, strings.Join(v.issues, "; "))
 	return true
+}
+
+// withoutKeys returns b without the named members (the core ones an
+// endpoint reads itself).
+func withoutKeys(b map[string]json.RawMessage, keys ...string) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(b))
+	for k, v := range b {
+		if !slices.Contains(keys, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // sessionPairJSON is get-session's {session, user}, in Better Auth's
