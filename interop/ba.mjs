@@ -4,7 +4,9 @@
 //
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
-//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"? },
+//                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"?,
+//                 "userFields"?, "sessionFields"? (user.additionalFields and
+//                 session.additionalFields, as Better Auth declares them) },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
 //                "cookie"?, "headers"? }, ... ] }
 //   (rawBody is sent as it is, with contentType if given; body as JSON)
@@ -29,17 +31,23 @@ const options = {
   basePath: "/api/auth",
   database: db,
   emailAndPassword: { enabled: true },
-  session: cfg.strategy === "none" ? {} : {
-    cookieCache: {
-      enabled: true,
-      strategy: cfg.strategy,
-      ...(cfg.maxAge ? { maxAge: cfg.maxAge } : {}),
-      ...(cfg.version ? { version: cfg.version } : {}),
-    },
+  session: {
+    ...(cfg.strategy === "none" ? {} : {
+      cookieCache: {
+        enabled: true,
+        strategy: cfg.strategy,
+        ...(cfg.maxAge ? { maxAge: cfg.maxAge } : {}),
+        ...(cfg.version ? { version: cfg.version } : {}),
+      },
+    }),
+    ...(cfg.sessionFields ? { additionalFields: cfg.sessionFields } : {}),
   },
   telemetry: { enabled: false },
   ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
-  ...(cfg.deleteUser ? { user: { deleteUser: { enabled: true } } } : {}),
+  user: {
+    ...(cfg.deleteUser ? { deleteUser: { enabled: true } } : {}),
+    ...(cfg.userFields ? { additionalFields: cfg.userFields } : {}),
+  },
   logger: { disabled: true },
 };
 const auth = betterAuth(options);
