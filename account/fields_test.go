@@ -136,3 +136,36 @@ func TestAccountsFields(t *testing.T) {
 		t.Errorf("a required field to null: %v", err)
 	}
 }
+
+// TestHandlerUpdateSession: update-session sets the session fields clients
+// may set, answers {session} and re-mints the cache cookie.
+func TestHandlerUpdateSession(t *testing.T) {
+	t.Parallel()
+	mem, err := memory.NewWith(memory.Options{Fields: store.AdditionalFields{Session: []store.Field{
+		{Name: "theme", Type: store.FieldString, Input: true},
+		{Name: "impersonatedBy", Type: store.FieldString},
+	}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newAPIEnv(t, sessionkit.Config{Store: &apiStore{Store: mem}, CookieCache: sessionkit.CookieCache{Enabled: true}}, account.Config{})
+	c := e.client()
+	if r := c.post("/sign-up/email", `{"name":"A","email":"a@example.com","password":"password123"}`); r.status != 200 {
+		t.Fatalf("sign-up: %d %s", r.status, r.body)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{`{}`, `{"message":"No fields to update"}`},
+		{`{"impersonatedBy":"admin"}`, `"code":"FIELD_NOT_ALLOWED"`},
+	} {
+		if r := c.post("/update-session", tc.body); r.status != 400 || !strings.Contains(r.body, strings.Trim(tc.want, "{}")) {
+			t.Errorf("update-session %s: %d %s", tc.body, r.status, r.body)
+		}
+	}
+	r := c.post("/update-session", `{"theme":"dark"}`)
+	if r.status != 200 || !strings.Contains(r.body, `"theme":"dark","impersonatedBy":null,"id":"`) || !strings.HasPrefix(r.body, `{"session":{`) {
+		t.Fatalf("update-session: %d %s", r.status, r.body)
+	}
+	if g := c.get("/get-session"); !strings.Contains(g.body, `"theme":"dark"`) {
+		t.Errorf("get-session after update-session: %s", g.body)
+	}
+}

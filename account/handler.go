@@ -415,20 +415,60 @@ func (h *apiHandler) revokeOtherSessions(w http.ResponseWriter, r *http.Request)
 	writeStatusTrue(w)
 }
 
-// updateSession answers as Better Auth does when no additional session
-// fields are configured: no field of any body can be updated.
+// updateSession is Better Auth's update-session: the additional session
+// fields clients may set (see fieldInput), {session} with the cookie cache
+// re-written; "No fields to update" when none is given.
 func (h *apiHandler) updateSession(w http.ResponseWriter, r *http.Request) {
-	if _, ok := readBody(w, r, true); !ok {
+	b, ok := readBody(w, r, true)
+	if !ok {
 		return
 	}
 	l, ok := h.session(w, r, sessionkit.LookupOptions{})
 	if !ok {
 		return
 	}
-	l.WriteCookies(w.Header())
-	writeJSON(w, http.StatusBadRequest, struct {
-		Message string `json:"message"`
-	}{"No fields to update"})
+	fields, err := fieldInput(h.m.Fields().Session, b, false)
+	var bad *InputError
+	if errors.As(err, &bad) {
+		l.WriteCookies(w.Header())
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+		return
+	}
+	fs, hasFields := store.As[store.FieldStore](h.m.Store())
+	if len(fields) == 0 || !hasFields {
+		l.WriteCookies(w.Header())
+		writeJSON(w, http.StatusBadRequest, struct {
+			Message string `json:"message"`
+		}{"No fields to update"})
+		return
+	}
+	ss, err := fs.UpdateSessionFields(r.Context(), l.Found.Session.Token, fields, h.m.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Revoked meanwhile: as a lookup of a gone session.
+		l2, _ := h.m.LookupHeader(r.Context(), r.Header, sessionkit.LookupOptions{DisableCookieCache: true})
+		l2.WriteCookies(w.Header())
+		sessionkit.WriteError(w, http.StatusUnauthorized, "FAILED_TO_GET_SESSION", "Failed to get session")
+		return
+	case errors.Is(err, store.ErrField):
+		if errors.As(fieldError(err), &bad) {
+			sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+			return
+		}
+		fallthrough
+	case err != nil:
+		h.unavailable(w, r, "update session", err)
+		return
+	}
+	// As Better Auth: the cookies are re-set with the new session.
+	if l2, err := h.m.LookupHeader(r.Context(), r.Header, sessionkit.LookupOptions{DisableCookieCache: true}); err == nil {
+		l2.WriteCookies(w.Header())
+	} else {
+		l.WriteCookies(w.Header())
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Session store.Session `json:"session"`
+	}{ss})
 }
 
 // session reads the request's session for a guarded endpoint. Without one
