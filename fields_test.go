@@ -5,9 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/cache"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
 )
@@ -121,5 +123,57 @@ func TestSignInRequiredSessionField(t *testing.T) {
 	list, err := h.m.Store().ListSessions(context.Background(), u.ID, h.m.Now())
 	if err != nil || len(list) != 1 {
 		t.Errorf("sessions after refused sign-ins: %d, %v (want the first one, untouched)", len(list), err)
+	}
+}
+
+// TestCacheFieldOfWrongType: a cache cookie, validly signed, whose declared
+// field has another type (a declaration that differs on the other side) is
+// not trusted: the store answers with the row's typed value and a fresh
+// cache cookie replaces it.
+func TestCacheFieldOfWrongType(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, sessionkit.Config{Store: fieldsStore(t, testFields), CookieCache: sessionkit.CookieCache{Enabled: true}})
+	ctx := context.Background()
+	u := store.User{ID: store.NewID(), Email: "w@example.com", CreatedAt: h.m.Now(), UpdatedAt: h.m.Now()}
+	u.Fields, _ = store.NewFields(testFields.User, map[string]any{"seats": 4})
+	if err := h.m.Store().CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	cookie, _ := h.signIn(u.ID, sessionkit.SignInOptions{})
+	_, dataName, _ := h.m.CookieNames()
+	right, _ := cache.WithFields(cache.NewCompact([]byte(testSecret)), testFields)
+	wrongDecl := store.AdditionalFields{
+		User:    []store.Field{testFields.User[0], {Name: "seats", Type: store.FieldString}},
+		Session: testFields.Session,
+	}
+	wrong, _ := cache.WithFields(cache.NewCompact([]byte(testSecret)), wrongDecl)
+	var parts []string
+	for _, p := range strings.Split(cookie, "; ") {
+		name, value, _ := strings.Cut(p, "=")
+		if name == dataName {
+			pl, err := right.Decode(value, h.m.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			pl.User.Fields, _ = store.NewFields(wrongDecl.User, map[string]any{"role": "user", "seats": "4"})
+			if value, err = wrong.Encode(pl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		parts = append(parts, name+"="+value)
+	}
+	l, err := h.m.LookupHeader(ctx, http.Header{"Cookie": {strings.Join(parts, "; ")}}, sessionkit.LookupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Found.Source != sessionkit.SourceStore || l.Found.User.Fields.Int("seats") != 4 {
+		t.Errorf("source %s, fields %v", l.Found.Source, l.Found.User.Fields.Map())
+	}
+	reminted := false
+	for _, c := range l.Cookies {
+		reminted = reminted || (c.Name == dataName && c.MaxAge > 0)
+	}
+	if !reminted {
+		t.Error("no fresh cache cookie replaced the refused one")
 	}
 }

@@ -5,8 +5,10 @@
 // It uses github.com/jackc/pgx/v5 with a pgxpool connection pool. Open
 // creates the Better Auth tables and indexes that are missing (user,
 // session, account, verification, with timestamptz dates and
-// boolean booleans) and never drops or alters anything, so it also opens a
-// database Better Auth created, and several instances may start at once.
+// boolean booleans) and never drops anything, so it also opens a database
+// Better Auth created, and several instances may start at once; the only
+// change it makes to an existing table is to add the columns of declared
+// additional fields (Options.Fields, fields.go) that it lacks.
 //
 // Every query is prepared on first use on each pooled connection and cached
 // by pgx, so SessionByToken, the hot path, is one round trip: one probe of
@@ -27,7 +29,7 @@
 // Like store/sqlite, it only reads and writes the user and session tables
 // (and the credential rows of account); it does not support Better Auth's
 // usePlural, modelName or field renames, nor extra NOT NULL columns without
-// defaults that plugins may add.
+// defaults that plugins may add, unless they are declared in Options.Fields.
 package postgres
 
 import (

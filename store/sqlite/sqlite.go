@@ -4,8 +4,10 @@
 //
 // It uses modernc.org/sqlite (pure Go, no cgo). Open creates the Better Auth
 // tables and indexes that are missing (user, session, account, verification;
-// as Better Auth's migrator makes them) and never drops or alters anything, so it also opens a database
-// Better Auth created. Values use Better Auth's encodings: dates
+// as Better Auth's migrator makes them) and never drops anything, so it also opens a database
+// Better Auth created; the only change it makes to an existing table is to
+// add the columns of declared additional fields (Options.Fields, fields.go)
+// that it lacks, as Better Auth's migrator would. Values use Better Auth's encodings: dates
 // are ISO-8601 text in UTC with milliseconds, booleans are 0/1, a missing
 // image is NULL, and emails are lower-cased.
 //
@@ -55,7 +57,8 @@
 // The store only reads and writes the user and session tables; account and
 // verification are created for Better Auth's benefit and left alone. It does
 // not support Better Auth's usePlural, modelName or field renames, nor extra
-// NOT NULL columns without defaults that plugins may add.
+// NOT NULL columns without defaults that plugins may add, unless they are
+// declared in Options.Fields.
 package sqlite
 
 import (
