@@ -91,7 +91,7 @@ func (p *parser) declField(k []byte, decl []store.Field, raw []fieldRaw, seen *u
 		}
 		*seen |= 1 << i
 		off := p.i
-		if err := p.fieldValue(d.Type); err != nil {
+		if _, err := p.fieldValue(d.Type, false); err != nil {
 			return err
 		}
 		raw[i] = fieldRaw{off: off, end: p.i, set: true}
@@ -100,43 +100,83 @@ func (p *parser) declField(k []byte, decl []store.Field, raw []fieldRaw, seen *u
 	return p.skipAny()
 }
 
-// fieldValue checks the value at p.i against t: null, or a value of t.
-func (p *parser) fieldValue(t store.FieldType) error {
+// fieldValue reads the value at p.i, which must be null or a value of t.
+// With build it returns the value in its Go type (see store.FieldType),
+// nil for null; without, it only checks, allocating nothing.
+func (p *parser) fieldValue(t store.FieldType, build bool) (any, error) {
 	if p.peek() == 'n' {
-		return p.lit("null")
+		return nil, p.lit("null")
 	}
+	str := func() (string, error) {
+		if p.peek() != '"' {
+			return "", errShape
+		}
+		s, err := p.str()
+		if err != nil || !build {
+			return "", err
+		}
+		return string(p.bytes(s)), nil
+	}
+	var v any
+	var err error
 	switch t {
 	case store.FieldString:
-		if p.peek() != '"' {
-			return errShape
+		var s string
+		if s, err = str(); build {
+			v = s
 		}
-		_, err := p.str()
-		return err
 	case store.FieldNumber:
-		_, _, err := p.numVal()
-		return err
+		var f float64
+		if f, _, err = p.numVal(); build {
+			v = f
+		}
 	case store.FieldBoolean:
-		_, err := p.boolVal()
-		return err
+		var b bool
+		if b, err = p.boolVal(); build {
+			v = b
+		}
 	case store.FieldDate:
-		_, err := p.dateVal()
-		return err
-	case store.FieldStrings, store.FieldNumbers:
-		return p.array(func() error {
-			if t == store.FieldStrings {
-				if p.peek() != '"' {
-					return errShape
-				}
-				_, err := p.str()
-				return err
+		var d time.Time
+		if d, err = p.dateVal(); build {
+			v = d
+		}
+	case store.FieldStrings:
+		var out []string
+		err = p.array(func() error {
+			s, err := str()
+			if build {
+				out = append(out, s)
 			}
-			_, _, err := p.numVal()
 			return err
 		})
+		if build {
+			v = append([]string{}, out...)
+		}
+	case store.FieldNumbers:
+		var out []float64
+		err = p.array(func() error {
+			f, _, err := p.numVal()
+			if build {
+				out = append(out, f)
+			}
+			return err
+		})
+		if build {
+			v = append([]float64{}, out...)
+		}
 	case store.FieldJSON:
-		return p.skipAny()
+		p.ws()
+		start := p.i
+		if err = p.skipAny(); build {
+			v = json.RawMessage(append([]byte(nil), p.b[start:p.i]...))
+		}
+	default:
+		return nil, errShape
 	}
-	return errShape
+	if err != nil || !build {
+		return nil, err
+	}
+	return v, nil
 }
 
 // array reads a JSON array at p.i, calling elem at each element.
@@ -174,47 +214,11 @@ func (p *parser) buildFields(decl []store.Field, raw []fieldRaw) store.Fields {
 	vals := make([]any, len(decl))
 	for i := range decl {
 		if raw[i].set {
-			vals[i] = p.fieldGo(decl[i].Type, raw[i])
+			q := parser{b: p.b[:raw[i].end], i: raw[i].off, st: p.st}
+			vals[i], _ = q.fieldValue(decl[i].Type, true) // checked by declField
 		}
 	}
 	return store.FieldsFromValues(decl, vals)
-}
-
-// fieldGo re-reads a value fieldValue accepted into its Go type (see
-// store.FieldType); null is nil.
-func (p *parser) fieldGo(t store.FieldType, r fieldRaw) any {
-	q := parser{b: p.b[:r.end], i: r.off, st: p.st}
-	if q.peek() == 'n' {
-		return nil
-	}
-	str := func() string {
-		s, _ := q.str()
-		return string(q.bytes(s))
-	}
-	switch t {
-	case store.FieldString:
-		return str()
-	case store.FieldNumber:
-		f, _, _ := q.numVal()
-		return f
-	case store.FieldBoolean:
-		b, _ := q.boolVal()
-		return b
-	case store.FieldDate:
-		d, _ := q.dateVal()
-		return d
-	case store.FieldStrings:
-		out := []string{}
-		q.array(func() error { out = append(out, str()); return nil })
-		return out
-	case store.FieldNumbers:
-		out := []float64{}
-		q.array(func() error { f, _, err := q.numVal(); out = append(out, f); return err })
-		return out
-	case store.FieldJSON:
-		return json.RawMessage(append([]byte(nil), q.b[r.off:r.end]...))
-	}
-	return nil
 }
 
 // appendFields appends ,"name":value for each field decl declares and

@@ -303,3 +303,24 @@ func sameFields(t *testing.T, a, b store.Fields) bool {
 	}
 	return true
 }
+
+// TestFieldsForgedNoAlloc: reading fields before the signature is trusted
+// allocates nothing, so a forged cookie with fields costs no garbage.
+func TestFieldsForgedNoAlloc(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector")
+	}
+	c, _ := WithFields(NewCompact(secretA), testFields)
+	p := fieldsPayload(t)
+	v, err := c.Encode(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged, _ := WithFields(NewCompact(secretB), testFields)
+	if _, err := forged.Decode(v, testNow); !errors.Is(err, ErrInvalid) {
+		t.Fatalf("forged: %v", err)
+	}
+	if n := testing.AllocsPerRun(100, func() { forged.Decode(v, testNow) }); n != 0 {
+		t.Errorf("a forged cookie with fields allocates %v times", n)
+	}
+}

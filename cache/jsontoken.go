@@ -390,25 +390,7 @@ func (p *parser) skip(depth int) error {
 		}
 		return err
 	case c == '[':
-		p.i++
-		if p.peek() == ']' {
-			p.i++
-			return nil
-		}
-		for {
-			if err := p.skip(depth + 1); err != nil {
-				return err
-			}
-			switch p.peek() {
-			case ',':
-				p.i++
-			case ']':
-				p.i++
-				return nil
-			default:
-				return errSyntax
-			}
-		}
+		return p.array(func() error { return p.skip(depth + 1) })
 	}
 	return errSyntax
 }
