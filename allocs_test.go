@@ -11,8 +11,10 @@ import (
 
 // TestCacheHitAllocs guards the cost of a compact cache hit through
 // LookupHeader, revocation check included: the Lookup, the Session, the
-// decoded payload (two), and the jar's cache cookie list; the token is a
-// piece of the header. middleware.Load adds the request context (three).
+// decoded payload's strings (one; the payload itself is decoded on the
+// stack, cache.DecodeInto), and the jar's cache cookie list; the token is a
+// piece of the header. middleware.Load adds the request context (two: the
+// session state, which is the context itself, and the request copy).
 func TestCacheHitAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
@@ -24,7 +26,7 @@ func TestCacheHitAllocs(t *testing.T) {
 	if l, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil || l.Found.Source != "compact" {
 		t.Fatalf("want a compact cache hit, got %+v, %v", l, err)
 	}
-	const most = 5
+	const most = 4
 	got := testing.AllocsPerRun(200, func() {
 		if _, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil {
 			t.Fatal(err)

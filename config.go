@@ -116,6 +116,12 @@ type Config struct {
 	// stateless mode.
 	Stateless bool
 
+	// Bearer lets API clients, mobile apps and CLIs send the session in an
+	// "Authorization: Bearer <token>" header instead of the cookie, as
+	// Better Auth's bearer plugin does. Off by default, like the plugin:
+	// see Bearer for why.
+	Bearer Bearer
+
 	// TrustedIPHeader names a request header (such as "X-Forwarded-For" or
 	// "Fly-Client-IP") whose first address is recorded as the session's IP
 	// address. Set it only behind a proxy that overwrites that header:
@@ -160,6 +166,41 @@ type CookieCache struct {
 	// version is ignored. Change it to invalidate every cache cookie at
 	// once (in Stateless mode: to sign everyone out). Default "1".
 	Version string
+}
+
+// Bearer configures bearer tokens, Better Auth's bearer plugin.
+//
+// With Enabled, a request whose Authorization header is "Bearer <token>"
+// is read as if <token> were its session_token cookie: middleware.Load,
+// RequireSession, RequireFresh, LookupHeader, SignOut and every endpoint of
+// the JSON API (package account) accept it. <token> is the signed cookie
+// value (the session token, a dot, its signature; percent-encoded or not),
+// which SignIn sends in a Set-Auth-Token response header, listed in
+// Access-Control-Expose-Headers so that a page on another origin can read
+// it. The header is never read from a query string or a body. When a
+// request carries both a valid bearer token and a session cookie, the
+// bearer token names the session, as in Better Auth; the cookie still
+// subjects the request to the JSON API's origin checks.
+//
+// Why it is off by default: a session cookie is HttpOnly, so no script on
+// your pages can read it, and a browser sends it only to your site. A
+// bearer token is held by the client: a sign-in response hands it to the
+// script that made the request, and whoever holds it can use it from
+// anywhere until the session ends or is revoked. Turn it on for clients
+// that cannot keep cookies (mobile apps, CLIs, another front end).
+type Bearer struct {
+	// Enabled accepts bearer tokens and has SignIn send Set-Auth-Token.
+	// Default false.
+	Enabled bool
+	// AllowUnsignedTokens also accepts a bare session token (the "token"
+	// field of sign-in's and get-session's JSON), as Better Auth's bearer()
+	// does by default (requireSignature: false). Default false: only a
+	// token signed with Secret (or OldSecrets) is accepted, Better Auth's
+	// requireSignature: true. Left off, the bare tokens the JSON API shows
+	// to any script on your pages (get-session, list-sessions) cannot be
+	// used as credentials, and a made-up token costs an HMAC, never a
+	// store read.
+	AllowUnsignedTokens bool
 }
 
 // settings is a validated Config with every default filled in.
@@ -230,6 +271,15 @@ func (c Config) resolve() (*settings, error) {
 	if !s.DisableRefresh && c.UpdateAge > s.ExpiresIn {
 		return nil, fmt.Errorf("%w: UpdateAge %v is longer than ExpiresIn %v: sessions would expire before they slide", ErrConfig, s.updateAge, s.ExpiresIn)
 	}
+	if c.Bearer.AllowUnsignedTokens && !c.Bearer.Enabled {
+		return nil, fmt.Errorf("%w: Bearer.AllowUnsignedTokens given without Bearer.Enabled (bearer tokens would stay off)", ErrConfig)
+	}
+	if c.Bearer.Enabled && c.Stateless {
+		// The session of a stateless request is its cache cookie, which a
+		// bearer token does not carry: every bearer request would be
+		// signed out.
+		return nil, fmt.Errorf("%w: Bearer needs a session store; it cannot work with Stateless", ErrConfig)
+	}
 	if s.Now == nil {
 		s.Now = time.Now
 	}
@@ -238,10 +288,12 @@ func (c Config) resolve() (*settings, error) {
 	}
 	ck.names = newCookieNames(s.CookiePrefix, ck.secure)
 	ck.domain, ck.tokenMaxAge, ck.logger = s.CookieDomain, s.ExpiresIn, s.Logger
+	ck.bearer = s.Bearer
 	ck.mon = newMonitor(s.Logger, s.Now)
 	if err := s.resolveCache(); err != nil {
 		return nil, err
 	}
+	s.resolveOAuthCookies()
 	return s, nil
 }
 

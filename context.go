@@ -1,16 +1,39 @@
 package sessionkit
 
-import "context"
+import (
+	"context"
+	"fmt"
+)
 
 // ctxKey is the context key of the session state: an unexported type, so no
 // other package can collide with it. It is one key for the process, shared
 // by every Manager: see NewContext.
 type ctxKey struct{}
 
-// state is what middleware.Load records for a request.
+// state is what middleware.Load records for a request. It is itself the
+// request's context, its parent plus the one key (what context.WithValue
+// builds, in one allocation instead of two).
 type state struct {
+	context.Context
 	sess *Session
 	err  error // a store failure, not "no session"
+}
+
+// Value returns the state for ctxKey and asks the parent for any other key.
+func (s *state) Value(key any) any {
+	if _, ok := key.(ctxKey); ok {
+		return s
+	}
+	return s.Context.Value(key)
+}
+
+// String describes the context as context.WithValue's does, without
+// printing the session.
+func (s *state) String() string {
+	if p, ok := s.Context.(fmt.Stringer); ok {
+		return p.String() + ".WithValue(sessionkit.ctxKey, session)"
+	}
+	return "context.WithValue(sessionkit.ctxKey, session)"
 }
 
 // NewContext returns ctx carrying the outcome of a session lookup: the
@@ -21,7 +44,10 @@ type state struct {
 // passes the Load of two Managers carries the last one's. Apps with two
 // Managers (two cookie prefixes, say) mount each Load on its own routes.
 func NewContext(ctx context.Context, sess *Session, err error) context.Context {
-	return context.WithValue(ctx, ctxKey{}, &state{sess: sess, err: err})
+	if ctx == nil {
+		panic("sessionkit: NewContext with a nil context")
+	}
+	return &state{Context: ctx, sess: sess, err: err}
 }
 
 // FromContext returns the request's session, put there by middleware.Load,

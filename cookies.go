@@ -3,8 +3,10 @@ package sessionkit
 // One request's path through LookupHeader (manager.go); every cookie step
 // is a method of sessionCookies or jar, here:
 //
-//	read    sessionCookies.read: the session cookies of the Cookie headers
-//	token   jar.sessionToken: the signed session_token, checked (verify)
+//	read    sessionCookies.read: the session cookies of the Cookie headers,
+//	        and the Authorization: Bearer credential when Config.Bearer is on
+//	token   jar.sessionToken: the bearer token when valid, else the signed
+//	        session_token cookie, checked (verify)
 //	cache   jar.cached: the session_data chunks joined, decoded and checked
 //	        (token, version, expiry); then the revocation feed
 //	        (revocation.go); stateless: re-mint near the end (writeSession)
@@ -24,6 +26,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +41,7 @@ const maxCookieValue = 4096
 // cookieNames are the wire names of the session cookies.
 type cookieNames struct {
 	token, data, dontRemember string
+	prefix                    string // "better-auth." or "__Secure-better-auth."
 }
 
 func newCookieNames(prefix string, secure bool) cookieNames {
@@ -45,7 +49,7 @@ func newCookieNames(prefix string, secure bool) cookieNames {
 	if secure {
 		p = "__Secure-" + p
 	}
-	return cookieNames{token: p + "session_token", data: p + "session_data", dontRemember: p + "dont_remember"}
+	return cookieNames{token: p + "session_token", data: p + "session_data", dontRemember: p + "dont_remember", prefix: p}
 }
 
 // sessionCookies turns a session into its cookies and back: the names, the
@@ -61,9 +65,13 @@ type sessionCookies struct {
 	mon         *monitor  // bad signatures, old secrets: see events.go
 	macPool     sync.Pool // *macScratch, see verify
 
+	bearer Bearer // Config.Bearer
+
 	codec        cache.Codec // nil when the cache is off
 	cacheMaxAge  time.Duration
 	cacheVersion string
+
+	oauth oauthCookies // account_data, oauth_state: see oauthcookies.go
 }
 
 // caching reports whether the cookie cache is on.
@@ -85,13 +93,24 @@ type jar struct {
 	dontRemember string
 	data         []rawCookie // session_data and its .N chunks
 	hasToken     bool
-	out          cookieWriter
+	// bearer is the Authorization: Bearer credential (Config.Bearer on),
+	// still percent-encoded; "" when there is none.
+	bearer string
+	out    cookieWriter
+
+	account        []rawCookie // account_data and its .N chunks
+	state          string      // oauth_state
+	hasState       bool
+	accountPending bool // the response already sets account_data
 }
 
 // read scans the Cookie headers for the session cookies only, without
 // building a cookie for every name the request carries.
 func (c *sessionCookies) read(h http.Header) jar {
 	j := jar{c: c}
+	if c.bearer.Enabled {
+		j.bearer = bearerCredential(h)
+	}
 	var haveDR bool
 	for _, line := range h.Values("Cookie") {
 		for len(line) > 0 {
@@ -121,6 +140,8 @@ func (c *sessionCookies) read(h http.Header) jar {
 				} else if i, ok := chunkSuffix(rest); ok {
 					j.data = append(j.data, rawCookie{name, val, i})
 				}
+			default:
+				j.readOAuth(name, val)
 			}
 		}
 	}
@@ -192,14 +213,19 @@ func (j *jar) cacheValue() (string, bool) {
 // sign returns the wire value of a signed cookie: percent-encoded
 // V + "." + std-base64(HMAC-SHA256(secret, V)).
 func (c *sessionCookies) sign(v string) string {
-	mac := hmac.New(sha256.New, c.secrets[0])
-	mac.Write([]byte(v))
-	var sum [sha256.Size]byte
-	sig := base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
 	// Only '+', '/' and '=' of std-base64 need escaping; tokens are
 	// alphanumeric and "true" is plain, as encodeURIComponent leaves them.
 	r := strings.NewReplacer("+", "%2B", "/", "%2F", "=", "%3D")
-	return url.PathEscape(v) + "." + r.Replace(sig)
+	return url.PathEscape(v) + "." + r.Replace(c.signature(v))
+}
+
+// signature is std-base64(HMAC-SHA256(Secret, v)), Better Auth's cookie
+// signature.
+func (c *sessionCookies) signature(v string) string {
+	mac := hmac.New(sha256.New, c.secrets[0])
+	mac.Write([]byte(v))
+	var sum [sha256.Size]byte
+	return base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
 }
 
 // macScratch is per-call state for verify, pooled so that checking a
@@ -306,9 +332,20 @@ func unhex(c byte) byte {
 	return c - 'a' + 10
 }
 
-// sessionToken returns the request's session token when its cookie is
+// sessionToken returns the request's session token: its bearer token when
+// that is valid (Better Auth's bearer plugin puts it in place of the
+// cookie), else its session_token cookie when signed by a configured
+// secret.
+func (j *jar) sessionToken() (string, bool) {
+	if tok, ok := j.bearerToken(); ok {
+		return tok, true
+	}
+	return j.cookieToken()
+}
+
+// cookieToken returns the token of the session_token cookie when it is
 // signed by a configured secret.
-func (j *jar) sessionToken() (string, bool) { return j.c.verifyCookie(j.c.names.token, j.token) }
+func (j *jar) cookieToken() (string, bool) { return j.c.verifyCookie(j.c.names.token, j.token) }
 
 // signedDontRemember reports whether the request carries a valid
 // dont_remember cookie (remember-me was off at sign-in). Only the paths
@@ -326,8 +363,8 @@ func (j *jar) cached(token string, now time.Time) (*Session, time.Time) {
 	if !ok {
 		return nil, time.Time{}
 	}
-	p, err := j.c.codec.Decode(val, now)
-	if err != nil {
+	var p cache.Payload // on the stack: the hit allocates only its Session
+	if err := cache.DecodeInto(j.c.codec, val, now, &p); err != nil {
 		return nil, time.Time{}
 	}
 	version := p.Version
@@ -399,11 +436,12 @@ func (j *jar) writeCache(ctx context.Context, sess *Session, now time.Time, dont
 	}
 	if len(chunks) == 1 {
 		j.out.set(c.cookie(base, chunks[0], maxAge))
-		return
+	} else {
+		for i, v := range chunks {
+			j.out.set(c.cookie(cache.ChunkName(base, i), v, maxAge))
+		}
 	}
-	for i, v := range chunks {
-		j.out.set(c.cookie(cache.ChunkName(base, i), v, maxAge))
-	}
+	j.remintAccount(ctx, sess.User.ID, now)
 }
 
 func (j *jar) expire(name string) { j.out.set(j.c.cookie(name, "", -1)) }
@@ -418,13 +456,15 @@ func (j *jar) dropCache() {
 }
 
 // clear expires the token and cache cookies, every cache chunk the request
-// carried, and dont_remember when present.
+// carried, dont_remember when present, and the social sign-in cookies
+// (account_data and its chunks, oauth_state) when present.
 func (j *jar) clear() {
 	j.expire(j.c.names.token)
 	j.dropCache()
 	if j.dontRemember != "" {
 		j.expire(j.c.names.dontRemember)
 	}
+	j.clearOAuth()
 }
 
 // cookie builds a session cookie with the attributes every one shares:
@@ -472,4 +512,134 @@ func (cw *cookieWriter) writeTo(h http.Header) {
 			h.Add("Set-Cookie", v)
 		}
 	}
+}
+
+// Bearer tokens: Better Auth's bearer plugin (Config.Bearer). read takes
+// the credential; sessionToken prefers it to the cookie; SignIn sends
+// Set-Auth-Token.
+
+// bearerSource names a bad bearer credential in the bad-cookie event.
+const bearerSource = "Authorization"
+
+// maxAuthorization bounds the Authorization header read: the scheme, some
+// blanks, and a credential no longer than a cookie value (a signed token is
+// 77 bytes, 165 percent-encoded). A longer one is not looked at.
+const maxAuthorization = len("Bearer ") + 64 + maxCookieValue
+
+// maxBareToken bounds an unsigned bearer token (AllowUnsignedTokens);
+// tokens are 32 characters.
+const maxBareToken = 255
+
+// bearerCredential returns the credential of h's Authorization header when
+// its scheme is Bearer, read as Better Auth's plugin reads it: the first
+// seven bytes are "bearer " in any case, the rest is trimmed of blanks.
+// It returns "" (no credential) when the header is absent, longer than
+// maxAuthorization, of another scheme, or repeated: Better Auth reads
+// repeated lines joined by commas, a credential no signature matches.
+func bearerCredential(h http.Header) string {
+	v := h["Authorization"]
+	if len(v) != 1 || len(v[0]) > maxAuthorization || len(v[0]) < 7 || !bearerScheme(v[0][:7]) {
+		return ""
+	}
+	return strings.TrimSpace(v[0][7:])
+}
+
+// bearerScheme reports whether s is "bearer " in any ASCII case.
+func bearerScheme(s string) bool {
+	const want = "bearer "
+	for i := range len(want) {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// bearerToken returns the session token of the request's bearer
+// credential when it is valid. As in Better Auth, a credential with a dot
+// is a signed cookie value (verify: percent-decoded, signed by a
+// configured secret); one without is a bare token, accepted only with
+// AllowUnsignedTokens (requireSignature: false). Better Auth also checks
+// the signature of the part before the first dot, so a token with a dot of
+// its own never passes: nor does it here.
+func (j *jar) bearerToken() (string, bool) {
+	cred := j.bearer
+	if cred == "" {
+		return "", false
+	}
+	if !strings.Contains(cred, ".") {
+		if j.c.bearer.AllowUnsignedTokens && bareToken(cred) {
+			return cred, true
+		}
+		j.c.mon.badSignature(bearerSource)
+		return "", false
+	}
+	tok, ok := j.c.verifyCookie(bearerSource, cred)
+	if !ok || strings.Contains(tok, ".") {
+		return "", false
+	}
+	return tok, true
+}
+
+// bareToken reports whether s can be a session token: 1 to maxBareToken
+// letters, digits, '-' or '_' (Better Auth's and sessionkit's tokens are 32
+// letters and digits). Anything else is refused before it reaches the
+// store.
+func bareToken(s string) bool {
+	if len(s) > maxBareToken {
+		return false
+	}
+	for i := range len(s) {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// tokens returns the distinct valid session tokens of the request: its
+// bearer token's and its cookie's. SignIn and SignOut end both, so that
+// neither session is left alive without the client that held it.
+func (j *jar) tokens() []string {
+	var out []string
+	if t, ok := j.bearerToken(); ok {
+		out = append(out, t)
+	}
+	if t, ok := j.cookieToken(); ok && (len(out) == 0 || out[0] != t) {
+		out = append(out, t)
+	}
+	return out
+}
+
+// bearerValue is the credential of the session with that token: the
+// signed cookie value, not percent-encoded, as Better Auth's
+// Set-Auth-Token carries it.
+func (c *sessionCookies) bearerValue(token string) string {
+	return token + "." + c.signature(token)
+}
+
+// setAuthToken adds the bearer plugin's headers for a session just signed
+// in: Set-Auth-Token, and its name in Access-Control-Expose-Headers, so a
+// page of another origin allowed by CORS can read it. Names the header
+// already lists are kept, once each.
+func (c *sessionCookies) setAuthToken(h http.Header, token string) {
+	h.Set("Set-Auth-Token", c.bearerValue(token))
+	const name = "set-auth-token"
+	var names []string
+	for _, line := range h.Values("Access-Control-Expose-Headers") {
+		for n := range strings.SplitSeq(line, ",") {
+			if n = strings.TrimSpace(n); n != "" && !slices.ContainsFunc(names, func(s string) bool { return strings.EqualFold(s, n) }) {
+				names = append(names, n)
+			}
+		}
+	}
+	if !slices.ContainsFunc(names, func(s string) bool { return strings.EqualFold(s, name) }) {
+		names = append(names, name)
+	}
+	h.Set("Access-Control-Expose-Headers", strings.Join(names, ", "))
 }

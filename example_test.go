@@ -61,3 +61,37 @@ func ExampleCookieCache() {
 	// jwe
 	// store
 }
+
+// Bearer tokens, for clients that cannot keep cookies: the sign-in
+// response's Set-Auth-Token header goes back as "Authorization: Bearer".
+func ExampleBearer() {
+	auth, err := sessionkit.New(sessionkit.Config{
+		Secret: "example-secret-at-least-32-bytes-long!!",
+		Store:  memory.New(),
+		Bearer: sessionkit.Bearer{Enabled: true},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	u, _ := createUser(context.Background(), auth, "Ada", "ada@example.com")
+	rec := newResponseRecorder()
+	s, _ := auth.SignIn(rec, newRequest("POST", "/"), u.ID, sessionkit.SignInOptions{})
+	token := rec.Header().Get("Set-Auth-Token")
+	fmt.Println(rec.Header().Get("Access-Control-Expose-Headers"))
+
+	// The app on the phone, later:
+	h := http.Header{"Authorization": {"Bearer " + token}}
+	l, err := auth.LookupHeader(context.Background(), h, sessionkit.LookupOptions{})
+	fmt.Println(l.Found.User.Email, err)
+	// The same credential, for a session at hand (an "API token" page):
+	same, _ := auth.BearerToken(s.Session.Token)
+	fmt.Println(same == token)
+	// The bare token is not a credential unless AllowUnsignedTokens.
+	_, err = auth.LookupHeader(context.Background(), http.Header{"Authorization": {"Bearer " + s.Session.Token}}, sessionkit.LookupOptions{})
+	fmt.Println(err)
+	// Output:
+	// set-auth-token
+	// ada@example.com <nil>
+	// true
+	// sessionkit: no session
+}

@@ -169,11 +169,13 @@ type SignInOptions struct {
 }
 
 // SignIn starts a new session for the user with that id, with a fresh token
-// from crypto/rand, and sets its cookies on w. It returns
-// store.ErrNotFound, wrapped, when the user does not exist.
+// from crypto/rand, and sets its cookies on w; with Config.Bearer on, also
+// the Set-Auth-Token header (see Bearer). It returns store.ErrNotFound,
+// wrapped, when the user does not exist.
 //
 // Unless opts.KeepPrevious is set, it first ends the session named by the
-// request's session cookie, whichever user it belongs to. When that delete
+// request's session cookie, whichever user it belongs to, and the one named
+// by its bearer token (Config.Bearer) when that is another. When a delete
 // fails, SignIn fails with the error before creating anything and sets no
 // cookie: the old session stays as it was and the user can retry.
 func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, opts SignInOptions) (*Session, error) {
@@ -189,10 +191,12 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 		return nil, fmt.Errorf("sessionkit: sign in: session fields: %w", err)
 	}
 	j := m.s.cookies.read(r.Header)
-	if prev, ok := j.sessionToken(); ok && !opts.KeepPrevious {
+	if !opts.KeepPrevious {
 		// Ending it is a sign-out of that session: the same event and hook.
-		if err := m.endSession(r.Context(), prev); err != nil {
-			return nil, fmt.Errorf("sessionkit: sign in: end previous session: %w", err)
+		for _, prev := range j.tokens() {
+			if err := m.endSession(r.Context(), prev); err != nil {
+				return nil, fmt.Errorf("sessionkit: sign in: end previous session: %w", err)
+			}
 		}
 	}
 	now := m.s.now()
@@ -219,10 +223,27 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 	}
 	m.created(r.Context(), &sess, &u)
 	out := &Session{Session: sess, User: u, Source: SourceStore}
-	// A new sign-in replaces whatever session cookies the browser had.
+	// A new sign-in replaces whatever session cookies the browser had; an
+	// account cookie the handler has just set stays as it is.
+	j.accountPending = hasSetCookie(w.Header(), m.s.cookies.oauth.accountName)
 	j.writeSession(r.Context(), out, now, opts.DontRemember, j.dontRemember != "")
 	j.out.writeTo(w.Header())
+	if m.s.Bearer.Enabled {
+		m.s.cookies.setAuthToken(w.Header(), sess.Token)
+	}
 	return out, nil
+}
+
+// BearerToken returns the credential a client sends as "Authorization:
+// Bearer <credential>" for the session with that token (store.Session's
+// Token): the token signed with Secret, as SignIn's Set-Auth-Token header
+// carries it. It reports false, and returns "", when Config.Bearer is off.
+// The credential is worth the session: show it to its owner only.
+func (m *Manager) BearerToken(token string) (string, bool) {
+	if !m.s.Bearer.Enabled || token == "" {
+		return "", false
+	}
+	return m.s.cookies.bearerValue(token), true
 }
 
 func (m *Manager) clientIP(r *http.Request) string {
@@ -264,7 +285,8 @@ func (l *Lookup) WriteCookies(h http.Header) {
 	cw.writeTo(h)
 }
 
-// LookupHeader resolves the session named by the cookies in h and
+// LookupHeader resolves the session named by the cookies in h (or, with
+// Config.Bearer on, by its Authorization: Bearer header) and
 // returns it with the cookies the response must set: the one way to read a
 // session outside middleware.Load, for a request (r.Header) or for code
 // that holds only its Cookie header, such as a job handed it across a
@@ -423,14 +445,15 @@ func (m *Manager) slide(ctx context.Context, token string, now time.Time) (store
 }
 
 // SignOut ends the request's session, if any, in the store, then expires
-// every session cookie on w. A request without a valid session is not an
+// every session cookie on w. A request carrying both a bearer token
+// (Config.Bearer) and a session cookie of another session ends both. A request without a valid session is not an
 // error: the cookies are cleared all the same. When the store fails, SignOut
 // returns the error and writes no cookie: the session is still live, so the
 // browser keeps the cookie that lets it retry (answer 503, as
 // WriteUnavailable does).
 func (m *Manager) SignOut(w http.ResponseWriter, r *http.Request) error {
 	j := m.s.cookies.read(r.Header)
-	if token, ok := j.sessionToken(); ok {
+	for _, token := range j.tokens() {
 		if err := m.endSession(r.Context(), token); err != nil {
 			return fmt.Errorf("sessionkit: sign out: %w", err)
 		}

@@ -64,6 +64,10 @@ type Config struct {
 	// Hooks are the app's callbacks on user events. See Hooks.
 	Hooks Hooks
 
+	// Plugins add endpoints and hooks to Handler, as Better Auth's server
+	// plugins do (package multisession is one). See Plugin.
+	Plugins []Plugin
+
 	// EnableDeleteUser serves POST /delete-user, Better Auth's
 	// user.deleteUser.enabled. Off by default, as in Better Auth, where it
 	// then answers 404: deleting an account is for apps that offer it.
@@ -83,13 +87,17 @@ type Accounts struct {
 	rateLog *loglimit.Limiter // EventRateLimited lines
 
 	deleteEnabled bool
+	plugins       []Plugin
 }
 
 // New checks cfg and returns the Accounts of m. Every error wraps
 // sessionkit.ErrConfig.
 func New(m *sessionkit.Manager, cfg Config) (*Accounts, error) {
 	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, hooks: cfg.Hooks, rateLog: newRateLimitLog(),
-		deleteEnabled: cfg.EnableDeleteUser}
+		deleteEnabled: cfg.EnableDeleteUser, plugins: cfg.Plugins}
+	if err := checkPlugins(cfg.Plugins); err != nil {
+		return nil, err
+	}
 	for _, origin := range cfg.TrustedOrigins {
 		// The form http.CrossOriginProtection accepts, and a real origin.
 		if err := http.NewCrossOriginProtection().AddTrustedOrigin(strings.TrimSuffix(origin, "/")); err != nil || originOf(origin) == "" {

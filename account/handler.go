@@ -54,6 +54,10 @@ const (
 //	POST /change-password        {newPassword, currentPassword, revokeOtherSessions?} → {token, user}
 //	POST /delete-user            {password?} → {success: true, message: "User deleted"} (Config.EnableDeleteUser)
 //
+// and the endpoints of Config.Plugins (package multisession's
+// /multi-session/*), behind the same rate limit and origin checks, with
+// the plugins' hooks around every endpoint.
+//
 // Errors are {"message": …, "code": …} with Better Auth's codes. Unlike
 // Better Auth, which answers unknown paths with an empty 404 (and wrong
 // methods the same way), this handler answers 404 {"code":"NOT_FOUND"} and
@@ -71,10 +75,32 @@ const (
 // callbackURL must be a path or at one of those origins, never one taken
 // from the Host header. Every cookie is written by the Manager, as for
 // SignIn, LookupHeader and SignOut.
+//
+// With sessionkit.Config.Bearer on (Better Auth's bearer plugin), every
+// endpoint also takes the session from an "Authorization: Bearer" header,
+// and sign-in, sign-up and change-password with revokeOtherSessions answer
+// with a Set-Auth-Token header. A request that carries cookies gets the
+// origin checks above whatever its Authorization header.
 func (a *Accounts) Handler() http.Handler {
 	m := a.m
 	h := &apiHandler{a: a, m: m, base: a.base, origins: newOrigins(m.BaseURL(), a.trusted)}
-	h.routes = map[string]route{
+	h.routes = h.builtin()
+	h.addPlugins(a.plugins)
+	h.cop = http.NewCrossOriginProtection()
+	for _, origin := range a.trusted {
+		_ = h.cop.AddTrustedOrigin(strings.TrimSuffix(origin, "/")) // New checked the form
+	}
+	if h.origins.base != "" {
+		// BaseURL's origin is ours even when a proxy rewrites Host;
+		// sessionkit.New checked its form.
+		_ = h.cop.AddTrustedOrigin(h.origins.base)
+	}
+	return h
+}
+
+// builtin is the route table of Better Auth's core endpoints.
+func (h *apiHandler) builtin() map[string]route {
+	return map[string]route{
 		"/get-session":           {http.MethodGet, h.getSession},
 		"/sign-up/email":         {http.MethodPost, h.signUpEmail},
 		"/sign-in/email":         {http.MethodPost, h.signInEmail},
@@ -88,16 +114,6 @@ func (a *Accounts) Handler() http.Handler {
 		"/change-password":       {http.MethodPost, h.changePassword},
 		"/delete-user":           {http.MethodPost, h.deleteUser},
 	}
-	h.cop = http.NewCrossOriginProtection()
-	for _, origin := range a.trusted {
-		_ = h.cop.AddTrustedOrigin(strings.TrimSuffix(origin, "/")) // New checked the form
-	}
-	if h.origins.base != "" {
-		// BaseURL's origin is ours even when a proxy rewrites Host;
-		// sessionkit.New checked its form.
-		_ = h.cop.AddTrustedOrigin(h.origins.base)
-	}
-	return h
 }
 
 // Codes of the JSON API's errors beyond sessionkit's; the first block

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -40,6 +41,9 @@ func signedIn(b *testing.B, strategy string) (*sessionkit.Manager, string) {
 	m, err := sessionkit.New(sessionkit.Config{
 		Secret: secret, Store: memory.New(),
 		CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy, MaxAge: time.Hour},
+		// Quiet: go test prints the binary's stderr amid the results,
+		// which breaks benchstat's reading of them.
+		Logger: slog.New(slog.DiscardHandler),
 	})
 	if err != nil {
 		b.Fatal(err)

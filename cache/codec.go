@@ -61,6 +61,23 @@ type Codec interface {
 	Decode(value string, now time.Time) (*Payload, error)
 }
 
+// DecodeInto is c.Decode(value, now) into *p, which the caller provides; on
+// an error *p is unchanged. For the compact codec it allocates nothing but
+// the payload's strings, so a caller that keeps p on its stack saves the
+// Payload's allocation (a cookie-cache hit copies it into its own result
+// anyway); other codecs decode with Decode and copy.
+func DecodeInto(c Codec, value string, now time.Time, p *Payload) error {
+	if cc, ok := c.(*compactCodec); ok {
+		return cc.decodeInto(value, now, p)
+	}
+	out, err := c.Decode(value, now)
+	if err != nil {
+		return err
+	}
+	*p = *out
+	return nil
+}
+
 // Strategy names returned by Codec.Strategy.
 const (
 	StrategyCompact      = "compact"

@@ -67,21 +67,32 @@ func (c *compactCodec) Encode(p *Payload) (string, error) {
 }
 
 func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
+	var p Payload
+	if err := c.decodeInto(value, now, &p); err != nil {
+		return nil, err
+	}
+	out := new(Payload)
+	*out = p
+	return out, nil
+}
+
+// decodeInto is Decode into *out, written only on success.
+func (c *compactCodec) decodeInto(value string, now time.Time, out *Payload) error {
 	if len(value) > MaxValueLen {
-		return nil, errTooLong
+		return errTooLong
 	}
 	// Better Auth's base64 decoder stops at the first '='.
 	if i := strings.IndexByte(value, '='); i >= 0 {
 		value = value[:i]
 	}
 	if value == "" {
-		return nil, errEmpty
+		return errEmpty
 	}
 	st := getState(c.fields)
 	defer putState(st)
 	var ok bool
 	if st.buf, ok = decodeB64(st.buf, value); !ok {
-		return nil, errBase64
+		return errBase64
 	}
 	p := &st.p
 	p.reset(st.buf, st)
@@ -122,25 +133,25 @@ func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
 		err = p.end()
 	}
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if have != gotSession|gotExp|gotSig {
-		return nil, errShape
+		return errShape
 	}
 	exp, ok := canonicalInt(expRaw)
 	if !ok {
-		return nil, errNumber
+		return errNumber
 	}
 	// The signature decoder also accepts either alphabet and stops at '='.
 	if i := indexByte(sigRaw, '='); i >= 0 {
 		sigRaw = sigRaw[:i]
 	}
 	if len(sigRaw) != 43 {
-		return nil, errBadMAC
+		return errBadMAC
 	}
 	sig, ok := decodeB64(st.sig[:0], sigRaw)
 	if !ok || len(sig) != sha256.Size {
-		return nil, errBadMAC
+		return errBadMAC
 	}
 
 	// M = the session member's raw bytes without the closing '}', then
@@ -163,14 +174,14 @@ func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
 		}
 	}
 	if !match {
-		return nil, errBadMAC
+		return errBadMAC
 	}
 	if exp <= now.UnixMilli() {
-		return nil, errExpired
+		return errExpired
 	}
-	out := p.build(rp)
+	p.buildInto(rp, out)
 	out.ExpiresAt = time.UnixMilli(exp).UTC()
-	return out, nil
+	return nil
 }
 
 func indexByte(b []byte, c byte) int {

@@ -459,9 +459,16 @@ func (p *parser) coercedStr() (span, error) {
 
 func nowMillis(now time.Time) time.Time { return store.Truncate(now) }
 
-// build turns a verified rawPayload into a Payload. All its strings share
-// one allocation.
+// build turns a verified rawPayload into a new Payload.
 func (p *parser) build(rp *rawPayload) *Payload {
+	out := new(Payload)
+	p.buildInto(rp, out)
+	return out
+}
+
+// buildInto turns a verified rawPayload into *out. All its strings share
+// one allocation.
+func (p *parser) buildInto(rp *rawPayload, out *Payload) {
 	// zod lower-cases the email with String#toLowerCase.
 	if email := p.bytes(rp.uEmail); needsLower(email) {
 		off := len(p.st.scratch)
@@ -491,7 +498,7 @@ func (p *parser) build(rp *rawPayload) *Payload {
 		}
 		return all[start:ends[k]]
 	}
-	out := &Payload{
+	*out = Payload{
 		Session: store.Session{
 			ID: str(0), Token: str(1), UserID: str(2),
 			ExpiresAt: rp.sExpires, CreatedAt: rp.sCreated, UpdatedAt: rp.sUpdated,
@@ -508,5 +515,4 @@ func (p *parser) build(rp *rawPayload) *Payload {
 		out.Session.Fields = p.buildFields(fs.session, p.st.sf)
 		out.User.Fields = p.buildFields(fs.user, p.st.uf)
 	}
-	return out
 }

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"encoding/binary"
 	"sync"
 	"unicode/utf8"
 )
@@ -184,11 +185,26 @@ var strPlain = func() (t [256]bool) {
 	return t
 }()
 
+// plain8 reports whether all eight bytes of x are strPlain: in 0x20..0x7F
+// and neither '"' nor '\\' (the usual SWAR tests for a zero byte and a
+// byte below a bound, exact for bytes below 0x80).
+func plain8(x uint64) bool {
+	const lo, hi = 0x0101010101010101, 0x8080808080808080
+	q := x ^ (lo * '"')
+	bs := x ^ (lo * '\\')
+	return ((q-lo)&^q|(bs-lo)&^bs|(x-lo*0x20)&^x|x)&hi == 0
+}
+
 // str reads a string literal; p.b[p.i] is its opening quote.
 func (p *parser) str() (span, error) {
 	start := p.i + 1
 	i := start
 	b := p.b
+	// Eight bytes at a time while none needs a second look: no quote,
+	// backslash, control character or non-ASCII byte.
+	for i+8 <= len(b) && plain8(binary.LittleEndian.Uint64(b[i:])) {
+		i += 8
+	}
 	for i < len(b) {
 		c := b[i]
 		if strPlain[c] {

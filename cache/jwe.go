@@ -47,28 +47,37 @@ type jweCodec struct {
 //
 // It panics if no secret, or an empty one, is given.
 func NewJWE(secrets ...[]byte) Codec {
-	secrets = copySecrets("NewJWE", secrets)
-	c := &jweCodec{}
+	return &jweCodec{keys: newJWEKeys("NewJWE", jweSalt, secrets)}
+}
+
+// newJWEKeys derives the key of every secret under salt, first to last.
+func newJWEKeys(fn, salt string, secrets [][]byte) []*jweKey {
+	secrets = copySecrets(fn, secrets)
+	keys := make([]*jweKey, 0, len(secrets))
 	for _, s := range secrets {
-		k := deriveJWEKey(s)
+		k := deriveJWEKeySalt(s, salt)
 		block, err := aes.NewCipher(k[32:])
 		if err != nil {
-			panic("cache: NewJWE: " + err.Error()) // unreachable: the key is 32 bytes
+			panic("cache: " + fn + ": " + err.Error()) // unreachable: the key is 32 bytes
 		}
 		kid := jwkThumbprint(k)
-		c.keys = append(c.keys, &jweKey{
+		keys = append(keys, &jweKey{
 			kid:    kid,
 			header: b64Encode.EncodeToString([]byte(`{"alg":"dir","enc":"A256CBC-HS512","kid":"` + kid + `"}`)),
 			block:  block,
 			mac:    newMacPool(sha512.New, k[:32]),
 		})
 	}
-	return c
+	return keys
 }
 
 // deriveJWEKey returns K for secret.
-func deriveJWEKey(secret []byte) []byte {
-	k, err := hkdf.Key(sha256.New, secret, []byte(jweSalt), jweInfo, 64)
+func deriveJWEKey(secret []byte) []byte { return deriveJWEKeySalt(secret, jweSalt) }
+
+// deriveJWEKeySalt returns K for secret under salt: Better Auth's
+// deriveEncryptionSecret.
+func deriveJWEKeySalt(secret []byte, salt string) []byte {
+	k, err := hkdf.Key(sha256.New, secret, []byte(salt), jweInfo, 64)
 	if err != nil {
 		panic("cache: hkdf: " + err.Error()) // unreachable: 64 bytes is within limits
 	}
@@ -91,7 +100,6 @@ func (c *jweCodec) Encode(p *Payload) (string, error) {
 
 // seal is Encode with the random parts given: the IV and the jti.
 func (c *jweCodec) seal(p *Payload, iv [aes.BlockSize]byte, jti []byte) (string, error) {
-	key := c.keys[0]
 	body, err := payloadBody(p, c.fields)
 	if err != nil {
 		return "", err
@@ -99,6 +107,13 @@ func (c *jweCodec) seal(p *Payload, iv [aes.BlockSize]byte, jti []byte) (string,
 	if body, err = appendClaims(body, p); err != nil {
 		return "", err
 	}
+	return jweSeal(c.keys[0], body, iv, jti), nil
+}
+
+// jweSeal closes the JSON object body (open: its members so far, iat and
+// exp included) with the jti, then encrypts it with key under iv, as jose's
+// EncryptJWT does. body is overwritten.
+func jweSeal(key *jweKey, body []byte, iv [aes.BlockSize]byte, jti []byte) string {
 	body = append(body, `,"jti":`...)
 	body = appendJSString(body, string(jti))
 	body = append(body, '}')
@@ -119,7 +134,7 @@ func (c *jweCodec) seal(p *Payload, iv [aes.BlockSize]byte, jti []byte) (string,
 	out = b64Encode.AppendEncode(out, body)
 	out = append(out, '.')
 	out = b64Encode.AppendEncode(out, tag)
-	return string(out), nil
+	return string(out)
 }
 
 // jweTag computes the A256CBC-HS512 authentication tag (RFC 7518
@@ -156,6 +171,19 @@ func appendUUIDv4(dst []byte) []byte {
 }
 
 func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
+	st := getState(c.fields)
+	defer putState(st)
+	plain, err := jweOpen(c.keys, value, st)
+	if err != nil {
+		return nil, err
+	}
+	return st.p.claims(plain, st, now)
+}
+
+// jweOpen checks and decrypts value with keys, as Better Auth's
+// symmetricDecodeJWT picks them (by kid; without one, each in turn), and
+// returns the plaintext, which lives in st.aux.
+func jweOpen(keys []*jweKey, value string, st *decodeState) ([]byte, error) {
 	if len(value) > MaxValueLen {
 		return nil, errTooLong
 	}
@@ -166,15 +194,13 @@ func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
 	if seg[1] != "" { // "dir" has no encrypted key
 		return nil, errHeader
 	}
-	st := getState(c.fields)
-	defer putState(st)
 	p := &st.p
+	all := keys
 
 	// Fast path: the exact header this package and Better Auth write.
 	var one [1]*jweKey
-	keys := c.keys
 	known := false
-	for _, k := range c.keys {
+	for _, k := range all {
 		if seg[0] == k.header {
 			one[0], keys, known = k, one[:], true
 			break
@@ -196,7 +222,7 @@ func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
 		if h.hasKid {
 			keys = nil
 			if h.kidIsStr {
-				for _, k := range c.keys {
+				for _, k := range all {
 					if string(h.kid) == k.kid {
 						one[0] = k
 						keys = one[:]
@@ -251,7 +277,5 @@ func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
 			return nil, errBadMAC
 		}
 	}
-	plain := ct[:len(ct)-pad]
-
-	return p.claims(plain, st, now)
+	return ct[:len(ct)-pad], nil
 }

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/sessionkit/sessionkit/account"
 	"github.com/sessionkit/sessionkit/freshness"
 	"github.com/sessionkit/sessionkit/middleware"
+	"github.com/sessionkit/sessionkit/multisession"
 	"github.com/sessionkit/sessionkit/ratelimit"
 	"github.com/sessionkit/sessionkit/store"
 )
@@ -52,6 +54,8 @@ const (
 type app struct {
 	auth     *sessionkit.Manager
 	accounts *account.Accounts
+	multi    *multisession.Plugin // nil: one account per browser
+	social   *socialSignIn        // nil without providers; see social.go
 }
 
 // newApp wires the pages. middleware.Load reads the session of every page
@@ -60,12 +64,20 @@ type app struct {
 // other sites. The sign-up and sign-in forms are rate limited as the JSON
 // API's endpoints are, and share their counters.
 func newApp(auth *sessionkit.Manager, accounts *account.Accounts) http.Handler {
-	return newObservedApp(auth, accounts, nil)
+	return newFullApp(auth, accounts, appParts{})
 }
 
-// newObservedApp is newApp with metrics when obs is not nil (metrics.go).
-func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *observer) http.Handler {
-	a := &app{auth: auth, accounts: accounts}
+// appParts are the example's optional parts; each nil one is off.
+type appParts struct {
+	multi  *multisession.Plugin // the account switcher (switcher.go); must be among accounts' plugins
+	obs    *observer            // metrics (metrics.go)
+	social *socialSignIn        // "Sign in with …" buttons (social.go)
+}
+
+// newFullApp is newApp with the parts p turns on.
+func newFullApp(auth *sessionkit.Manager, accounts *account.Accounts, p appParts) http.Handler {
+	a := &app{auth: auth, accounts: accounts, multi: p.multi, social: p.social}
+	obs, soc := p.obs, p.social
 	mux := http.NewServeMux()
 	requireFresh := middleware.RequireFreshWithOpts(auth, middleware.RequireFreshOpts{
 		ReauthURL: "/sign-in?reauth=1",
@@ -79,7 +91,12 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *o
 	mux.HandleFunc("GET /sign-in", a.signInPage)
 	mux.HandleFunc("POST /sign-in", a.signIn)
 	mux.HandleFunc("POST /sign-out", a.signOut)
-	mux.Handle("GET /dashboard", a.requireSession(a.page("dashboard")))
+	if soc != nil {
+		mux.HandleFunc("POST /sign-in/social", a.signInWith)
+	}
+	mux.Handle("GET /dashboard", a.requireSession(http.HandlerFunc(a.dashboard)))
+	mux.HandleFunc("POST /accounts/switch", a.switchAccount)
+	mux.HandleFunc("POST /accounts/sign-out", a.signOutAccount)
 	mux.Handle("GET /sessions", a.requireSession(http.HandlerFunc(a.sessions)))
 	mux.HandleFunc("POST /sessions/revoke", a.revoke)
 	mux.HandleFunc("POST /sessions/revoke-others", a.revokeOthers)
@@ -93,8 +110,14 @@ func newObservedApp(auth *sessionkit.Manager, accounts *account.Accounts, obs *o
 	// itself (and has its own cross-origin protection), so it sits outside
 	// Load: one lookup per request.
 	root.Handle("/api/auth/", obs.api(accounts.Handler()))
+	if soc != nil {
+		// Better Auth's social endpoints: the callback signs in, so it
+		// is served by the social handler, outside Load.
+		root.Handle("/api/auth/sign-in/social", obs.api(soc.h))
+		root.Handle("/api/auth/callback/", obs.api(soc.h))
+	}
 	root.Handle("/", obs.load(auth)(sameOriginPosts(mux)))
-	return securityHeaders(root)
+	return securityHeaders(root, soc.formOrigins()...)
 }
 
 // sameOriginPosts refuses cross-site form posts (CSRF), using the
@@ -108,10 +131,17 @@ func sameOriginPosts(h http.Handler) http.Handler {
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 
-func securityHeaders(h http.Handler) http.Handler {
+// securityHeaders sets the policy; formOrigins are the providers' sites,
+// where the "Sign in with …" forms redirect (form-action covers the
+// redirects of a form post).
+func securityHeaders(h http.Handler, formOrigins ...string) http.Handler {
+	csp := contentSecurityPolicy
+	if len(formOrigins) > 0 {
+		csp = strings.Replace(csp, "form-action 'self'", "form-action 'self' "+strings.Join(formOrigins, " "), 1)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", contentSecurityPolicy)
+		hd.Set("Content-Security-Policy", csp)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("Referrer-Policy", "same-origin")
 		// Pages and API answers carry tokens, session lists and cookies:
@@ -178,6 +208,17 @@ type view struct {
 	// (localStorage "better-auth.message"), e.g. "signout".
 	Broadcast string
 	Sessions  []deviceSession
+	// Multi is on when the account switcher is; Accounts are this
+	// browser's signed-in accounts (switcher.go), Add a sign-in that adds
+	// one.
+	Multi    bool
+	Accounts []browserAccount
+	Add      bool
+	// Providers are the "Sign in with …" buttons of the sign-in page.
+	Providers []providerButton
+	// APIToken is the session's bearer token, shown on the dashboard with
+	// a curl line reading APIURL when bearer tokens are on (-bearer).
+	APIToken, APIURL string
 }
 
 // deviceSession is one row of the sessions page.
@@ -277,6 +318,41 @@ func (a *app) page(name string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) { a.render(w, r, name, view{}, http.StatusOK) }
 }
 
+// dashboard shows the session; with the switcher on, this browser's
+// accounts (switcher.go); with bearer tokens on, the session's API token and
+// a curl line that reads the session with it.
+func (a *app) dashboard(w http.ResponseWriter, r *http.Request) {
+	v := view{Multi: a.multi != nil, Notice: switcherNotices[r.URL.Query().Get("done")]}
+	s, _ := sessionkit.FromContext(r.Context()) // requireSession put it there
+	if a.multi != nil {
+		list, err := a.multi.List(r)
+		if err != nil {
+			a.fail(w, r, err)
+			return
+		}
+		for _, d := range list {
+			v.Accounts = append(v.Accounts, browserAccount{d.Session, d.User, d.Session.ID == s.Session.ID})
+		}
+	}
+	if tok, ok := a.auth.BearerToken(s.Session.Token); ok {
+		v.APIToken, v.APIURL = tok, a.origin(r)+"/api/auth/get-session"
+	}
+	a.render(w, r, "dashboard", v, http.StatusOK)
+}
+
+// origin is the app's public origin: BaseURL's, else the one the request
+// was sent to.
+func (a *app) origin(r *http.Request) string {
+	if u, err := url.Parse(a.auth.BaseURL()); err == nil && u.Host != "" {
+		return u.Scheme + "://" + u.Host
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
 func (a *app) home(w http.ResponseWriter, r *http.Request) {
 	if _, ok := sessionkit.FromContext(r.Context()); ok {
 		http.Redirect(w, r, "/dashboard", http.StatusSeeOther)
@@ -291,19 +367,23 @@ func (a *app) notFound(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) signInPage(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	v := view{Reauth: q.Get("reauth") == "1"}
+	v := view{Reauth: q.Get("reauth") == "1", Add: a.multi != nil && q.Get("add") == "1"}
 	s, signedIn := sessionkit.FromContext(r.Context())
 	switch {
-	case signedIn && !v.Reauth:
+	case signedIn && !v.Reauth && !v.Add:
 		http.Redirect(w, r, middleware.SafeReturnPath(q.Get("returnTo"), "/dashboard"), http.StatusSeeOther)
 		return
-	case signedIn:
+	case signedIn && v.Reauth:
 		v.Email = s.User.Email
 	case q.Get("expired") == "1":
 		v.Notice = "Your session has ended. Sign in again to continue."
 	case q.Get("signed-out") == "1":
 		v.Notice = "You are signed out."
 		v.Broadcast = "signout"
+	}
+	if a.social != nil && !v.Reauth {
+		v.Providers = a.social.buttons
+		v.Error = socialError(q.Get("error"))
 	}
 	a.render(w, r, "sign-in", v, http.StatusOK)
 }
@@ -341,7 +421,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, r, err)
 		return
 	}
-	if _, err := a.auth.SignIn(w, r, u.ID, sessionkit.SignInOptions{}); err != nil {
+	if _, err := a.signInUser(w, r, u.ID, sessionkit.SignInOptions{}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -350,7 +430,7 @@ func (a *app) signUp(w http.ResponseWriter, r *http.Request) {
 
 func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	email := r.FormValue("email")
-	v := view{Email: email, Reauth: r.FormValue("reauth") == "1"}
+	v := view{Email: email, Reauth: r.FormValue("reauth") == "1", Add: a.multi != nil && r.FormValue("add") == "1"}
 	// Per address and per account, as the JSON API's sign-in.
 	u, err := a.accounts.CheckPasswordRequest(r, email, r.FormValue("password"))
 	if errors.Is(err, account.ErrInvalidCredentials) {
@@ -364,8 +444,9 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	}
 	remember := r.FormValue("remember") == "on"
 	// SignIn also ends the session this browser held before (a
-	// re-authentication, or a sign-in as someone else).
-	if _, err := a.auth.SignIn(w, r, u.ID, sessionkit.SignInOptions{DontRemember: !remember}); err != nil {
+	// re-authentication, or a sign-in as someone else); with the account
+	// switcher, the user's own earlier session only (signInUser).
+	if _, err := a.signInUser(w, r, u.ID, sessionkit.SignInOptions{DontRemember: !remember}); err != nil {
 		a.fail(w, r, err)
 		return
 	}
@@ -373,7 +454,11 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *app) signOut(w http.ResponseWriter, r *http.Request) {
-	if err := a.auth.SignOut(w, r); err != nil {
+	signOut := a.auth.SignOut
+	if a.multi != nil {
+		signOut = a.multi.SignOut // every account of this browser, as Better Auth's plugin
+	}
+	if err := signOut(w, r); err != nil {
 		a.notEnded(w, r, err)
 		return
 	}

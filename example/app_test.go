@@ -108,7 +108,8 @@ func newTestClock() *testClock {
 func (c *testClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
 func (c *testClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 
-// testApp is the app of auth with its accounts as main.go configures them.
+// testApp is the app of auth with its accounts, without the account
+// switcher (-multi-session=false; switcher_test.go tests it).
 func testApp(t testing.TB, auth *sessionkit.Manager) http.Handler {
 	t.Helper()
 	accounts, err := account.New(auth, account.Config{})
@@ -478,7 +479,7 @@ func TestFlags(t *testing.T) {
 		os.Stderr = null
 		t.Cleanup(func() { os.Stderr = stderr; null.Close() })
 	}
-	defaults := options{addr: "localhost:8080", db: "example.db", cookiePrefix: "better-auth", cache: "off", rateLimit: true}
+	defaults := options{addr: "localhost:8080", db: "example.db", cookiePrefix: "better-auth", cache: "off", rateLimit: true, multiSession: true}
 	with := func(f func(*options)) options { o := defaults; f(&o); return o }
 	for _, tc := range []struct {
 		name    string
@@ -495,13 +496,13 @@ func TestFlags(t *testing.T) {
 				"AUTH_SECRET": "s1,s2", "COOKIE_PREFIX": "myapp", "COOKIE_CACHE": "jwt",
 				"COOKIE_CACHE_MAX_AGE": "10m", "STATELESS": "true", "FRESH_AGE": "1m",
 				"DATABASE_URL": "postgres://localhost/db", "REDIS_ADDR": "localhost:6379",
-				"TRUSTED_IP_HEADER": "X-Forwarded-For", "RATE_LIMIT": "false",
+				"TRUSTED_IP_HEADER": "X-Forwarded-For", "RATE_LIMIT": "false", "MULTI_SESSION": "false",
 			},
 			want: options{
 				addr: "127.0.0.1:9999", db: "x.db", baseURL: "https://x.example", secret: "s1,s2",
 				cookiePrefix: "myapp", cache: "jwt", cacheMaxAge: 10 * time.Minute, stateless: true,
 				freshAge: time.Minute, postgres: "postgres://localhost/db", redis: "localhost:6379",
-				trustedIPHeader: "X-Forwarded-For", rateLimit: false,
+				trustedIPHeader: "X-Forwarded-For", rateLimit: false, multiSession: false,
 			},
 		},
 		{

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -26,27 +27,13 @@ import (
 // console error or uncaught exception, and saves screenshots to
 // $SESSIONKIT_ARTIFACTS (or a temporary folder), logging where.
 func TestBrowser(t *testing.T) {
-	if testing.Short() {
-		t.Skip("browser test skipped in -short mode")
-	}
-	exe := testenv.LookPath(t, "chromium", "install chromium (apt-get install chromium)")
-	artifacts := os.Getenv("SESSIONKIT_ARTIFACTS")
-	if artifacts == "" {
-		artifacts = t.TempDir()
-	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
-		t.Fatal(err)
-	}
-
+	exe, artifacts := browserSetup(t)
 	clock := newTestClock()
 	srv := newServer(t, clock, sessionkit.Config{})
 	b := newBrowser(t, exe)
 
 	laptop := b.tab("laptop", b.root)
-	laptop.open(srv.URL + "/sign-up")
-	laptop.fill("#name", "Ada Lovelace")
-	laptop.fill("#email", "ada@example.com")
-	laptop.fill("#password", "correct horse battery")
-	laptop.submit("dashboard")
+	laptop.signUp(srv.URL)
 
 	laptop.click("#sign-out", "sign-in")
 	laptop.wantText(".notice", "You are signed out")
@@ -143,6 +130,23 @@ type browser struct {
 	errs []string
 }
 
+// browserSetup skips in -short mode or without Chromium (fails in CI),
+// and returns Chromium's path and the folder for screenshots:
+// $SESSIONKIT_ARTIFACTS, or a temporary one.
+func browserSetup(t *testing.T) (exe, artifacts string) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	exe = testenv.LookPath(t, "chromium", "install chromium (apt-get install chromium)")
+	artifacts = os.Getenv("SESSIONKIT_ARTIFACTS")
+	if artifacts == "" {
+		artifacts = t.TempDir()
+	} else if err := os.MkdirAll(artifacts, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return exe, artifacts
+}
+
 func newBrowser(t *testing.T, exe string) *browser {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
@@ -237,6 +241,17 @@ func (tb *tab) fill(sel, text string) {
 	tb.do(chromedp.WaitVisible(chromedp.CSS(sel)), chromedp.Clear(chromedp.CSS(sel)), chromedp.SendKeys(chromedp.CSS(sel), text))
 }
 
+// signUp signs Ada Lovelace up on the app at base and waits for the
+// dashboard.
+func (tb *tab) signUp(base string) {
+	tb.t.Helper()
+	tb.open(base + "/sign-up")
+	tb.fill("#name", "Ada Lovelace")
+	tb.fill("#email", "ada@example.com")
+	tb.fill("#password", "correct horse battery")
+	tb.submit("dashboard")
+}
+
 // submit clicks the page's main form button and waits for the next page.
 func (tb *tab) submit(page string) {
 	tb.t.Helper()
@@ -317,4 +332,56 @@ func (tb *tab) screenshot(file string) {
 		tb.t.Fatal(err)
 	}
 	tb.t.Logf("%s: screenshot %s", tb.name, file)
+}
+
+// TestBrowserAPIToken: with -bearer, the dashboard's API token panel in a
+// real Chromium: its copy button puts the token on the clipboard, and the
+// token, sent by a script as the curl line sends it, reads the session
+// (no cookie: credentials "omit"). No console error, no CSP violation.
+func TestBrowserAPIToken(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	exe := testenv.LookPath(t, "chromium", "install chromium (apt-get install chromium)")
+	srv := newServer(t, newTestClock(), sessionkit.Config{Bearer: sessionkit.Bearer{Enabled: true}})
+	b := newBrowser(t, exe)
+	tb := b.tab("laptop", b.root)
+	tb.signUp(srv.URL)
+	tb.wantText("#api-curl", "curl -H 'Authorization: Bearer ")
+	tb.wantText("#api-curl", srv.URL+"/api/auth/get-session")
+
+	for _, name := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.CallBrowser(tb.ctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+			Permission: &cdpbrowser.PermissionDescriptor{Name: name}, Setting: cdpbrowser.PermissionSettingGranted, Origin: srv.URL,
+		}); err != nil {
+			t.Fatalf("grant %s: %v", name, err)
+		}
+	}
+	tb.do(chromedp.Click(chromedp.CSS(`button[data-copy="api-token-value"]`)))
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		label, err := chromedp.Run(tb.ctx, chromedp.Text(chromedp.CSS(`button[data-copy="api-token-value"]`)))
+		if err == nil && label == "Copied" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the copy button says %q (%v), want Copied", label, err)
+		}
+	}
+	copied, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAsValue, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("clipboard: %v", err)
+	}
+	token, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](`document.getElementById("api-token-value").value`))
+	if err != nil || copied != token || token == "" {
+		t.Fatalf("copied %q, token field %q (%v)", copied, token, err)
+	}
+	email, err := chromedp.Run(tb.ctx, chromedp.Evaluate[string](fmt.Sprintf(
+		`fetch("/api/auth/get-session", {credentials: "omit", headers: {Authorization: "Bearer " + %q}}).then(r => r.json()).then(s => s ? s.user.email : "null")`, token),
+		chromedp.EvalAwaitPromise))
+	if err != nil || email != "ada@example.com" {
+		t.Fatalf("get-session with the copied token from the page: %q, %v", email, err)
+	}
+	if errs := b.consoleErrors(); len(errs) > 0 {
+		t.Fatalf("the pages logged errors:\n%s", strings.Join(errs, "\n"))
+	}
 }

@@ -22,11 +22,13 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
+	"github.com/sessionkit/sessionkit/multisession"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
@@ -48,6 +50,9 @@ type options struct {
 	rateLimit                 bool
 	redisOnly                 bool   // with -redis: sessions in Redis alone
 	metricsAddr               string // see metrics.go
+	multiSession              bool   // the account switcher (multisession)
+	social                    socialOptions
+	bearer                    bool // bearer tokens: the dashboard's API token panel
 }
 
 // parseFlags reads the flags, then the environment variable each usage
@@ -71,6 +76,17 @@ func parseFlags(args []string, getenv func(string) string) (options, error) {
 	fs.StringVar(&o.trustedIPHeader, "trusted-ip-header", "", "header a reverse proxy in front sets to the client's address, such as X-Forwarded-For; only behind such a proxy, since clients can send any header (env TRUSTED_IP_HEADER)")
 	fs.BoolVar(&o.rateLimit, "rate-limit", true, "Better Auth's rate limits on sign-in, sign-up and the API; turn off only for load tests (env RATE_LIMIT)")
 	fs.BoolVar(&o.redisOnly, "redis-only", false, "with -redis: keep sessions in Redis alone (Better Auth's default), not as database rows too; Redis down then means 503s (env REDIS_ONLY)")
+	fs.BoolVar(&o.multiSession, "multi-session", true, "several accounts in one browser, with an account switcher (Better Auth's multiSession plugin); off with -stateless (env MULTI_SESSION)")
+	fs.StringVar(&o.social.oidcIssuer, "oidc-issuer", "", "sign in with an OpenID Connect provider: its issuer URL, whose /.well-known/openid-configuration is read (env OIDC_ISSUER)")
+	fs.StringVar(&o.social.oidcClientID, "oidc-client-id", "", "client id of the app at the -oidc-issuer provider (env OIDC_CLIENT_ID)")
+	fs.StringVar(&o.social.oidcClientSecret, "oidc-client-secret", "", "client secret of the app at the -oidc-issuer provider (env OIDC_CLIENT_SECRET)")
+	fs.StringVar(&o.social.oidcName, "oidc-name", "", "the provider's name on the sign-in button (env OIDC_NAME)")
+	fs.StringVar(&o.social.githubClientID, "github-client-id", "", "sign in with GitHub: the OAuth app's client id; its callback URL is BASE_URL/api/auth/callback/github (env GITHUB_CLIENT_ID)")
+	fs.StringVar(&o.social.githubClientSecret, "github-client-secret", "", "the GitHub OAuth app's client secret (env GITHUB_CLIENT_SECRET)")
+	fs.StringVar(&o.social.googleClientID, "google-client-id", "", "sign in with Google: the OAuth client id; its redirect URI is BASE_URL/api/auth/callback/google (env GOOGLE_CLIENT_ID)")
+	fs.StringVar(&o.social.googleClientSecret, "google-client-secret", "", "the Google OAuth client secret (env GOOGLE_CLIENT_SECRET)")
+	fs.BoolVar(&o.social.demoOIDC, "demo-oidc", false, "start a local test OpenID Connect provider on loopback, which signs in whoever asks, and offer it on the sign-in page; for demos only (env DEMO_OIDC)")
+	fs.BoolVar(&o.bearer, "bearer", false, "accept Authorization: Bearer tokens (Better Auth's bearer plugin) and show each user an API token with a curl line on the dashboard (env BEARER)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -86,6 +102,22 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	if o.social.any() && o.baseURL == "" {
+		// The provider sends the browser back to BaseURL/api/auth/callback/…
+		o.baseURL = "http://" + ln.Addr().String()
+		if host, port, _ := net.SplitHostPort(o.addr); host == "" || host == "localhost" {
+			o.baseURL = "http://localhost:" + port
+			if port == "0" || port == "" {
+				o.baseURL = "http://localhost:" + strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+			}
+		}
+		log.Info("social sign-in needs a base URL; open the app there", "base_url", o.baseURL)
+	}
 	cfg, err := o.config()
 	if err != nil {
 		return err
@@ -120,19 +152,29 @@ func run(args []string, getenv func(string) string) error {
 		return err
 	}
 	defer auth.Close()
+	var ms *multisession.Plugin
+	var plugins []account.Plugin
+	if o.multiSession && !o.stateless { // stateless sessions cannot be switched to
+		if ms, err = multisession.New(auth, multisession.Config{}); err != nil {
+			return err
+		}
+		plugins = append(plugins, ms)
+	}
 	accounts, err := account.New(auth, account.Config{
 		RateLimit:        account.RateLimit{Disabled: !o.rateLimit},
 		EnableDeleteUser: true, // the demo lets users delete their account
+		Plugins:          plugins,
 	})
 	if err != nil {
 		return err
 	}
 
-	ln, err := net.Listen("tcp", o.addr)
+	soc, closeSocial, err := newSocial(o.social, auth, log)
 	if err != nil {
 		return err
 	}
-	srv := newHTTPServer(withHSTS(o.baseURL, newObservedApp(auth, accounts, obs)), serverTimeouts)
+	defer closeSocial()
+	srv := newHTTPServer(withHSTS(o.baseURL, newFullApp(auth, accounts, appParts{multi: ms, obs: obs, social: soc})), serverTimeouts)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -141,7 +183,7 @@ func run(args []string, getenv func(string) string) error {
 		defer cancel()
 		srv.Shutdown(shutdown)
 	}()
-	log.Info("listening", "url", "http://"+ln.Addr().String(), "store", o.storeLabel(), "cache", o.cacheLabel(), "stateless", o.stateless)
+	log.Info("listening", "url", "http://"+ln.Addr().String(), "store", o.storeLabel(), "cache", o.cacheLabel(), "stateless", o.stateless, "multi_session", ms != nil)
 	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

@@ -71,6 +71,7 @@ func (o options) config() (sessionkit.Config, error) {
 		Stateless:    o.stateless,
 
 		TrustedIPHeader: o.trustedIPHeader,
+		Bearer:          sessionkit.Bearer{Enabled: o.bearer},
 	}
 	if len(secrets) > 0 {
 		cfg.Secret, cfg.OldSecrets = secrets[0], secrets[1:]

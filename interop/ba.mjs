@@ -6,17 +6,33 @@
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
 //                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"?,
 //                 "userFields"?, "sessionFields"? (user.additionalFields and
-//                 session.additionalFields, as Better Auth declares them) },
+//                 session.additionalFields, as Better Auth declares them),
+//                 "schema"?: { "usePlural"?, "user"?: { "modelName"?, "fields"? },
+//                              "session"?, "account"?, "verification"? },
+//                 "migrate"?: "run" (default) | "check" (fail if the migrator
+//                              would change anything),
+//                 "multiSession"?: { "maximumSessions"? },
+//                 "genericOAuth"?: { "providerId", "discoveryUrl", "clientId", "clientSecret" },
+//                 "bearer"?: { "requireSignature"? } (the bearer plugin on) },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
-//                "cookie"?, "headers"? }, ... ] }
-//   (rawBody is sent as it is, with contentType if given; body as JSON)
+//                "cookie"?, "chain"?, "headers"?, "noOrigin"? }, ... ] }
+//   (chain: true sends the Cookie header the previous op left, as one
+//   browser would; rawBody is sent as it is, with contentType if given; body
+//   as JSON; every request has the Origin of baseURL unless noOrigin)
 // Output (stdout, JSON): one result per op:
 //   { "status", "body", "setCookie": [...], "cookie": "<Cookie header a browser
 //     would send next>", "sql": [statements Better Auth ran for this op],
-//     "retryAfter": <X-Retry-After header or null> }
+//     "retryAfter": <X-Retry-After header or null>, "location": <Location or null>,
+//     "authToken": <set-auth-token header or null>,
+//     "exposeHeaders": <Access-Control-Expose-Headers header or null> }
 import { betterAuth } from "better-auth";
+import { bearer } from "better-auth/plugins/bearer";
 import { getMigrations } from "better-auth/db/migration";
+import { multiSession } from "better-auth/plugins/multi-session";
+import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import Database from "better-sqlite3";
+import { Kysely, SqliteDialect } from "kysely";
+import { kyselyAdapter } from "@better-auth/kysely-adapter";
 
 const input = JSON.parse(await readStdin());
 const cfg = input.config;
@@ -25,13 +41,32 @@ const db = new Database(cfg.db, { verbose: (s) => sql.push(String(s)) });
 db.pragma("journal_mode = WAL");
 db.pragma("busy_timeout = 5000");
 
+// models are the schema's modelName and fields options, by model.
+const sch = cfg.schema ?? {};
+const models = {};
+for (const k of ["user", "session", "account", "verification"]) {
+  models[k] = {
+    ...(sch[k]?.modelName ? { modelName: sch[k].modelName } : {}),
+    ...(sch[k]?.fields ? { fields: sch[k].fields } : {}),
+  };
+}
+// usePlural is an option of the Kysely adapter, so a plural schema goes
+// through kyselyAdapter on the same connection (the built-in one, used
+// otherwise, takes the better-sqlite3 handle as it is).
+const kysely = new Kysely({ dialect: new SqliteDialect({ database: db }) });
 const options = {
   secret: cfg.secret,
   baseURL: cfg.baseURL,
   basePath: "/api/auth",
-  database: db,
+  database: sch.usePlural ? kyselyAdapter(kysely, { type: "sqlite", usePlural: true, transaction: true }) : db,
   emailAndPassword: { enabled: true },
+  user: {
+    ...models.user,
+    ...(cfg.deleteUser ? { deleteUser: { enabled: true } } : {}),
+    ...(cfg.userFields ? { additionalFields: cfg.userFields } : {}),
+  },
   session: {
+    ...models.session,
     ...(cfg.strategy === "none" ? {} : {
       cookieCache: {
         enabled: true,
@@ -42,17 +77,36 @@ const options = {
     }),
     ...(cfg.sessionFields ? { additionalFields: cfg.sessionFields } : {}),
   },
+  account: models.account,
+  verification: models.verification,
   telemetry: { enabled: false },
   ...(cfg.rateLimit ? { rateLimit: { enabled: true } } : {}),
-  user: {
-    ...(cfg.deleteUser ? { deleteUser: { enabled: true } } : {}),
-    ...(cfg.userFields ? { additionalFields: cfg.userFields } : {}),
-  },
+  plugins: [
+    ...(cfg.multiSession ? [multiSession(cfg.multiSession)] : []),
+    ...(cfg.genericOAuth ? [genericOAuth({ config: [{ ...cfg.genericOAuth, scopes: ["openid", "email", "profile"] }] })] : []),
+    ...(cfg.bearer ? [bearer(cfg.bearer)] : []),
+  ],
   logger: { disabled: true },
 };
 const auth = betterAuth(options);
-const { runMigrations } = await getMigrations(options);
-await runMigrations();
+// Better Auth's migrator reads no usePlural (it is the adapter's): it
+// creates each table under its modelName, so a plural schema is migrated
+// with the plural names as modelName, as the CLI's users configure it.
+const migrationOptions = sch.usePlural ? { ...options, database: { db: kysely, type: "sqlite" } } : options;
+if (sch.usePlural) {
+  for (const k of ["user", "session", "account", "verification"]) {
+    migrationOptions[k] = { ...options[k], modelName: (models[k].modelName ?? k) + "s" };
+  }
+}
+const migration = await getMigrations(migrationOptions);
+if (cfg.migrate === "check") {
+  if (migration.toBeCreated.length || migration.toBeAdded.length || migration.toBeAddedIndexes.length) {
+    process.stderr.write("Better Auth's migrator would change the schema:\n" + await migration.compileMigrations() + "\n");
+    process.exit(3);
+  }
+} else {
+  await migration.runMigrations();
+}
 // Better Auth reads the database schema once, on its first request; make
 // that request now, so that an op's SQL is only the op's own.
 await auth.handler(new Request(new URL(cfg.baseURL).origin + "/api/auth/ok"));
@@ -60,8 +114,9 @@ await auth.handler(new Request(new URL(cfg.baseURL).origin + "/api/auth/ok"));
 const origin = new URL(cfg.baseURL).origin;
 const out = [];
 for (const op of input.ops) {
-  const headers = { origin, "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
-  if (op.cookie) headers.cookie = op.cookie;
+  const headers = { ...(op.noOrigin ? {} : { origin }), "user-agent": "sessionkit-interop/ba", ...(op.headers ?? {}) };
+  const cookie = op.chain && out.length ? out[out.length - 1].cookie : op.cookie;
+  if (cookie) headers.cookie = cookie;
   let body;
   if (op.body !== undefined) {
     body = JSON.stringify(op.body);
@@ -78,9 +133,12 @@ for (const op of input.ops) {
     status: res.status,
     body: text === "" ? null : JSON.parse(text),
     setCookie,
-    cookie: nextCookieHeader(op.cookie ?? "", setCookie),
+    cookie: nextCookieHeader(cookie ?? "", setCookie),
     sql: [...sql],
     retryAfter: res.headers.get("x-retry-after"),
+    location: res.headers.get("location"),
+    authToken: res.headers.get("set-auth-token"),
+    exposeHeaders: res.headers.get("access-control-expose-headers"),
   });
 }
 db.close();

@@ -6,6 +6,7 @@
 // Prints one line per step; exits non-zero at the first failure.
 import { createAuthClient } from "better-auth/client";
 import assert from "node:assert/strict";
+import { jarFetch, step } from "./harness.mjs";
 
 const baseURL = process.argv[2];
 if (!baseURL) throw new Error("usage: node client.mjs <baseURL>");
@@ -14,33 +15,8 @@ const origin = new URL(baseURL).origin;
 // device returns a Better Auth client with its own cookie jar.
 function device(name) {
   const jar = new Map();
-  const jarFetch = async (input, init = {}) => {
-    const headers = new Headers(init.headers);
-    headers.set("origin", origin);
-    headers.set("user-agent", `sessionkit-interop/${name}`);
-    if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
-    const res = await fetch(input, { ...init, headers });
-    for (const line of res.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(";");
-      const i = pair.indexOf("=");
-      const cname = pair.slice(0, i).trim();
-      if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(cname);
-      else jar.set(cname, pair.slice(i + 1).trim());
-    }
-    return res;
-  };
-  const client = createAuthClient({ baseURL, fetchOptions: { customFetchImpl: jarFetch } });
+  const client = createAuthClient({ baseURL, fetchOptions: { customFetchImpl: jarFetch(origin, jar, `sessionkit-interop/${name}`) } });
   return { client, jar };
-}
-
-function step(name, fn) {
-  return fn().then(
-    () => console.log(`ok   ${name}`),
-    (err) => {
-      console.log(`FAIL ${name}: ${err?.stack ?? err}`);
-      process.exit(1);
-    },
-  );
 }
 
 const email = `ada-${Date.now()}@example.com`;

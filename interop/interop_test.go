@@ -26,7 +26,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -37,14 +36,13 @@ import (
 
 	"github.com/sessionkit/sessionkit"
 	"github.com/sessionkit/sessionkit/account"
+	"github.com/sessionkit/sessionkit/internal/nodetest"
 	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 )
 
 const secret = "interop-test-secret-0123456789abcdefghijklmnop"
-
-const install = "install Node.js 20+, then run `npm ci` in interop/ (or bash .ci/interop.sh)"
 
 // dir is this folder, wherever the test runs from.
 func dir() string {
@@ -53,18 +51,10 @@ func dir() string {
 }
 
 // needNode returns the node binary, or skips (fails in CI) when node or the
-// pinned packages are missing. It never installs them: `npm ci` may compile
-// better-sqlite3 for minutes, which belongs in CI's setup (.ci/run runs
-// .ci/interop.sh), not in a test's time budget.
+// pinned packages are missing.
 func needNode(t *testing.T) string {
 	t.Helper()
-	node := testenv.LookPath(t, "node", install)
-	for _, pkg := range []string{"better-auth", "better-sqlite3"} {
-		if _, err := os.Stat(filepath.Join(dir(), "node_modules", pkg, "package.json")); err != nil {
-			testenv.Missing(t, "interop/node_modules/"+pkg, install)
-		}
-	}
-	return node
+	return testenv.NeedNode(t, dir(), "better-auth", "better-sqlite3")
 }
 
 // baConfig configures ba.mjs: the Better Auth options that matter on the wire.
@@ -84,6 +74,21 @@ type baConfig struct {
 	// field order is its declaration's).
 	UserFields    json.RawMessage `json:"userFields,omitempty"`
 	SessionFields json.RawMessage `json:"sessionFields,omitempty"`
+	// Schema is Better Auth's modelName, fields and usePlural (baSchemaOf).
+	Schema *baSchema `json:"schema,omitempty"`
+	// Migrate is "run" (default: Better Auth's migrator creates what is
+	// missing) or "check" (ba.mjs fails if the migrator would change the
+	// schema).
+	Migrate string `json:"migrate,omitempty"`
+	// MultiSession turns the multiSession plugin on, with its options.
+	MultiSession *multiConfig `json:"multiSession,omitempty"`
+	// Bearer turns the bearer plugin on, with its options.
+	Bearer *baBearer `json:"bearer,omitempty"`
+}
+
+// baBearer is the bearer plugin's options.
+type baBearer struct {
+	RequireSignature bool `json:"requireSignature,omitempty"`
 }
 
 // baOp is one HTTP exchange with Better Auth's handler.
@@ -92,10 +97,15 @@ type baOp struct {
 	Path   string `json:"path"`
 	Body   any    `json:"body,omitempty"`
 	// RawBody is sent as it is, with ContentType (none if empty).
-	RawBody     string            `json:"rawBody,omitempty"`
-	ContentType string            `json:"contentType,omitempty"`
-	Cookie      string            `json:"cookie,omitempty"`
-	Headers     map[string]string `json:"headers,omitempty"`
+	RawBody     string `json:"rawBody,omitempty"`
+	ContentType string `json:"contentType,omitempty"`
+	Cookie      string `json:"cookie,omitempty"`
+	// Chain sends the Cookie header the previous op left (one browser).
+	Chain   bool              `json:"chain,omitempty"`
+	Headers map[string]string `json:"headers,omitempty"`
+	// NoOrigin leaves out the Origin header every op has by default, as a
+	// client that is no browser (curl, a mobile app) does.
+	NoOrigin bool `json:"noOrigin,omitempty"`
 }
 
 // baResult is Better Auth's answer to one baOp.
@@ -107,6 +117,10 @@ type baResult struct {
 	SQL       []string        `json:"sql"`    // statements Better Auth ran for this op
 	// RetryAfter is the X-Retry-After header, or nil.
 	RetryAfter *string `json:"retryAfter"`
+	// AuthToken and ExposeHeaders are the bearer plugin's set-auth-token
+	// and Access-Control-Expose-Headers headers, or "".
+	AuthToken     string `json:"authToken"`
+	ExposeHeaders string `json:"exposeHeaders"`
 }
 
 // authBody is the part of a sign-up, sign-in or get-session body the
@@ -136,28 +150,11 @@ func (r baResult) auth(t *testing.T) authBody {
 // runBA runs the ops against a real Better Auth on cfg.DB, in one process.
 func runBA(t *testing.T, node string, cfg baConfig, ops ...baOp) []baResult {
 	t.Helper()
-	in, err := json.Marshal(struct {
+	var res []baResult
+	nodetest.Run(t, node, dir(), "ba.mjs", struct {
 		Config baConfig `json:"config"`
 		Ops    []baOp   `json:"ops"`
-	}{cfg, ops})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), "ba.mjs"))
-	cmd.Dir = dir()
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node ba.mjs: %v\n%s", err, stderr.Bytes())
-	}
-	var res []baResult
-	if err := json.Unmarshal(out, &res); err != nil {
-		t.Fatalf("node ba.mjs output %q: %v", out, err)
-	}
+	}{cfg, ops}, &res)
 	if len(res) != len(ops) {
 		t.Fatalf("ba.mjs answered %d ops of %d", len(res), len(ops))
 	}
@@ -359,40 +356,9 @@ func postFrom(t *testing.T, origin, url, cookie string, body any) (int, string, 
 }
 
 // applyCookies updates a Cookie header with Set-Cookie lines, as a browser
-// does (Max-Age=0 deletes). A jar is not used: it would withhold Secure
-// cookies from the plain-http test server.
+// does: nodetest.ApplyCookies.
 func applyCookies(cookie string, setCookie []string) string {
-	var names []string
-	vals := map[string]string{}
-	set := func(name, val string) {
-		if _, ok := vals[name]; !ok {
-			names = append(names, name)
-		}
-		vals[name] = val
-	}
-	for _, p := range strings.Split(cookie, "; ") {
-		if name, val, ok := strings.Cut(p, "="); ok {
-			set(name, val)
-		}
-	}
-	for _, line := range setCookie {
-		c, err := http.ParseSetCookie(line)
-		if err != nil {
-			continue
-		}
-		if c.MaxAge < 0 {
-			delete(vals, c.Name)
-			continue
-		}
-		set(c.Name, c.Value)
-	}
-	var out []string
-	for _, n := range names {
-		if v, ok := vals[n]; ok {
-			out = append(out, n+"="+v)
-		}
-	}
-	return strings.Join(out, "; ")
+	return nodetest.ApplyCookies(cookie, setCookie)
 }
 
 // TestSessionkitMintsBetterAuthReads: sessionkit's API signs users up and
@@ -535,9 +501,17 @@ func TestBetterAuthClientAgainstExample(t *testing.T) {
 	base := "http://" + addr
 	waitUp(t, base+"/api/auth/get-session", exited)
 
-	cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer ccancel()
-	cmd := exec.CommandContext(cctx, node, filepath.Join(dir(), "client.mjs"), base)
+	runClient(t, node, "client.mjs", base, 10)
+}
+
+// runClient runs a client script (client.mjs, multi-client.mjs) against
+// the server at base, logs its steps, and fails unless it ran at least
+// steps of them and exited 0.
+func runClient(t *testing.T, node, script, base string, steps int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), script), base)
 	cmd.Dir = dir()
 	out, err := cmd.CombinedOutput()
 	sc := bufio.NewScanner(bytes.NewReader(out))
@@ -545,10 +519,10 @@ func TestBetterAuthClientAgainstExample(t *testing.T) {
 		t.Log(sc.Text())
 	}
 	if err != nil {
-		t.Fatalf("Better Auth client against the example app: %v", err)
+		t.Fatalf("%s against %s: %v", script, base, err)
 	}
-	if n := strings.Count(string(out), "ok   "); n < 10 {
-		t.Fatalf("client ran %d steps", n)
+	if n := strings.Count(string(out), "ok   "); n < steps {
+		t.Fatalf("%s ran %d steps, want %d", script, n, steps)
 	}
 }
 

@@ -3,13 +3,10 @@ package interop_test
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/sessionkit/sessionkit"
 )
 
 // TestBetterAuthRevocationReachesSessionkitCache: sessionkit answers three
@@ -50,42 +47,10 @@ func TestBetterAuthRevocationReachesSessionkitCache(t *testing.T) {
 				tokens = append(tokens, in.Token)
 			}
 			ctx := context.Background()
-			// cached waits until sessionkit answers cookie from the cache.
-			cached := func(cookie string) {
-				t.Helper()
-				deadline := time.Now().Add(5 * time.Second)
-				for {
-					s, err := getSession(m, ctx, cookieHeader(cookie))
-					if err != nil {
-						t.Fatalf("before the revocation: %v", err)
-					}
-					if s.Source != sessionkit.SourceStore {
-						return
-					}
-					if time.Now().After(deadline) {
-						t.Fatal("sessionkit never answered from the cache")
-					}
-					time.Sleep(10 * time.Millisecond)
-				}
-			}
-			// refused checks that sessionkit refuses cookie within 1s.
+			cached := func(cookie string) { t.Helper(); waitCached(t, m, cookie) }
 			refused := func(what, cookie string) {
 				t.Helper()
-				start := time.Now()
-				for {
-					_, err := getSession(m, ctx, cookieHeader(cookie))
-					if errors.Is(err, sessionkit.ErrNoSession) {
-						t.Logf("%s: refused %v after Better Auth answered", what, time.Since(start))
-						return
-					}
-					if err != nil {
-						t.Fatal(err)
-					}
-					if time.Since(start) > time.Second {
-						t.Fatalf("%s: sessionkit still accepts the cached session 1s after Better Auth revoked it", what)
-					}
-					time.Sleep(2 * time.Millisecond)
-				}
+				t.Logf("%s: refused %v after Better Auth answered", what, refusedWithin(t, m, cookie, time.Second))
 			}
 			for _, c := range cookies {
 				cached(c)

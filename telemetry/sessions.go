@@ -38,18 +38,21 @@ func registerSessionGauge(meter metric.Meter, c SessionCounter) error {
 }
 
 // SQLiteSessions counts the live sessions of a SQLite store with one
-// SELECT count(*) over the session table (a scan: SQLite has no index on
-// expiresAt in Better Auth's schema), comparing expiresAt as ISO-8601 text
-// as the store does.
-func SQLiteSessions(s *sqlite.Store) SessionCounter { return sqliteCounter{s} }
+// SELECT count(*) over the session table (under the names of the store's
+// Options.Schema), comparing expiresAt as ISO-8601 text as the store does.
+func SQLiteSessions(s *sqlite.Store) SessionCounter {
+	t := s.Tables().Session
+	return sqliteCounter{s, `SELECT count(*) FROM ` + store.Quote(t.Name) + ` WHERE ` + store.Quote(t.Col("expiresAt")) + ` > ?`}
+}
 
-type sqliteCounter struct{ s *sqlite.Store }
-
-const qCountSessions = `SELECT count(*) FROM "session" WHERE "expiresAt" > ?`
+type sqliteCounter struct {
+	s *sqlite.Store
+	q string
+}
 
 func (c sqliteCounter) CountSessions(ctx context.Context, now time.Time) (int64, error) {
 	var n int64
-	if err := c.s.DB().QueryRowContext(ctx, qCountSessions, store.FormatTime(now)).Scan(&n); err != nil {
+	if err := c.s.DB().QueryRowContext(ctx, c.q, store.FormatTime(now)).Scan(&n); err != nil {
 		return 0, fmt.Errorf("sqlite: %w", err)
 	}
 	return n, nil

@@ -10,15 +10,26 @@ import (
 
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/sqlite"
+	"github.com/sessionkit/sessionkit/store/storetest"
 	"github.com/sessionkit/sessionkit/telemetry"
 )
 
 // TestActiveSessions: the gauge reads the live sessions of the SQLite
-// store at each collection, leaving out expired ones; when the count
-// fails there is no reading rather than a wrong one.
+// store at each collection (under its renamed tables too), leaving out
+// expired ones; when the count fails there is no reading rather than a
+// wrong one.
 func TestActiveSessions(t *testing.T) {
 	t.Parallel()
-	db, err := sqlite.OpenWith(filepath.Join(t.TempDir(), "gauge.db"), sqlite.Options{SweepInterval: -1})
+	for name, schema := range map[string]store.Schema{"default": {}, "Drizzle": storetest.DrizzleSchema()} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			testActiveSessions(t, schema)
+		})
+	}
+}
+
+func testActiveSessions(t *testing.T, schema store.Schema) {
+	db, err := sqlite.OpenWith(filepath.Join(t.TempDir(), "gauge.db"), sqlite.Options{SweepInterval: -1, Schema: schema})
 	if err != nil {
 		t.Fatal(err)
 	}

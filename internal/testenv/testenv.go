@@ -10,6 +10,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -93,4 +94,22 @@ func LookPath(t testing.TB, name, install string) string {
 		Missing(t, name, install)
 	}
 	return p
+}
+
+// NodeInstall says how to install what NeedNode looks for.
+const NodeInstall = "install Node.js 20+, then run `npm ci` in interop/ (or bash .ci/interop.sh)"
+
+// NeedNode returns the node binary, or calls Missing when node or one of
+// the packages is not installed in interopDir/node_modules. It never
+// installs them: `npm ci` may compile better-sqlite3 for minutes, which
+// belongs in CI's setup (.ci/interop.sh), not in a test's time budget.
+func NeedNode(t testing.TB, interopDir string, packages ...string) string {
+	t.Helper()
+	node := LookPath(t, "node", NodeInstall)
+	for _, pkg := range packages {
+		if _, err := os.Stat(filepath.Join(interopDir, "node_modules", pkg, "package.json")); err != nil {
+			Missing(t, "interop/node_modules/"+pkg, NodeInstall)
+		}
+	}
+	return node
 }

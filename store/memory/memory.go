@@ -18,13 +18,15 @@ import (
 // usable: call New.
 type Store struct {
 	mu        sync.RWMutex
-	users     map[string]store.User    // by id
-	emails    map[string]string        // lower-cased email → user id
-	sessions  map[string]store.Session // by token
-	ids       map[string]string        // session id → token
-	passwords map[string]string        // user id → password hash
-	feed      feed                     // revocations, under mu
-	fields    store.AdditionalFields   // see NewWith; never changes
+	users     map[string]store.User         // by id
+	emails    map[string]string             // lower-cased email → user id
+	sessions  map[string]store.Session      // by token
+	ids       map[string]string             // session id → token
+	passwords map[string]string             // user id → password hash
+	feed      feed                          // revocations, under mu
+	accounts  map[string]store.Account      // provider accounts by id; see oauth.go
+	verifs    map[string]store.Verification // by id
+	fields    store.AdditionalFields        // see NewWith; never changes
 }
 
 var _ store.Store = (*Store)(nil)
@@ -324,6 +326,11 @@ func (m *Store) DeleteUser(_ context.Context, id string) error {
 		}
 	}
 	delete(m.passwords, id)
+	for aid, a := range m.accounts {
+		if a.UserID == id {
+			delete(m.accounts, aid)
+		}
+	}
 	delete(m.emails, u.Email)
 	delete(m.users, id)
 	return nil

@@ -36,37 +36,49 @@ func notifiedID(payload, schema string) (string, bool) {
 // included), and notifies listeners in the same transaction. The objects
 // are additive: Better Auth's migrator and queries ignore them. Names in
 // the function body are schema-qualified so that writers with another
-// search_path record into the same table.
-func migrateFeed(ctx context.Context, tx pgx.Tx) (schemaName string, err error) {
+// search_path record into the same table. sessions is the session table's
+// names; expiryLocal says its expiry is a timestamp without time zone,
+// which holds UTC.
+func migrateFeed(ctx context.Context, tx pgx.Tx, sessions store.Table, expiryLocal bool) (schemaName string, err error) {
 	if err := tx.QueryRow(ctx, `SELECT current_schema()`).Scan(&schemaName); err != nil {
 		return "", err
 	}
-	table := pgx.Identifier{schemaName, "sessionkit_revocation"}.Sanitize()
-	fn := pgx.Identifier{schemaName, "sessionkit_session_revoked"}.Sanitize()
-	for _, q := range []string{
-		`CREATE TABLE IF NOT EXISTS ` + table + ` ("seq" bigserial primary key, "sessionId" text not null, "revokedAt" timestamptz not null default clock_timestamp())`,
-		`CREATE INDEX IF NOT EXISTS "sessionkit_revocation_revokedAt_idx" on ` + table + ` ("revokedAt")`,
-		`CREATE OR REPLACE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-	IF OLD."expiresAt" > clock_timestamp() THEN
-		INSERT INTO ` + table + ` ("sessionId") VALUES (OLD."id");
-		PERFORM pg_notify('` + feedChannel + `', ` + quoteLiteral(schemaName) + ` || ' ' || OLD."id");
-	END IF;
-	RETURN OLD;
-END $$`,
-		`DO $$ BEGIN
-	IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = 'sessionkit_session_revoked' AND tgrelid = '` +
-			pgx.Identifier{schemaName, "session"}.Sanitize() + `'::regclass) THEN
-		CREATE TRIGGER "sessionkit_session_revoked" AFTER DELETE ON ` + pgx.Identifier{schemaName, "session"}.Sanitize() +
-			` FOR EACH ROW EXECUTE FUNCTION ` + fn + `();
-	END IF;
-END $$`,
-	} {
+	for _, q := range feedStatements(schemaName, sessions, expiryLocal) {
 		if _, err := tx.Exec(ctx, q); err != nil {
 			return "", fmt.Errorf("revocation feed: %w", err)
 		}
 	}
 	return schemaName, nil
+}
+
+// feedStatements renders migrateFeed's statements.
+func feedStatements(schemaName string, sessions store.Table, expiryLocal bool) []string {
+	table := pgx.Identifier{schemaName, "sessionkit_revocation"}.Sanitize()
+	name := store.TriggerName(sessions.Name)
+	fn := pgx.Identifier{schemaName, name}.Sanitize()
+	target := pgx.Identifier{schemaName, sessions.Name}.Sanitize()
+	now := `clock_timestamp()`
+	if expiryLocal {
+		now = `(clock_timestamp() AT TIME ZONE 'UTC')`
+	}
+	return []string{
+		`CREATE TABLE IF NOT EXISTS ` + table + ` ("seq" bigserial primary key, "sessionId" text not null, "revokedAt" timestamptz not null default clock_timestamp())`,
+		`CREATE INDEX IF NOT EXISTS "sessionkit_revocation_revokedAt_idx" on ` + table + ` ("revokedAt")`,
+		`CREATE OR REPLACE FUNCTION ` + fn + `() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	IF OLD.` + store.Quote(sessions.Col("expiresAt")) + ` > ` + now + ` THEN
+		INSERT INTO ` + table + ` ("sessionId") VALUES (OLD.` + store.Quote(sessions.Col("id")) + `);
+		PERFORM pg_notify('` + feedChannel + `', ` + quoteLiteral(schemaName) + ` || ' ' || OLD.` + store.Quote(sessions.Col("id")) + `);
+	END IF;
+	RETURN OLD;
+END $$`,
+		`DO $$ BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = ` + quoteLiteral(name) + ` AND tgrelid = ` + quoteLiteral(target) + `::regclass) THEN
+		CREATE TRIGGER ` + store.Quote(name) + ` AFTER DELETE ON ` + target +
+			` FOR EACH ROW EXECUTE FUNCTION ` + fn + `();
+	END IF;
+END $$`,
+	}
 }
 
 // quoteLiteral quotes s as an SQL string literal.

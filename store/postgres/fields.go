@@ -18,8 +18,8 @@ import (
 // This file is everything the store does for additional fields
 // (Options.Fields): their columns as Better Auth's migrator creates them
 // for PostgreSQL (text, integer, boolean, timestamptz; jsonb for json,
-// string[] and number[]), the query fragments that read and write them,
-// and their encodings. The columns follow the core ones in declaration
+// string[] and number[]), the query fragments render adds to the core
+// statements, and their encodings. The columns follow the core ones in declaration
 // order, as in Better Auth's tables.
 
 // fieldSQLType is Better Auth's PostgreSQL column type for t.
@@ -37,22 +37,36 @@ func fieldSQLType(t store.FieldType) string {
 	return "text"
 }
 
-func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
-
-// withColumns returns the CREATE TABLE statement create with the fields'
-// columns added at the end of its column list.
-func withColumns(create string, decl []store.Field) string {
-	if len(decl) == 0 {
-		return create
-	}
+// columnDefs returns ", <column> <type> [not null]" for each field: the
+// text Better Auth's migrator adds to CREATE TABLE.
+func columnDefs(decl []store.Field) string {
 	var b strings.Builder
 	for i := range decl {
-		b.WriteString(", " + quote(decl[i].Column()) + " " + fieldSQLType(decl[i].Type))
+		b.WriteString(", " + store.Quote(decl[i].Column()) + " " + fieldSQLType(decl[i].Type))
 		if decl[i].Required {
 			b.WriteString(" not null")
 		}
 	}
-	return create[:len(create)-1] + b.String() + ")"
+	return b.String()
+}
+
+// fieldNames returns ", <column>" for each field: the columns an INSERT
+// names.
+func fieldNames(decl []store.Field) string {
+	var b strings.Builder
+	for i := range decl {
+		b.WriteString(", " + store.Quote(decl[i].Column()))
+	}
+	return b.String()
+}
+
+// fieldMarks returns ", $from, $from+1, …": n placeholders of an INSERT.
+func fieldMarks(n, from int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(", $" + strconv.Itoa(from+i))
+	}
+	return b.String()
 }
 
 // addMissingColumns adds the columns of fields that an existing table
@@ -84,7 +98,7 @@ func addMissingColumns(ctx context.Context, tx pgx.Tx, table string, decl []stor
 		if have[f.Column()] {
 			continue
 		}
-		q := `alter table ` + quote(table) + ` add column ` + quote(f.Column()) + ` ` + fieldSQLType(f.Type)
+		q := `alter table ` + store.Quote(table) + ` add column ` + store.Quote(f.Column()) + ` ` + fieldSQLType(f.Type)
 		if f.Required {
 			lit, ok := defaultLiteral(f)
 			if !ok {
@@ -125,57 +139,13 @@ func defaultLiteral(f *store.Field) (string, bool) {
 func fieldCols(decl []store.Field, prefix string) string {
 	var b strings.Builder
 	for i := range decl {
-		b.WriteString(", " + prefix + quote(decl[i].Column()))
+		b.WriteString(", " + prefix + store.Quote(decl[i].Column()))
 		switch decl[i].Type {
 		case store.FieldJSON, store.FieldStrings, store.FieldNumbers:
 			b.WriteString("::text")
 		}
 	}
 	return b.String()
-}
-
-// fieldQueries returns, for each query that reads or writes users and
-// sessions, the query with the fields' columns; nil without fields.
-func fieldQueries(f store.AdditionalFields) map[string]string {
-	u, ss := f.User, f.Session
-	if len(u) == 0 && len(ss) == 0 {
-		return nil
-	}
-	plain := func(decl []store.Field) string {
-		var b strings.Builder
-		for i := range decl {
-			b.WriteString(", " + quote(decl[i].Column()))
-		}
-		return b.String()
-	}
-	marks := func(decl []store.Field, from int) string {
-		var b strings.Builder
-		for i := range decl {
-			b.WriteString(", $" + strconv.Itoa(from+i))
-		}
-		return b.String()
-	}
-	out := map[string]string{}
-	ins := strings.Replace(qInsertUser, `"updatedAt") VALUES (`, `"updatedAt"`+plain(u)+`) VALUES (`, 1)
-	out[qInsertUser] = ins[:len(ins)-1] + marks(u, 8) + ")"
-	out[qUserByID] = strings.Replace(qUserByID, ` FROM "user"`, fieldCols(u, "")+` FROM "user"`, 1)
-	out[qUserByEmail] = strings.Replace(qUserByEmail, ` FROM "user"`, fieldCols(u, "")+` FROM "user"`, 1)
-	out[qUpdateUser] = qUpdateUser + fieldCols(u, "")
-	ins = strings.Replace(qInsertSession, `"userAgent") VALUES (`, `"userAgent"`+plain(ss)+`) VALUES (`, 1)
-	out[qInsertSession] = ins[:len(ins)-1] + marks(ss, 9) + ")"
-	q := strings.Replace(qSessionByToken, `s."userAgent",`, `s."userAgent"`+fieldCols(ss, "s.")+`,`, 1)
-	out[qSessionByToken] = strings.Replace(q, `u."updatedAt"`+"\n", `u."updatedAt"`+fieldCols(u, "u.")+"\n", 1)
-	out[qSlideSession] = qSlideSession + fieldCols(ss, "")
-	out[qListSessions] = strings.Replace(qListSessions, ` FROM "session"`, fieldCols(ss, "")+` FROM "session"`, 1)
-	return out
-}
-
-// q returns the text of query with the store's fields.
-func (s *Store) q(query string) string {
-	if t, ok := s.queries[query]; ok {
-		return t
-	}
-	return query
 }
 
 // fieldArgs returns f's values as the store writes them, in decl's order.
@@ -280,22 +250,24 @@ func (s *Store) AdditionalFields() store.AdditionalFields { return s.fields }
 
 // UpdateUserFields implements store.FieldStore with one UPDATE … RETURNING.
 func (s *Store) UpdateUserFields(ctx context.Context, id string, set map[string]any, updatedAt time.Time) (store.User, error) {
-	sets, args, err := updateSet("update user fields", s.fields.User, set, updatedAt)
+	t := s.tables.User
+	sets, args, err := updateSet("update user fields", t, s.fields.User, set, updatedAt)
 	if err != nil {
 		return store.User{}, err
 	}
-	q := `UPDATE "user" SET ` + sets + ` WHERE "id" = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + userColumns + fieldCols(s.fields.User, "")
+	q := `UPDATE ` + store.Quote(t.Name) + ` SET ` + sets + ` WHERE ` + store.Quote(t.Col("id")) + ` = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + s.sql.userRow
 	return s.scanUser("update user fields", s.pool.QueryRow(ctx, q, append(args, id)...))
 }
 
 // UpdateSessionFields implements store.FieldStore with one UPDATE …
 // RETURNING.
 func (s *Store) UpdateSessionFields(ctx context.Context, token string, set map[string]any, updatedAt time.Time) (store.Session, error) {
-	sets, args, err := updateSet("update session fields", s.fields.Session, set, updatedAt)
+	t := s.tables.Session
+	sets, args, err := updateSet("update session fields", t, s.fields.Session, set, updatedAt)
 	if err != nil {
 		return store.Session{}, err
 	}
-	q := `UPDATE "session" SET ` + sets + ` WHERE "token" = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + sessionColumns + fieldCols(s.fields.Session, "")
+	q := `UPDATE ` + store.Quote(t.Name) + ` SET ` + sets + ` WHERE ` + store.Quote(t.Col("token")) + ` = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + s.sql.sessionRow
 	var r sessionRow
 	fs := newFieldsScan(s.fields.Session)
 	err = s.pool.QueryRow(ctx, q, append(args, token)...).Scan(append(r.dest(), fs.dest()...)...)
@@ -309,8 +281,8 @@ func (s *Store) UpdateSessionFields(ctx context.Context, token string, set map[s
 }
 
 // updateSet builds the SET list of an update of the named fields and
-// updatedAt. Column names come from the declaration only.
-func updateSet(op string, decl []store.Field, set map[string]any, updatedAt time.Time) (string, []any, error) {
+// updatedAt. Column names come from the declaration and tbl only.
+func updateSet(op string, tbl store.Table, decl []store.Field, set map[string]any, updatedAt time.Time) (string, []any, error) {
 	vals, err := store.UpdateValues(decl, make([]any, len(decl)), set)
 	if err != nil {
 		return "", nil, fmt.Errorf("postgres: %s: %w", op, err)
@@ -325,9 +297,9 @@ func updateSet(op string, decl []store.Field, set map[string]any, updatedAt time
 			return "", nil, fmt.Errorf("postgres: %s: %w: %w: %s is required", op, store.ErrInvalid, store.ErrField, decl[i].Name)
 		}
 		args = append(args, fieldArg(decl[i].Type, vals[i]))
-		sets = append(sets, quote(decl[i].Column())+" = $"+strconv.Itoa(len(args)))
+		sets = append(sets, store.Quote(decl[i].Column())+" = $"+strconv.Itoa(len(args)))
 	}
 	args = append(args, store.Truncate(updatedAt))
-	sets = append(sets, `"updatedAt" = $`+strconv.Itoa(len(args)))
+	sets = append(sets, store.Quote(tbl.Col("updatedAt"))+" = $"+strconv.Itoa(len(args)))
 	return strings.Join(sets, ", "), args, nil
 }

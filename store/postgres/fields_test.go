@@ -71,3 +71,51 @@ func TestFieldsSchema(t *testing.T) {
 		t.Errorf("stored %s %s %v", tags, prefs, trial)
 	}
 }
+
+// TestFieldsRenamed: additional fields on renamed and plural tables
+// (Drizzle-style snake_case, Prisma-style model names): the conformance
+// suite, and an existing renamed table given the columns it lacks.
+func TestFieldsRenamed(t *testing.T) {
+	t.Parallel()
+	for _, n := range namings {
+		t.Run(n.name, func(t *testing.T) {
+			t.Parallel()
+			storetest.RunFields(t, func(t *testing.T) store.Store {
+				s, err := Open(context.Background(), servicetest.Postgres(t, pgExec), Options{SweepInterval: -1, Schema: n.schema, Fields: storetest.Fields})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			})
+		})
+		t.Run(n.name+"/AddColumns", func(t *testing.T) {
+			t.Parallel()
+			ctx := context.Background()
+			dsn := servicetest.Postgres(t, pgExec)
+			old := openDSN(t, dsn, Options{Schema: n.schema})
+			u := newUser("old")
+			if err := old.CreateUser(ctx, u); err != nil {
+				t.Fatal(err)
+			}
+			old.Close()
+			s := openDSN(t, dsn, Options{Schema: n.schema, Fields: store.AdditionalFields{User: storetest.Fields.User}})
+			got, err := s.UserByID(ctx, u.ID)
+			if err != nil || got.Fields.String("role") != "user" {
+				t.Fatalf("an old row: %v, %v", got.Fields.Map(), err)
+			}
+			var cols int
+			if err := s.Pool().QueryRow(ctx, `SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND column_name IN ('role', 'secret_note')`,
+				s.Tables().User.Name).Scan(&cols); err != nil || cols != 2 {
+				t.Errorf("field columns of %s: %d, %v", s.Tables().User.Name, cols, err)
+			}
+			if _, err := s.UpdateUserFields(ctx, u.ID, map[string]any{"plan": "pro"}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			var plan string
+			q := `SELECT "plan" FROM ` + store.Quote(s.Tables().User.Name)
+			if err := s.Pool().QueryRow(ctx, q).Scan(&plan); err != nil || plan != "pro" {
+				t.Errorf("%s: %q, %v", q, plan, err)
+			}
+		})
+	}
+}

@@ -27,9 +27,12 @@
 // database is back.
 //
 // Like store/sqlite, it only reads and writes the user and session tables
-// (and the credential rows of account); it does not support Better Auth's
-// usePlural, modelName or field renames, nor extra NOT NULL columns without
-// defaults that plugins may add, unless they are declared in Options.Fields.
+// (and the credential rows of account, and the rateLimit table);
+// Options.Schema gives them the names Better Auth's modelName, fields and
+// usePlural give them (store.Schema), rendered into every statement in one
+// place (schema.go). It does not support extra NOT NULL columns without
+// defaults that plugins may add, unless they are declared in
+// Options.Fields.
 package postgres
 
 import (
@@ -37,6 +40,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -72,6 +76,11 @@ type Options struct {
 	// them (a required column needs a fixed default; without one Open
 	// fails). See fields.go.
 	Fields store.AdditionalFields
+	// Schema names the tables and columns, as the Better Auth app's
+	// modelName, fields and usePlural name them. The zero Schema is Better
+	// Auth's default naming. Open refuses a Schema naming a table or
+	// column the database lacks (an error wrapping store.ErrSchema).
+	Schema store.Schema
 }
 
 // Defaults for the zero Options.
@@ -84,7 +93,9 @@ const (
 // Auth's schema. It is safe for concurrent use, and by any number of
 // processes sharing the database.
 type Store struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	sql    statements   // every statement, with Options.Schema's names (schema.go)
+	tables store.Tables // those names
 
 	log        *slog.Logger
 	now        func() time.Time
@@ -93,7 +104,6 @@ type Store struct {
 	rl         rateLimitState // see ratelimit.go
 	feed       feedState      // revocation feed watchers (feed.go)
 	fields     store.AdditionalFields
-	queries    map[string]string // the queries with the fields' columns (fields.go)
 
 	closeOnce sync.Once
 }
@@ -116,6 +126,10 @@ var (
 //
 // Errors never repeat dsn, which may hold a password.
 func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
+	tables, err := o.Schema.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = defaultSweepInterval
 	}
@@ -144,7 +158,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: connect: %w", err)
 	}
-	s := &Store{pool: pool, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields, queries: fieldQueries(o.Fields)}
+	s := &Store{pool: pool, sql: render(tables, o.Fields), tables: tables, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -162,25 +176,28 @@ func (s *Store) migrate(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 			return err
 		}
-		for i, q := range schema {
-			switch i {
-			case 0:
-				q = withColumns(q, s.fields.User)
-			case 1:
-				q = withColumns(q, s.fields.Session)
-			}
+		for _, q := range s.sql.schema {
 			if _, err := tx.Exec(ctx, q); err != nil {
 				return err
 			}
 		}
-		if err := addMissingColumns(ctx, tx, "user", s.fields.User); err != nil {
+		if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, s.sql.oauth.indexes)...); err != nil {
 			return err
 		}
-		if err := addMissingColumns(ctx, tx, "session", s.fields.Session); err != nil {
+		// CREATE TABLE IF NOT EXISTS leaves an existing table as it is,
+		// so a misspelt column of Options.Schema is caught here, not as
+		// a failed sign-in.
+		expiryLocal, err := checkColumns(ctx, tx, s.tables)
+		if err != nil {
 			return err
 		}
-		var err error
-		s.feed.schema, err = migrateFeed(ctx, tx)
+		if err := addMissingColumns(ctx, tx, s.tables.User.Name, s.fields.User); err != nil {
+			return err
+		}
+		if err := addMissingColumns(ctx, tx, s.tables.Session.Name, s.fields.Session); err != nil {
+			return err
+		}
+		s.feed.schema, err = migrateFeed(ctx, tx, s.tables.Session, expiryLocal)
 		return err
 	})
 	if err != nil {
@@ -208,6 +225,11 @@ func mapError(op string, err error) error {
 // does not offer (reading accounts, say). Do not close it: call Close.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
+// Tables returns the table and column names the store uses
+// (Options.Schema, resolved), for queries of your own through Pool: quote
+// them with store.Quote.
+func (s *Store) Tables() store.Tables { return s.tables }
+
 // Close stops the sweeper, waiting for a sweep in progress to end, and
 // closes the pool. It always returns nil; calling it again does nothing.
 func (s *Store) Close() error {
@@ -229,13 +251,13 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.pool.Exec(ctx, s.q(qInsertUser), args...); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.insertUser, args...); err != nil {
 		return mapError("create user", err)
 	}
 	return nil
 }
 
-// userArgs are qInsertUser's arguments for u.
+// userArgs are s.sql.insertUser's arguments for u.
 func (s *Store) userArgs(u store.User) ([]any, error) {
 	fields, err := fieldArgs("create user", s.fields.User, u.Fields)
 	if err != nil {
@@ -247,13 +269,13 @@ func (s *Store) userArgs(u store.User) ([]any, error) {
 
 // UserByID implements store.Store.
 func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
-	return s.scanUser("user by id", s.pool.QueryRow(ctx, s.q(qUserByID), id))
+	return s.scanUser("user by id", s.pool.QueryRow(ctx, s.sql.userByID, id))
 }
 
 // UserByEmail implements store.Store. The lookup is case-insensitive because
 // emails are stored lower-cased.
 func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, error) {
-	return s.scanUser("user by email", s.pool.QueryRow(ctx, s.q(qUserByEmail), strings.ToLower(email)))
+	return s.scanUser("user by email", s.pool.QueryRow(ctx, s.sql.userByEmail, strings.ToLower(email)))
 }
 
 func (s *Store) scanUser(op string, row pgx.Row) (store.User, error) {
@@ -283,7 +305,7 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.pool.Exec(ctx, s.q(qInsertSession), append([]any{ss.ID, ss.Token, ss.UserID,
+	_, err = s.pool.Exec(ctx, s.sql.insertSession, append([]any{ss.ID, ss.Token, ss.UserID,
 		store.Truncate(ss.ExpiresAt), store.Truncate(ss.CreatedAt), store.Truncate(ss.UpdatedAt),
 		ss.IPAddress, ss.UserAgent}, fields...)...)
 	if err != nil {
@@ -305,7 +327,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 	dest = append(dest, sf.dest()...)
 	dest = append(dest, r.u.dest()...)
 	dest = append(dest, uf.dest()...)
-	err := s.pool.QueryRow(ctx, s.q(qSessionByToken), token).Scan(dest...)
+	err := s.pool.QueryRow(ctx, s.sql.sessionByToken, token).Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Session{}, store.User{}, store.ErrNotFound
 	}
@@ -327,7 +349,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
 	var r sessionRow
 	fs := newFieldsScan(s.fields.Session)
-	err := s.pool.QueryRow(ctx, s.q(qSlideSession), store.Truncate(expiresAt), store.Truncate(updatedAt), token).Scan(append(r.dest(), fs.dest()...)...)
+	err := s.pool.QueryRow(ctx, s.sql.slideSession, store.Truncate(expiresAt), store.Truncate(updatedAt), token).Scan(append(r.dest(), fs.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Session{}, store.ErrNotFound
 	}
@@ -339,7 +361,7 @@ func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updat
 
 // DeleteSession implements store.Store.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	if _, err := s.pool.Exec(ctx, qDeleteSession, token); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.deleteSession, token); err != nil {
 		return fmt.Errorf("postgres: delete session: %w", err)
 	}
 	return nil
@@ -347,7 +369,7 @@ func (s *Store) DeleteSession(ctx context.Context, token string) error {
 
 // ListSessions implements store.Store.
 func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) ([]store.Session, error) {
-	rows, err := s.pool.Query(ctx, s.q(qListSessions), userID, store.Truncate(now))
+	rows, err := s.pool.Query(ctx, s.sql.listSessions, userID, store.Truncate(now))
 	if err != nil {
 		return nil, fmt.Errorf("postgres: list sessions: %w", err)
 	}
@@ -374,7 +396,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 
 // DeleteUserSessions implements store.Store.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
-	if _, err := s.pool.Exec(ctx, qDeleteUserSessions, userID); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.deleteUserSessions, userID); err != nil {
 		return fmt.Errorf("postgres: delete user sessions: %w", err)
 	}
 	return nil
@@ -382,7 +404,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 
 // DeleteOtherSessions implements store.Store.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken string) error {
-	if _, err := s.pool.Exec(ctx, qDeleteOtherSessions, userID, keepToken); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.deleteOtherSessions, userID, keepToken); err != nil {
 		return fmt.Errorf("postgres: delete other sessions: %w", err)
 	}
 	return nil
@@ -395,7 +417,7 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time, limit int) (in
 	if limit <= 0 {
 		return 0, nil
 	}
-	tag, err := s.pool.Exec(ctx, qDeleteExpired, store.Truncate(now), limit)
+	tag, err := s.pool.Exec(ctx, s.sql.deleteExpired, store.Truncate(now), limit)
 	if err != nil {
 		return 0, fmt.Errorf("postgres: delete expired sessions: %w", err)
 	}
@@ -412,14 +434,14 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 	defer tx.Rollback(ctx)
 	// Lock the user's row, so that two calls for a user without a password
 	// take turns instead of both inserting a credential account.
-	tag, err := tx.Exec(ctx, qLockUser, userID)
+	tag, err := tx.Exec(ctx, s.sql.lockUser, userID)
 	if err != nil {
 		return mapError("set password", err)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: set password: user %w", store.ErrNotFound)
 	}
-	if _, err := tx.Exec(ctx, qSetPassword, userID, hash, store.Truncate(now), store.NewID()); err != nil {
+	if _, err := tx.Exec(ctx, s.sql.setPassword, userID, hash, store.Truncate(now), store.NewID()); err != nil {
 		return mapError("set password", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -443,10 +465,10 @@ func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash s
 	if err != nil {
 		return err
 	}
-	if _, err := tx.Exec(ctx, s.q(qInsertUser), args...); err != nil {
+	if _, err := tx.Exec(ctx, s.sql.insertUser, args...); err != nil {
 		return mapError("create user", err)
 	}
-	if _, err := tx.Exec(ctx, qInsertPassword, store.NewID(), u.ID, hash, store.Truncate(u.CreatedAt)); err != nil {
+	if _, err := tx.Exec(ctx, s.sql.insertPassword, store.NewID(), u.ID, hash, store.Truncate(u.CreatedAt)); err != nil {
 		return mapError("create user: credential account", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
@@ -458,7 +480,7 @@ func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash s
 // PasswordHash implements store.CredentialStore.
 func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
 	var h string
-	err := s.pool.QueryRow(ctx, qPasswordHash, userID).Scan(&h)
+	err := s.pool.QueryRow(ctx, s.sql.passwordHash, userID).Scan(&h)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return "", store.ErrNotFound
 	}

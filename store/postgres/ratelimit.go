@@ -16,25 +16,6 @@ import (
 
 var _ ratelimit.Storage = (*Store)(nil)
 
-// Better Auth's rateLimit table (rateLimit.storage: "database"): one row
-// per key, "lastRequest" in milliseconds since the epoch. Created on first
-// use, so a database that never rate limits does not get it.
-const (
-	qCreateRateLimit = `CREATE TABLE IF NOT EXISTS "rateLimit" ("id" text not null primary key, "key" text not null unique, "count" integer not null, "lastRequest" bigint not null)`
-	// qConsume is Better Auth's decideConsume in one atomic statement: a
-	// new key starts at 1; a key whose window ($4 ms since its last allowed
-	// request) has passed restarts at 1; one under $5 counts one more. A
-	// key at its limit is left alone and no row is returned.
-	qConsume = `INSERT INTO "rateLimit" ("id", "key", "count", "lastRequest") VALUES ($1, $2, 1, $3)
-		ON CONFLICT ("key") DO UPDATE SET
-			"count" = CASE WHEN $3 - "rateLimit"."lastRequest" >= $4 THEN 1 ELSE "rateLimit"."count" + 1 END,
-			"lastRequest" = $3
-		WHERE $3 - "rateLimit"."lastRequest" >= $4 OR "rateLimit"."count" < $5
-		RETURNING "count"`
-	qLastRequest   = `SELECT "lastRequest" FROM "rateLimit" WHERE "key" = $1`
-	qPruneRequests = `DELETE FROM "rateLimit" WHERE "lastRequest" < $1`
-)
-
 // rateLimitState is the Store's rate-limiting bookkeeping.
 type rateLimitState struct {
 	mu        sync.Mutex
@@ -53,7 +34,7 @@ func (s *Store) Consume(ctx context.Context, key string, rule ratelimit.Rule, no
 	}
 	nowMs, win := now.UnixMilli(), rule.Window.Milliseconds()
 	var count int
-	err := s.pool.QueryRow(ctx, qConsume, store.NewID(), key, nowMs, win, rule.Max).Scan(&count)
+	err := s.pool.QueryRow(ctx, s.sql.consume, store.NewID(), key, nowMs, win, rule.Max).Scan(&count)
 	switch {
 	case err == nil:
 		s.pruneRateLimit(ctx, nowMs, win)
@@ -62,7 +43,7 @@ func (s *Store) Consume(ctx context.Context, key string, rule ratelimit.Rule, no
 		return ratelimit.Result{}, fmt.Errorf("postgres: rate limit: %w", err)
 	}
 	var last int64
-	if err := s.pool.QueryRow(ctx, qLastRequest, key).Scan(&last); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	if err := s.pool.QueryRow(ctx, s.sql.lastRequest, key).Scan(&last); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return ratelimit.Result{}, fmt.Errorf("postgres: rate limit: %w", err)
 	}
 	retry := time.Duration(last+win-nowMs) * time.Millisecond
@@ -79,7 +60,10 @@ func (s *Store) createRateLimit(ctx context.Context) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, qCreateRateLimit)
+		if _, err := tx.Exec(ctx, s.sql.createRateLimit); err != nil {
+			return err
+		}
+		_, err := checkTable(ctx, tx, "rateLimit", s.tables.RateLimit, false)
 		return err
 	})
 	if err != nil {
@@ -97,7 +81,7 @@ func (s *Store) pruneRateLimit(ctx context.Context, nowMs, win int64) {
 	if nowMs-last < time.Minute.Milliseconds() || !s.rl.lastPrune.CompareAndSwap(last, nowMs) {
 		return
 	}
-	if _, err := s.pool.Exec(ctx, qPruneRequests, nowMs-s.rl.longest.Load()); err != nil {
+	if _, err := s.pool.Exec(ctx, s.sql.pruneRequests, nowMs-s.rl.longest.Load()); err != nil {
 		s.log.WarnContext(ctx, "postgres: prune rate-limit rows", "err", err)
 	}
 }

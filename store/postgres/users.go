@@ -10,13 +10,6 @@ import (
 
 var _ store.UserEditor = (*Store)(nil)
 
-const (
-	qUpdateUser = `UPDATE "user" SET "name" = COALESCE($2, "name"), ` +
-		`"image" = CASE WHEN $3 THEN $4 ELSE "image" END, "updatedAt" = $5 WHERE "id" = $1 RETURNING ` + userColumns
-	qDeleteUserAccounts = `DELETE FROM "account" WHERE "userId" = $1`
-	qDeleteUser         = `DELETE FROM "user" WHERE "id" = $1`
-)
-
 // UpdateUser implements store.UserEditor in one statement.
 func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, updatedAt time.Time) (store.User, error) {
 	var n pgtype.Text
@@ -27,7 +20,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, 
 	if image != nil && *image != "" {
 		img = pgtype.Text{String: *image, Valid: true}
 	}
-	return s.scanUser("update user", s.pool.QueryRow(ctx, s.q(qUpdateUser), id, n, image != nil, img, store.Truncate(updatedAt)))
+	return s.scanUser("update user", s.pool.QueryRow(ctx, s.sql.updateUser, id, n, image != nil, img, store.Truncate(updatedAt)))
 }
 
 // DeleteUser implements store.UserEditor: sessions (each one seen by the
@@ -38,12 +31,12 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		return mapError("delete user", err)
 	}
 	defer tx.Rollback(ctx)
-	for _, q := range []string{qDeleteUserSessions, qDeleteUserAccounts} {
+	for _, q := range []string{s.sql.deleteUserSessions, s.sql.deleteUserAccounts} {
 		if _, err := tx.Exec(ctx, q, id); err != nil {
 			return mapError("delete user", err)
 		}
 	}
-	tag, err := tx.Exec(ctx, qDeleteUser, id)
+	tag, err := tx.Exec(ctx, s.sql.deleteUser, id)
 	if err != nil {
 		return mapError("delete user", err)
 	}

@@ -12,14 +12,6 @@ import (
 
 var _ store.CredentialStore = (*Store)(nil)
 
-// Better Auth keeps a password in an account row with providerId
-// "credential" and accountId = the user id.
-const (
-	qUpdatePassword = `UPDATE "account" SET "password" = ?, "updatedAt" = ? WHERE "userId" = ? AND "providerId" = 'credential'`
-	qInsertPassword = `INSERT INTO "account" ("id", "accountId", "providerId", "userId", "password", "createdAt", "updatedAt") VALUES (?, ?, 'credential', ?, ?, ?, ?)`
-	qPasswordHash   = `SELECT "password" FROM "account" WHERE "userId" = ? AND "providerId" = 'credential' AND "password" IS NOT NULL ORDER BY "createdAt" LIMIT 1`
-)
-
 // SetPassword implements store.CredentialStore.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.Time) error {
 	ts := store.FormatTime(now)

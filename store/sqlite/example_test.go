@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log"
 	"log/slog"
@@ -75,4 +76,42 @@ func ExampleOpenWith() {
 	}
 	fmt.Println(mode)
 	// Output: wal
+}
+
+// A database whose Better Auth app renames its tables and columns (here
+// Drizzle's usePlural and snake_case) opens with the same names in
+// Options.Schema; a misspelt column is an error at Open.
+func ExampleOpenWith_schema() {
+	dir, err := os.MkdirTemp("", "sessionkit-example")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+
+	schema := store.Schema{
+		UsePlural: true, // users, sessions, accounts, verifications
+		User:      store.Model{Fields: map[string]string{"emailVerified": "email_verified", "createdAt": "created_at", "updatedAt": "updated_at"}},
+		Session: store.Model{Fields: map[string]string{"expiresAt": "expires_at", "createdAt": "created_at", "updatedAt": "updated_at",
+			"ipAddress": "ip_address", "userAgent": "user_agent", "userId": "user_id"}},
+		Account: store.Model{Fields: map[string]string{"accountId": "account_id", "providerId": "provider_id", "userId": "user_id",
+			"accessToken": "access_token", "refreshToken": "refresh_token", "idToken": "id_token",
+			"accessTokenExpiresAt": "access_token_expires_at", "refreshTokenExpiresAt": "refresh_token_expires_at",
+			"createdAt": "created_at", "updatedAt": "updated_at"}},
+		Verification: store.Model{Fields: map[string]string{"expiresAt": "expires_at", "createdAt": "created_at", "updatedAt": "updated_at"}},
+	}
+	path := filepath.Join(dir, "auth.db")
+	s, err := sqlite.OpenWith(path, sqlite.Options{Schema: schema})
+	if err != nil {
+		log.Fatal(err)
+	}
+	t := s.Tables()
+	fmt.Println(t.Session.Name, t.Session.Col("userId"))
+	s.Close()
+
+	schema.Session.Fields["expiresAt"] = "expires"
+	_, err = sqlite.OpenWith(path, sqlite.Options{Schema: schema})
+	fmt.Println(errors.Is(err, store.ErrSchema))
+	// Output:
+	// sessions user_id
+	// true
 }

@@ -11,21 +11,14 @@ import (
 	"github.com/sessionkit/sessionkit/store"
 )
 
-// feedSchema records revocations for the revocation feed: a table of its
-// own and a trigger on session deletion, created by Open beside Better
+// The feed records revocations in a table of its own, filled by a trigger
+// on session deletion (statements.feed), created by Open beside Better
 // Auth's tables. Both are additive (Better Auth's migrator and queries
 // ignore them) and fire for every writer of the file, Better Auth
 // included. Deletions of expired sessions (sweeps, Better Auth's cleanup on
 // read) are not revocations and are not recorded: dates are ISO-8601 text,
 // so they compare as text with SQLite's own clock in the same
 // format; a date in any other form is recorded, to err on the safe side.
-var feedSchema = []string{
-	`CREATE TABLE IF NOT EXISTS "sessionkit_revocation" ("seq" integer primary key autoincrement, "sessionId" text not null, "revokedAt" text not null)`,
-	`CREATE INDEX IF NOT EXISTS "sessionkit_revocation_revokedAt_idx" on "sessionkit_revocation" ("revokedAt")`,
-	`CREATE TRIGGER IF NOT EXISTS "sessionkit_session_revoked" AFTER DELETE ON "session" FOR EACH ROW ` +
-		`WHEN NOT (typeof(OLD."expiresAt") = 'text' AND OLD."expiresAt" <= strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) ` +
-		`BEGIN INSERT INTO "sessionkit_revocation" ("sessionId", "revokedAt") VALUES (OLD."id", strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END`,
-}
 
 const (
 	qDataVersion = `PRAGMA data_version`

@@ -31,14 +31,12 @@ func fieldSQLType(t store.FieldType) string {
 	return "text" // string, string[], number[], json
 }
 
-func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
-
 // columnDefs returns ", <column> <type> [not null]" for each field: the
 // text Better Auth's migrator adds to CREATE TABLE.
 func columnDefs(decl []store.Field) string {
 	var b strings.Builder
 	for i := range decl {
-		b.WriteString(", " + quote(decl[i].Column()) + " " + fieldSQLType(decl[i].Type))
+		b.WriteString(", " + store.Quote(decl[i].Column()) + " " + fieldSQLType(decl[i].Type))
 		if decl[i].Required {
 			b.WriteString(" not null")
 		}
@@ -46,13 +44,14 @@ func columnDefs(decl []store.Field) string {
 	return b.String()
 }
 
-// withColumns returns the CREATE TABLE statement create with the fields'
-// columns added at the end of its column list.
-func withColumns(create string, decl []store.Field) string {
-	if len(decl) == 0 {
-		return create
+// fieldNames returns ", <column>" for each field: the columns an
+// INSERT names.
+func fieldNames(decl []store.Field) string {
+	var b strings.Builder
+	for i := range decl {
+		b.WriteString(", " + store.Quote(decl[i].Column()))
 	}
-	return create[:len(create)-1] + columnDefs(decl) + ")"
+	return b.String()
 }
 
 // addMissingColumns adds, as Better Auth's migrator would, the columns of
@@ -85,7 +84,7 @@ func addMissingColumns(ctx context.Context, tx *sql.Tx, table string, decl []sto
 		if have[f.Column()] {
 			continue
 		}
-		q := `alter table ` + quote(table) + ` add column ` + quote(f.Column()) + ` ` + fieldSQLType(f.Type)
+		q := `alter table ` + store.Quote(table) + ` add column ` + store.Quote(f.Column()) + ` ` + fieldSQLType(f.Type)
 		if f.Required {
 			d, isFunc := f.Default.(func() any)
 			lit, ok := defaultLiteral(f)
@@ -119,7 +118,8 @@ func defaultLiteral(f *store.Field) (string, bool) {
 }
 
 // fieldCols returns ", <prefix><column>" for each field, dates selected as
-// +col (see the Queries comment in schema.go).
+// +col (see the Queries comment in schema.go): the columns a SELECT or
+// RETURNING reads.
 func fieldCols(decl []store.Field, prefix string) string {
 	var b strings.Builder
 	for i := range decl {
@@ -127,35 +127,9 @@ func fieldCols(decl []store.Field, prefix string) string {
 		if decl[i].Type == store.FieldDate {
 			b.WriteByte('+')
 		}
-		b.WriteString(prefix + quote(decl[i].Column()))
+		b.WriteString(prefix + store.Quote(decl[i].Column()))
 	}
 	return b.String()
-}
-
-// fieldQuery returns q, one of the queries that read or write users and
-// sessions, with the fields' columns added. Without fields it is q.
-func (s *Store) fieldQuery(q string) string {
-	u, ss := s.fields.User, s.fields.Session
-	plain := func(decl []store.Field) string { return strings.ReplaceAll(fieldCols(decl, ""), "+", "") }
-	marks := func(decl []store.Field) string { return strings.Repeat(", ?", len(decl)) }
-	switch q {
-	case qInsertUser:
-		q = strings.Replace(q, `"updatedAt") VALUES (`, `"updatedAt"`+plain(u)+`) VALUES (`, 1)
-		return q[:len(q)-1] + marks(u) + ")"
-	case qUserByID, qUserByEmail:
-		return strings.Replace(q, `+"updatedAt" FROM`, `+"updatedAt"`+fieldCols(u, "")+` FROM`, 1)
-	case qInsertSession:
-		q = strings.Replace(q, `"userAgent") VALUES (`, `"userAgent"`+plain(ss)+`) VALUES (`, 1)
-		return q[:len(q)-1] + marks(ss) + ")"
-	case qSessionByToken:
-		q = strings.Replace(q, `s."userAgent",`, `s."userAgent"`+fieldCols(ss, "s.")+`,`, 1)
-		return strings.Replace(q, `+u."updatedAt"`, `+u."updatedAt"`+fieldCols(u, "u."), 1)
-	case qSlideSession:
-		return q + fieldCols(ss, "")
-	case qListSessions:
-		return strings.Replace(q, `"userAgent" FROM`, `"userAgent"`+fieldCols(ss, "")+` FROM`, 1)
-	}
-	return q
 }
 
 // fieldArgs returns f's values as the store writes them, in decl's order.
@@ -265,7 +239,7 @@ func (s *Store) AdditionalFields() store.AdditionalFields { return s.fields }
 // columns and updatedAt, and the user read back, in one transaction.
 func (s *Store) UpdateUserFields(ctx context.Context, id string, set map[string]any, updatedAt time.Time) (store.User, error) {
 	var u store.User
-	err := s.updateFields(ctx, "user", s.fields.User, set, updatedAt, `"id"`, id, func(tx *sql.Tx) error {
+	err := s.updateFields(ctx, "user", s.tables.User, "id", s.fields.User, set, updatedAt, id, func(tx *sql.Tx) error {
 		var err error
 		u, err = s.scanUser("update user fields", tx.StmtContext(ctx, s.userByID).QueryRowContext(ctx, id))
 		return err
@@ -276,7 +250,7 @@ func (s *Store) UpdateUserFields(ctx context.Context, id string, set map[string]
 // UpdateSessionFields implements store.FieldStore.
 func (s *Store) UpdateSessionFields(ctx context.Context, token string, set map[string]any, updatedAt time.Time) (store.Session, error) {
 	var ss store.Session
-	err := s.updateFields(ctx, "session", s.fields.Session, set, updatedAt, `"token"`, token, func(tx *sql.Tx) error {
+	err := s.updateFields(ctx, "session", s.tables.Session, "token", s.fields.Session, set, updatedAt, token, func(tx *sql.Tx) error {
 		var err error
 		ss, _, err = s.lookupWith(ctx, tx.StmtContext(ctx, s.sessionByToken), token)
 		return err
@@ -284,11 +258,11 @@ func (s *Store) UpdateSessionFields(ctx context.Context, token string, set map[s
 	return ss, err
 }
 
-// updateFields sets the named fields of the row whose key column is key,
-// then calls read inside the same transaction. Column names come from the
-// declaration only.
-func (s *Store) updateFields(ctx context.Context, table string, decl []store.Field, set map[string]any, updatedAt time.Time, keyCol, key string, read func(*sql.Tx) error) error {
-	op := "update " + table + " fields"
+// updateFields sets the named fields of the row of tbl whose keyField
+// (Better Auth's field name) is key, then calls read inside the same
+// transaction. Column names come from the declaration and tbl only.
+func (s *Store) updateFields(ctx context.Context, model string, tbl store.Table, keyField string, decl []store.Field, set map[string]any, updatedAt time.Time, key string, read func(*sql.Tx) error) error {
+	op := "update " + model + " fields"
 	vals, err := store.UpdateValues(decl, make([]any, len(decl)), set)
 	if err != nil {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
@@ -306,17 +280,17 @@ func (s *Store) updateFields(ctx context.Context, table string, decl []store.Fie
 		if err != nil {
 			return fmt.Errorf("sqlite: %s: %w", op, err)
 		}
-		sets = append(sets, quote(decl[i].Column())+" = ?")
+		sets = append(sets, store.Quote(decl[i].Column())+" = ?")
 		args = append(args, a)
 	}
-	sets = append(sets, `"updatedAt" = ?`)
+	sets = append(sets, store.Quote(tbl.Col("updatedAt"))+" = ?")
 	args = append(args, store.FormatTime(updatedAt), key)
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError(op, err)
 	}
 	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `UPDATE `+quote(table)+` SET `+strings.Join(sets, ", ")+` WHERE `+keyCol+` = ?`, args...)
+	res, err := tx.ExecContext(ctx, `UPDATE `+store.Quote(tbl.Name)+` SET `+strings.Join(sets, ", ")+` WHERE `+store.Quote(tbl.Col(keyField))+` = ?`, args...)
 	if err != nil {
 		return mapError(op, err)
 	}

@@ -131,3 +131,62 @@ func TestFieldsBadRow(t *testing.T) {
 	}
 	var _ *sql.DB = s.DB()
 }
+
+// TestFieldsRenamed: additional fields on renamed and plural tables
+// (Drizzle-style snake_case, Prisma-style model names): the conformance
+// suite, and an existing renamed table given the columns it lacks.
+func TestFieldsRenamed(t *testing.T) {
+	t.Parallel()
+	for _, n := range namings {
+		t.Run(n.name, func(t *testing.T) {
+			t.Parallel()
+			storetest.RunFields(t, func(t *testing.T) store.Store {
+				s, err := OpenWith(filepath.Join(t.TempDir(), "fields.db"), Options{SweepInterval: -1, Schema: n.schema, Fields: storetest.Fields})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return s
+			})
+		})
+		t.Run(n.name+"/AddColumns", func(t *testing.T) {
+			t.Parallel()
+			path := filepath.Join(t.TempDir(), "old.db")
+			old, err := OpenWith(path, Options{SweepInterval: -1, Schema: n.schema})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			if err := old.CreateUser(ctx, store.User{ID: "u0", Email: "old@example.com"}); err != nil {
+				t.Fatal(err)
+			}
+			old.Close()
+			s, err := OpenWith(path, Options{SweepInterval: -1, Schema: n.schema, Fields: store.AdditionalFields{User: storetest.Fields.User}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			u, err := s.UserByID(ctx, "u0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if u.Fields.String("role") != "user" {
+				t.Errorf("an old row reads role %q, want the column default", u.Fields.String("role"))
+			}
+			var ddl string
+			if err := s.DB().QueryRow(`SELECT sql FROM sqlite_master WHERE name = ?`, s.Tables().User.Name).Scan(&ddl); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(ddl, `"role" text not null default 'user'`) || !strings.Contains(ddl, `"secret_note" text`) {
+				t.Errorf("%s table: %s", s.Tables().User.Name, ddl)
+			}
+			if _, err := s.UpdateUserFields(ctx, "u0", map[string]any{"plan": "pro"}, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			var plan string
+			q := `SELECT "plan" FROM ` + store.Quote(s.Tables().User.Name)
+			if err := s.DB().QueryRow(q).Scan(&plan); err != nil || plan != "pro" {
+				t.Errorf("%s: %q, %v", q, plan, err)
+			}
+		})
+	}
+}

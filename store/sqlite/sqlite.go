@@ -54,11 +54,15 @@
 // DSN parameter to change it, so SQLite's per-connection mutex stays (it is
 // never contended: database/sql never shares a connection).
 //
-// The store only reads and writes the user and session tables; account and
-// verification are created for Better Auth's benefit and left alone. It does
-// not support Better Auth's usePlural, modelName or field renames, nor extra
-// NOT NULL columns without defaults that plugins may add, unless they are
-// declared in Options.Fields.
+// The store only reads and writes the user and session tables (and the
+// credential rows of account); account and verification are created for
+// Better Auth's benefit and left alone. Options.Schema gives the tables and
+// columns the names Better Auth's modelName, fields and usePlural give
+// them (store.Schema); every statement is rendered from those names in one
+// place (schema.go). It does not support integer dates (drizzle-kit's and
+// Prisma's SQLite schemas; Open refuses them), nor extra NOT NULL columns
+// without defaults that plugins may add, unless they are declared in
+// Options.Fields.
 package sqlite
 
 import (
@@ -114,6 +118,11 @@ type Options struct {
 	// default to fill existing rows; without one Open fails, as Better
 	// Auth's migrator refuses). See fields.go for the encodings.
 	Fields store.AdditionalFields
+	// Schema names the tables and columns, as the Better Auth app's
+	// modelName, fields and usePlural name them. The zero Schema is Better
+	// Auth's default naming. OpenWith refuses a Schema naming a table or
+	// column the database lacks (an error wrapping store.ErrSchema).
+	Schema store.Schema
 }
 
 // Defaults for the zero Options.
@@ -139,8 +148,10 @@ const (
 // Store is a store.Store on a SQLite file in Better Auth's schema. It is safe
 // for concurrent use, and by several processes sharing the file.
 type Store struct {
-	db   *sql.DB
-	path string
+	db     *sql.DB
+	path   string
+	sql    statements   // every statement, with Options.Schema's names (schema.go)
+	tables store.Tables // those names
 
 	insertUser          *sql.Stmt
 	userByID            *sql.Stmt
@@ -201,6 +212,10 @@ func OpenWith(path string, o Options) (*Store, error) {
 	if err := o.Fields.Validate(); err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
 	}
+	tables, err := o.Schema.Resolve()
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
 	if o.SweepInterval == 0 {
 		o.SweepInterval = defaultSweepInterval
 	}
@@ -227,7 +242,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields}
+	s := &Store{db: db, path: path, sql: render(tables, o.Fields), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
 		s.closeStatements()
@@ -324,23 +339,31 @@ func (s *Store) init() error {
 	if err != nil {
 		return openError(s.path, err)
 	}
-	tables := slices.Clone(schema)
-	tables[0] = withColumns(tables[0], s.fields.User)
-	tables[1] = withColumns(tables[1], s.fields.Session)
-	for _, q := range slices.Concat(tables, sweepSchema, feedSchema, []string{qWriteProbe}) {
+	for _, q := range slices.Concat(s.sql.schema, s.sql.feed, []string{s.sql.writeProbe}) {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
 		}
 	}
+	// CREATE TABLE IF NOT EXISTS leaves an existing table as it is, so a
+	// misspelt column of Options.Schema is caught here, not as a failed
+	// sign-in.
+	if err := checkColumns(ctx, tx, s.tables); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("sqlite: open %q: %w", s.path, err)
+	}
 	for _, t := range []struct {
 		name string
 		decl []store.Field
-	}{{"user", s.fields.User}, {"session", s.fields.Session}} {
+	}{{s.tables.User.Name, s.fields.User}, {s.tables.Session.Name, s.fields.Session}} {
 		if err := addMissingColumns(ctx, tx, t.name, t.decl); err != nil {
 			tx.Rollback()
 			return openError(s.path, fmt.Errorf("additional fields: %w", err))
 		}
+	}
+	if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, []index{s.sql.sweep}, s.sql.oauth.indexes)...); err != nil {
+		tx.Rollback()
+		return openError(s.path, fmt.Errorf("create schema: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
 		return openError(s.path, err)
@@ -350,22 +373,22 @@ func (s *Store) init() error {
 		stmt **sql.Stmt
 		q    string
 	}{
-		{&s.insertUser, qInsertUser},
-		{&s.userByID, qUserByID},
-		{&s.userByEmail, qUserByEmail},
-		{&s.insertSession, qInsertSession},
-		{&s.sessionByToken, qSessionByToken},
-		{&s.slideSession, qSlideSession},
-		{&s.deleteSession, qDeleteSession},
-		{&s.listSessions, qListSessions},
-		{&s.deleteUserSessions, qDeleteUserSessions},
-		{&s.deleteOtherSessions, qDeleteOtherSessions},
-		{&s.deleteExpired, qDeleteExpired},
-		{&s.updatePassword, qUpdatePassword},
-		{&s.insertPassword, qInsertPassword},
-		{&s.passwordHash, qPasswordHash},
+		{&s.insertUser, s.sql.insertUser},
+		{&s.userByID, s.sql.userByID},
+		{&s.userByEmail, s.sql.userByEmail},
+		{&s.insertSession, s.sql.insertSession},
+		{&s.sessionByToken, s.sql.sessionByToken},
+		{&s.slideSession, s.sql.slideSession},
+		{&s.deleteSession, s.sql.deleteSession},
+		{&s.listSessions, s.sql.listSessions},
+		{&s.deleteUserSessions, s.sql.deleteUserSessions},
+		{&s.deleteOtherSessions, s.sql.deleteOtherSessions},
+		{&s.deleteExpired, s.sql.deleteExpired},
+		{&s.updatePassword, s.sql.updatePassword},
+		{&s.insertPassword, s.sql.insertPassword},
+		{&s.passwordHash, s.sql.passwordHash},
 	} {
-		st, err := s.db.PrepareContext(ctx, s.fieldQuery(p.q))
+		st, err := s.db.PrepareContext(ctx, p.q)
 		if err != nil {
 			return fmt.Errorf("sqlite: open %q: prepare (is this Better Auth's schema?): %w", s.path, err)
 		}
@@ -415,6 +438,11 @@ func mapError(op string, err error) error {
 // (reading accounts, say). Do not close it: call Close.
 func (s *Store) DB() *sql.DB { return s.db }
 
+// Tables returns the table and column names the store uses
+// (Options.Schema, resolved), for queries of your own through DB: quote
+// them with store.Quote.
+func (s *Store) Tables() store.Tables { return s.tables }
+
 // Close stops the sweeper, waiting for a sweep in progress to end, and closes
 // the database. Calling it again returns the first result.
 func (s *Store) Close() error {
@@ -460,7 +488,7 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	return nil
 }
 
-// userArgs are qInsertUser's arguments for u.
+// userArgs are the insertUser statement's arguments for u.
 func (s *Store) userArgs(u store.User) ([]any, error) {
 	var image any
 	if u.Image != "" {
@@ -644,13 +672,13 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// userDest returns Scan destinations for userColumns, in order.
+// userDest returns Scan destinations for a user's columns, in render's order.
 func userDest(u *store.User) []any {
 	return []any{&u.ID, &u.Name, &u.Email, boolDest{&u.EmailVerified}, nullStringDest{&u.Image},
 		timeDest{&u.CreatedAt}, timeDest{&u.UpdatedAt}}
 }
 
-// sessionDest returns Scan destinations for sessionColumns, in order.
+// sessionDest returns Scan destinations for a session's columns, in render's order.
 func sessionDest(ss *store.Session) []any {
 	return []any{&ss.ID, &ss.Token, &ss.UserID, timeDest{&ss.ExpiresAt}, timeDest{&ss.CreatedAt},
 		timeDest{&ss.UpdatedAt}, nullStringDest{&ss.IPAddress}, nullStringDest{&ss.UserAgent}}

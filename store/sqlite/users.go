@@ -20,10 +20,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, 
 		return store.User{}, mapError("update user", err)
 	}
 	defer tx.Rollback()
-	// COALESCE keeps a field given as nil; the image flag tells NULL
-	// (keep) from NULL (clear).
-	res, err := tx.ExecContext(ctx, `UPDATE "user" SET "name" = COALESCE(?, "name"), `+
-		`"image" = CASE WHEN ? THEN ? ELSE "image" END, "updatedAt" = ? WHERE "id" = ?`,
+	res, err := tx.ExecContext(ctx, s.sql.updateUser,
 		nullable(name), image != nil, img, store.FormatTime(updatedAt), id)
 	if err != nil {
 		return store.User{}, mapError("update user", err)
@@ -49,12 +46,12 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 		return mapError("delete user", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{`DELETE FROM "session" WHERE "userId" = ?`, `DELETE FROM "account" WHERE "userId" = ?`} {
+	for _, q := range []string{s.sql.deleteUserSessions, s.sql.deleteUserAccounts} {
 		if _, err := tx.ExecContext(ctx, q, id); err != nil {
 			return mapError("delete user", err)
 		}
 	}
-	res, err := tx.ExecContext(ctx, `DELETE FROM "user" WHERE "id" = ?`, id)
+	res, err := tx.ExecContext(ctx, s.sql.deleteUserOnly, id)
 	if err != nil {
 		return mapError("delete user", err)
 	}
