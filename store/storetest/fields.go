@@ -40,6 +40,7 @@ func RunFields(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Fields/RoundTrip", testFieldsRoundTrip},
 		{"Fields/Refused", testFieldsRefused},
 		{"Fields/Update", testFieldsUpdate},
+		{"Fields/CreateUserWithAccount", testFieldsWithAccount},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -205,5 +206,41 @@ func testFieldsUpdate(t testing.TB, s store.Store) {
 	}
 	if _, err := fs.UpdateSessionFields(ctx, ss.Token, map[string]any{"device": nil}, at); err == nil {
 		t.Error("a required field was set to null")
+	}
+}
+
+// testFieldsWithAccount: a user created with a provider account (social
+// sign-up) keeps its fields and gets the defaults, as one created with a
+// password; a field of the wrong type refuses the user and the account.
+// Stores without store.AccountStore skip nothing: the case passes.
+func testFieldsWithAccount(t testing.TB, s store.Store) {
+	fieldStore(t, s)
+	as, ok := store.As[store.AccountStore](s)
+	if !ok {
+		return
+	}
+	ctx := context.Background()
+	u := newUser("social-fields")
+	u.Fields, _ = store.NewFields(Fields.User, map[string]any{"plan": "pro", "tags": []string{"x"}})
+	if err := as.CreateUserWithAccount(ctx, u, newAccount(u.ID, "github", "f1")); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.UserByID(ctx, u.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Fields.String("plan") != "pro" || got.Fields.String("role") != "user" || len(got.Fields.Strings("tags")) != 1 {
+		t.Errorf("fields = %v, want plan, tags and the role default", got.Fields.Map())
+	}
+	bad := newUser("social-bad")
+	bad.Fields = store.FieldsFromValues([]store.Field{{Name: "undeclared", Type: store.FieldString}}, []any{"x"})
+	if err := as.CreateUserWithAccount(ctx, bad, newAccount(bad.ID, "github", "f2")); !errors.Is(err, store.ErrInvalid) {
+		t.Errorf("an undeclared field: err = %v, want ErrInvalid", err)
+	}
+	if _, err := s.UserByID(ctx, bad.ID); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused user: err = %v, want ErrNotFound", err)
+	}
+	if _, err := as.AccountByProvider(ctx, "github", "f2"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the refused account: err = %v, want ErrNotFound", err)
 	}
 }
