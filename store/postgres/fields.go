@@ -255,7 +255,7 @@ func (s *Store) UpdateUserFields(ctx context.Context, id string, set map[string]
 	if err != nil {
 		return store.User{}, err
 	}
-	q := `UPDATE ` + store.Quote(t.Name) + ` SET ` + sets + ` WHERE ` + store.Quote(t.Col("id")) + ` = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + s.sql.userRow
+	q := `UPDATE ` + store.Quote(t.Name) + ` SET ` + sets + ` WHERE ` + store.Quote(t.Col("id")) + ` = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + s.sql.rows.user
 	return s.scanUser("update user fields", s.pool.QueryRow(ctx, q, append(args, id)...))
 }
 
@@ -267,7 +267,7 @@ func (s *Store) UpdateSessionFields(ctx context.Context, token string, set map[s
 	if err != nil {
 		return store.Session{}, err
 	}
-	q := `UPDATE ` + store.Quote(t.Name) + ` SET ` + sets + ` WHERE ` + store.Quote(t.Col("token")) + ` = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + s.sql.sessionRow
+	q := `UPDATE ` + store.Quote(t.Name) + ` SET ` + sets + ` WHERE ` + store.Quote(t.Col("token")) + ` = $` + strconv.Itoa(len(args)+1) + ` RETURNING ` + s.sql.rows.session
 	var r sessionRow
 	fs := newFieldsScan(s.fields.Session)
 	err = s.pool.QueryRow(ctx, q, append(args, token)...).Scan(append(r.dest(), fs.dest()...)...)

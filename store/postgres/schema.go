@@ -50,10 +50,10 @@ type statements struct {
 	// row or, when there is none, inserts it, in one round trip.
 	setPassword, insertPassword, lockUser, passwordHash string
 	updateUser, deleteUserAccounts, deleteUser          string
-	// userRow and sessionRow are the column lists that read a whole user
-	// or session, additional fields included (UpdateUserFields and
-	// UpdateSessionFields return them).
-	userRow, sessionRow string
+	// rows are column lists, not statements: those of a whole user and
+	// session row, additional fields included, which UpdateUserFields and
+	// UpdateSessionFields return (fields.go).
+	rows struct{ user, session string }
 	// Better Auth's rateLimit table (ratelimit.go).
 	createRateLimit, consume, lastRequest, pruneRequests string
 	oauth                                                oauthStatements // social sign-in's (oauth.go)
@@ -110,19 +110,19 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	// The additional fields' columns follow the core ones in every
 	// statement that writes or reads a whole row; the scans read them in
 	// the same order.
-	st.userRow = userColumns + fieldCols(f.User, "")
-	st.sessionRow = sessionColumns + fieldCols(f.Session, "")
+	st.rows.user = userColumns + fieldCols(f.User, "")
+	st.rows.session = sessionColumns + fieldCols(f.Session, "")
 	st.insertUser = `INSERT INTO ` + U + ` (` + userColumns + fieldNames(f.User) + `) VALUES ($1, $2, $3, $4, $5, $6, $7` + fieldMarks(len(f.User), 8) + `)`
-	st.userByID = `SELECT ` + st.userRow + ` FROM ` + U + ` WHERE ` + uc("id") + ` = $1`
-	st.userByEmail = `SELECT ` + st.userRow + ` FROM ` + U + ` WHERE ` + uc("email") + ` = $1`
+	st.userByID = `SELECT ` + st.rows.user + ` FROM ` + U + ` WHERE ` + uc("id") + ` = $1`
+	st.userByEmail = `SELECT ` + st.rows.user + ` FROM ` + U + ` WHERE ` + uc("email") + ` = $1`
 
 	st.insertSession = `INSERT INTO ` + S + ` (` + sessionColumns + fieldNames(f.Session) + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8` + fieldMarks(len(f.Session), 9) + `)`
 	st.sessionByToken = `SELECT ` + cols(s, "s.", sessionFields...) + fieldCols(f.Session, "s.") + `,
 		` + cols(u, "u.", userFields...) + fieldCols(f.User, "u.") + `
 		FROM ` + S + ` AS s JOIN ` + U + ` AS u ON u.` + uc("id") + ` = s.` + sc("userId") + ` WHERE s.` + sc("token") + ` = $1`
-	st.slideSession = `UPDATE ` + S + ` SET ` + sc("expiresAt") + ` = $1, ` + sc("updatedAt") + ` = $2 WHERE ` + sc("token") + ` = $3 RETURNING ` + st.sessionRow
+	st.slideSession = `UPDATE ` + S + ` SET ` + sc("expiresAt") + ` = $1, ` + sc("updatedAt") + ` = $2 WHERE ` + sc("token") + ` = $3 RETURNING ` + st.rows.session
 	st.deleteSession = `DELETE FROM ` + S + ` WHERE ` + sc("token") + ` = $1`
-	st.listSessions = `SELECT ` + sessionColumns + ` FROM ` + S + ` WHERE ` + sc("userId") + ` = $1 AND ` + sc("expiresAt") + ` > $2 ORDER BY ` + sc("createdAt") + `, ` + sc("id")
+	st.listSessions = `SELECT ` + st.rows.session + ` FROM ` + S + ` WHERE ` + sc("userId") + ` = $1 AND ` + sc("expiresAt") + ` > $2 ORDER BY ` + sc("createdAt") + `, ` + sc("id")
 	st.deleteUserSessions = `DELETE FROM ` + S + ` WHERE ` + sc("userId") + ` = $1`
 	st.deleteOtherSessions = `DELETE FROM ` + S + ` WHERE ` + sc("userId") + ` = $1 AND ` + sc("token") + ` <> $2`
 	st.deleteExpired = `DELETE FROM ` + S + ` WHERE ` + sc("id") + ` IN (SELECT ` + sc("id") + ` FROM ` + S + ` WHERE ` + sc("expiresAt") + ` <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`
@@ -138,7 +138,7 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	st.passwordHash = `SELECT ` + ac("password") + ` FROM ` + A + ` WHERE ` + ac("userId") + ` = $1 AND ` + ac("providerId") + ` = 'credential' AND ` + ac("password") + ` IS NOT NULL ORDER BY ` + ac("createdAt") + ` LIMIT 1`
 
 	st.updateUser = `UPDATE ` + U + ` SET ` + uc("name") + ` = COALESCE($2, ` + uc("name") + `), ` +
-		uc("image") + ` = CASE WHEN $3 THEN $4 ELSE ` + uc("image") + ` END, ` + uc("updatedAt") + ` = $5 WHERE ` + uc("id") + ` = $1 RETURNING ` + st.userRow
+		uc("image") + ` = CASE WHEN $3 THEN $4 ELSE ` + uc("image") + ` END, ` + uc("updatedAt") + ` = $5 WHERE ` + uc("id") + ` = $1 RETURNING ` + st.rows.user
 	st.deleteUserAccounts = `DELETE FROM ` + A + ` WHERE ` + ac("userId") + ` = $1`
 	st.deleteUser = `DELETE FROM ` + U + ` WHERE ` + uc("id") + ` = $1`
 
