@@ -69,6 +69,20 @@ type Config struct {
 	// DatabasePath is the SQLite file used when Store is nil.
 	// Default "sessionkit.db".
 	DatabasePath string
+	// Fields declares the additional fields of users and sessions, as the
+	// Better Auth app declares `user.additionalFields` and
+	// `session.additionalFields` (see store.Field for the two defaults
+	// that differ). They are stored, carried in cache cookies where Better
+	// Auth puts them, answered by the JSON API, and read in handlers with
+	// Session.User.Fields.String("role") and the other accessors.
+	//
+	// The store must keep them (store.FieldStore): the default SQLite
+	// store is opened with them; a Store given here must declare the same
+	// fields (sqlite.Options.Fields, postgres.Options.Fields, …), or Fields
+	// may be left empty to take the Store's declaration. New refuses a
+	// mismatch, and fields for a store that cannot keep them, rather than
+	// drop values. Default: none.
+	Fields store.AdditionalFields
 
 	// ExpiresIn is how long a session lives after sign-in or its last
 	// sliding refresh. Default 7 days.
@@ -195,7 +209,8 @@ type settings struct {
 	freshAge   time.Duration   // 0 = disabled
 	updateAge  time.Duration   // 0 = every request
 	cookies    *sessionCookies // names, secrets, cache codec: see cookies.go
-	refreshAge time.Duration   // stateless: re-mint when less than this is left
+	fields     store.AdditionalFields
+	refreshAge time.Duration // stateless: re-mint when less than this is left
 }
 
 func (c Config) resolve() (*settings, error) {

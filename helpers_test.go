@@ -194,3 +194,6 @@ func getSession(m *sessionkit.Manager, ctx context.Context, h http.Header) (*ses
 	}
 	return l.Found, nil
 }
+
+// Unwrap lets store.As find the wrapped store's optional abilities.
+func (c *countingStore) Unwrap() store.Store { return c.Store }

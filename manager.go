@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/sessionkit/sessionkit/cache"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/sqlite"
 	"golang.org/x/sync/singleflight"
@@ -56,13 +57,22 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := cfg.Fields.Validate(); err != nil {
+		return nil, fmt.Errorf("%w: Fields: %w", ErrConfig, err)
+	}
 	m := &Manager{s: s, store: cfg.Store}
 	if m.store == nil {
-		db, err := sqlite.OpenWith(s.DatabasePath, sqlite.Options{Now: s.Now, Logger: s.Logger})
+		db, err := sqlite.OpenWith(s.DatabasePath, sqlite.Options{Now: s.Now, Logger: s.Logger, Fields: cfg.Fields})
 		if err != nil {
 			return nil, fmt.Errorf("sessionkit: default store: %w", err)
 		}
 		m.store, m.ownsDB = db, true
+	}
+	if err := m.useFields(cfg.Fields); err != nil {
+		if m.ownsDB {
+			m.store.Close()
+		}
+		return nil, err
 	}
 	if err := m.startFeed(); err != nil {
 		if m.ownsDB {
@@ -85,6 +95,34 @@ func (m *Manager) Close() error {
 	})
 	return err
 }
+
+// useFields settles the declaration of additional fields: cfg's, which
+// the store must keep, or the store's when cfg declares none.
+func (m *Manager) useFields(cfg store.AdditionalFields) error {
+	fields := cfg
+	fs, ok := store.As[store.FieldStore](m.store)
+	switch {
+	case !ok && !cfg.Empty():
+		return fmt.Errorf("%w: Fields are declared but the Store (%T) cannot keep additional fields (no store.FieldStore)", ErrConfig, m.store)
+	case ok && cfg.Empty():
+		fields = fs.AdditionalFields()
+	case ok && !fs.AdditionalFields().Equal(cfg):
+		return fmt.Errorf("%w: Fields differ from the Store's declaration: open the store with the same fields", ErrConfig)
+	}
+	m.s.fields = fields
+	if ck := m.s.cookies; ck.codec != nil && !fields.Empty() {
+		c, err := cache.WithFields(ck.codec, fields)
+		if err != nil {
+			return fmt.Errorf("%w: Fields: %w", ErrConfig, err)
+		}
+		ck.codec = c
+	}
+	return nil
+}
+
+// Fields returns the declaration of additional fields the Manager uses:
+// Config.Fields, or the Store's.
+func (m *Manager) Fields() store.AdditionalFields { return m.s.fields }
 
 // Store returns the store the Manager uses.
 func (m *Manager) Store() store.Store { return m.store }
@@ -118,6 +156,11 @@ type SignInOptions struct {
 	// from the dont_remember cookie alone, so a token sent without that
 	// cookie does not slide either.
 	DontRemember bool
+	// SessionFields are values of the session's additional fields
+	// (Config.Fields.Session) for the new session; fields left out get
+	// their defaults, and a required field without one fails the sign-in
+	// (store.ErrField). Better Auth's createSession override.
+	SessionFields map[string]any
 	// KeepPrevious leaves alive the session named by the request's own
 	// (validly signed) session cookie, as Better Auth's sign-in does. By
 	// default SignIn ends it: a browser that signs in again, as the same
@@ -139,6 +182,13 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 	u, err := m.store.UserByID(r.Context(), userID)
 	if err != nil {
 		return nil, fmt.Errorf("sessionkit: sign in: %w", err)
+	}
+	fields, err := store.NewFields(m.s.fields.Session, opts.SessionFields)
+	if err == nil {
+		fields, err = fields.Complete()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("sessionkit: sign in: session fields: %w", err)
 	}
 	j := m.s.cookies.read(r.Header)
 	if !opts.KeepPrevious {
@@ -163,6 +213,7 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 		UpdatedAt: now,
 		IPAddress: m.clientIP(r),
 		UserAgent: r.UserAgent(),
+		Fields:    fields,
 	}
 	if err := m.beforeCreate(r.Context(), &sess, &u); err != nil {
 		return nil, err

@@ -154,6 +154,12 @@ type NewUser struct {
 	Name, Email string
 	Password    string // optional; hashed in Better Auth's scrypt format
 	Image       string // optional URL
+	// Fields are values of the user's additional fields
+	// (Manager.Fields().User). Fields left out get their defaults; a
+	// required field without one, or a value of the wrong type, is an
+	// *InputError (MISSING_FIELD, VALIDATION_ERROR). Go code may set any
+	// declared field, Input or not: only the JSON API checks Input.
+	Fields map[string]any
 }
 
 // CreateUserWith registers a user. The name and email are trimmed and the
@@ -171,6 +177,13 @@ func (a *Accounts) CreateUserWith(ctx context.Context, nu NewUser) (store.User, 
 			return store.User{}, err
 		}
 	}
+	fields, err := store.NewFields(a.m.Fields().User, nu.Fields)
+	if err == nil {
+		fields, err = fields.Complete()
+	}
+	if err != nil {
+		return store.User{}, fieldError(err)
+	}
 	st := a.m.Store()
 	cs, hasCreds := st.(store.CredentialStore)
 	var hash string
@@ -187,8 +200,7 @@ func (a *Accounts) CreateUserWith(ctx context.Context, nu NewUser) (store.User, 
 		}
 	}
 	now := a.m.Now()
-	u := store.User{ID: store.NewID(), Name: name, Email: email, Image: nu.Image, CreatedAt: now, UpdatedAt: now}
-	var err error
+	u := store.User{ID: store.NewID(), Name: name, Email: email, Image: nu.Image, CreatedAt: now, UpdatedAt: now, Fields: fields}
 	if hash != "" {
 		// One transaction: a user without its password could neither sign
 		// up again (email taken) nor sign in.

@@ -244,10 +244,15 @@ func (h *apiHandler) signUpEmail(w http.ResponseWriter, r *http.Request) {
 	if v.fail(w) || !h.checkCallbackURL(w, r, in.callbackURL) || !checkPasswordLength(w, in.pw, true) {
 		return
 	}
+	fields, err := fieldInput(h.m.Fields().User, withoutKeys(b, "name", "email", "password", "image", "callbackURL", "rememberMe"), true)
+	var bad *InputError
+	if errors.As(err, &bad) {
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+		return
+	}
 	// Better Auth accepts an unbounded name; ValidateUser answers 400 for
 	// one over MaxNameLength (an empty one passes, as in Better Auth).
-	u, err := h.a.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image})
-	var bad *InputError
+	u, err := h.a.CreateUserWith(r.Context(), NewUser{Name: in.name, Email: in.email, Password: in.pw, Image: in.image, Fields: fields})
 	switch {
 	case errors.As(err, &bad):
 		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
@@ -426,20 +431,60 @@ func (h *apiHandler) revokeOtherSessions(w http.ResponseWriter, r *http.Request)
 	writeStatusTrue(w)
 }
 
-// updateSession answers as Better Auth does when no additional session
-// fields are configured: no field of any body can be updated.
+// updateSession is Better Auth's update-session: the additional session
+// fields clients may set (see fieldInput), {session} with the cookie cache
+// re-written; "No fields to update" when none is given.
 func (h *apiHandler) updateSession(w http.ResponseWriter, r *http.Request) {
-	if _, ok := readBody(w, r, true); !ok {
+	b, ok := readBody(w, r, true)
+	if !ok {
 		return
 	}
 	l, ok := h.session(w, r, sessionkit.LookupOptions{})
 	if !ok {
 		return
 	}
-	l.WriteCookies(w.Header())
-	writeJSON(w, http.StatusBadRequest, struct {
-		Message string `json:"message"`
-	}{"No fields to update"})
+	fields, err := fieldInput(h.m.Fields().Session, b, false)
+	var bad *InputError
+	if errors.As(err, &bad) {
+		l.WriteCookies(w.Header())
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+		return
+	}
+	fs, hasFields := store.As[store.FieldStore](h.m.Store())
+	if len(fields) == 0 || !hasFields {
+		l.WriteCookies(w.Header())
+		writeJSON(w, http.StatusBadRequest, struct {
+			Message string `json:"message"`
+		}{"No fields to update"})
+		return
+	}
+	ss, err := fs.UpdateSessionFields(r.Context(), l.Found.Session.Token, fields, h.m.Now())
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		// Revoked meanwhile: as a lookup of a gone session.
+		l2, _ := h.m.LookupHeader(r.Context(), r.Header, sessionkit.LookupOptions{DisableCookieCache: true})
+		l2.WriteCookies(w.Header())
+		sessionkit.WriteError(w, http.StatusUnauthorized, "FAILED_TO_GET_SESSION", "Failed to get session")
+		return
+	case errors.Is(err, store.ErrField):
+		if errors.As(fieldError(err), &bad) {
+			sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+			return
+		}
+		fallthrough
+	case err != nil:
+		h.unavailable(w, r, "update session", err)
+		return
+	}
+	// As Better Auth: the cookies are re-set with the new session.
+	if l2, err := h.m.LookupHeader(r.Context(), r.Header, sessionkit.LookupOptions{DisableCookieCache: true}); err == nil {
+		l2.WriteCookies(w.Header())
+	} else {
+		l.WriteCookies(w.Header())
+	}
+	writeJSON(w, http.StatusOK, struct {
+		Session store.Session `json:"session"`
+	}{ss})
 }
 
 // session reads the request's session for a guarded endpoint. Without one
@@ -703,6 +748,18 @@ func (v *validator) fail(w http.ResponseWriter) bool {
 	}
 	sessionkit.WriteError(w, http.StatusBadRequest, CodeValidation, strings.Join(v.issues, "; "))
 	return true
+}
+
+// withoutKeys returns b without the named members (the core ones an
+// endpoint reads itself).
+func withoutKeys(b map[string]json.RawMessage, keys ...string) map[string]json.RawMessage {
+	out := make(map[string]json.RawMessage, len(b))
+	for k, v := range b {
+		if !slices.Contains(keys, k) {
+			out[k] = v
+		}
+	}
+	return out
 }
 
 // sessionPairJSON is get-session's {session, user}, in Better Auth's

@@ -49,8 +49,16 @@ func (h *apiHandler) updateUser(w http.ResponseWriter, r *http.Request) {
 	if v.fail(w) {
 		return
 	}
-	_, err := h.a.UpdateUser(r.Context(), l.Found.User.ID, up)
 	var bad *InputError
+	fields, err := fieldInput(h.m.Fields().User, withoutKeys(b, "name", "image", "email"), false)
+	if errors.As(err, &bad) {
+		sessionkit.WriteError(w, http.StatusBadRequest, bad.Code, bad.Message)
+		return
+	}
+	if len(fields) > 0 {
+		up.Fields = fields
+	}
+	_, err = h.a.UpdateUser(r.Context(), l.Found.User.ID, up)
 	switch {
 	case errors.Is(err, ErrNoFields):
 		// Better Auth's body here has no code.

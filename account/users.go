@@ -32,6 +32,9 @@ var (
 type UserUpdate struct {
 	Name  *string
 	Image *string
+	// Fields sets additional fields (Manager.Fields().User) by name; nil
+	// sets null. Go code may set any declared field, Input or not.
+	Fields map[string]any
 }
 
 // UpdateUser changes the user's name and image, validated as
@@ -39,11 +42,15 @@ type UserUpdate struct {
 // and returns the updated user. Nothing to change is ErrNoFields, an
 // unknown user store.ErrNotFound.
 func (a *Accounts) UpdateUser(ctx context.Context, userID string, up UserUpdate) (store.User, error) {
-	if up.Name == nil && up.Image == nil {
+	if up.Name == nil && up.Image == nil && len(up.Fields) == 0 {
 		return store.User{}, ErrNoFields
 	}
 	ue, ok := store.As[store.UserEditor](a.m.Store())
 	if !ok {
+		return store.User{}, ErrUserEditing
+	}
+	fs, hasFields := store.As[store.FieldStore](a.m.Store())
+	if len(up.Fields) > 0 && !hasFields {
 		return store.User{}, ErrUserEditing
 	}
 	u, err := a.m.Store().UserByID(ctx, userID)
@@ -60,9 +67,24 @@ func (a *Accounts) UpdateUser(ctx context.Context, userID string, up UserUpdate)
 	if err := ValidateUser(name, u.Email, image); err != nil {
 		return store.User{}, err
 	}
-	out, err := ue.UpdateUser(ctx, userID, up.Name, up.Image, a.m.Now())
-	if err != nil {
-		return store.User{}, fmt.Errorf("account: update user: %w", err)
+	out := u
+	if len(up.Fields) > 0 {
+		// Checked before anything is written; the fields go first, so a
+		// failure leaves the name and image as they were too.
+		if _, err := store.UpdateValues(a.m.Fields().User, nil, up.Fields); err != nil {
+			return store.User{}, fieldError(err)
+		}
+		if out, err = fs.UpdateUserFields(ctx, userID, up.Fields, a.m.Now()); err != nil {
+			if errors.Is(err, store.ErrField) {
+				return store.User{}, fieldError(err)
+			}
+			return store.User{}, fmt.Errorf("account: update user: %w", err)
+		}
+	}
+	if up.Name != nil || up.Image != nil {
+		if out, err = ue.UpdateUser(ctx, userID, up.Name, up.Image, a.m.Now()); err != nil {
+			return store.User{}, fmt.Errorf("account: update user: %w", err)
+		}
 	}
 	return out, nil
 }

@@ -9,7 +9,8 @@ import (
 
 // compactCodec is Better Auth's default strategy.
 type compactCodec struct {
-	macs []*macPool // one per secret; the first signs
+	macs   []*macPool // one per secret; the first signs
+	fields *fieldSpec // nil: no additional fields
 }
 
 // NewCompact returns the "compact" codec, Better Auth's default:
@@ -34,7 +35,7 @@ func NewCompact(secrets ...[]byte) Codec {
 func (c *compactCodec) Strategy() string { return StrategyCompact }
 
 func (c *compactCodec) Encode(p *Payload) (string, error) {
-	body, err := payloadBody(p)
+	body, err := payloadBody(p, c.fields)
 	if err != nil {
 		return "", err
 	}
@@ -87,7 +88,7 @@ func (c *compactCodec) decodeInto(value string, now time.Time, out *Payload) err
 	if value == "" {
 		return errEmpty
 	}
-	st := getState()
+	st := getState(c.fields)
 	defer putState(st)
 	var ok bool
 	if st.buf, ok = decodeB64(st.buf, value); !ok {

@@ -125,3 +125,26 @@ func ExampleChunkName() {
 	fmt.Println(cache.ChunkName("better-auth.session_data", 2))
 	// Output: better-auth.session_data.2
 }
+
+// WithFields carries additional fields where Better Auth puts them: after
+// the core members, before the id. A codec without the declaration still
+// reads the cookie and drops them.
+func ExampleWithFields() {
+	now := time.Date(2026, 11, 27, 22, 10, 14, 72e6, time.UTC)
+	fields := store.AdditionalFields{User: []store.Field{{Name: "role", Type: store.FieldString}}}
+	codec, err := cache.WithFields(cache.NewJWT([]byte("secret")), fields)
+	if err != nil {
+		panic(err)
+	}
+	p := examplePayload(now)
+	p.User.Fields, _ = store.NewFields(fields.User, map[string]any{"role": "admin"})
+	value, _ := codec.Encode(p)
+
+	got, err := codec.Decode(value, now)
+	fmt.Println(got.User.Fields.String("role"), err)
+	plain, err := cache.NewJWT([]byte("secret")).Decode(value, now)
+	fmt.Println(plain.User.Fields.Len(), err)
+	// Output:
+	// admin <nil>
+	// 0 <nil>
+}

@@ -214,7 +214,7 @@ func FuzzCompactPayload(f *testing.F) {
 		}
 	}
 	for _, p := range []*Payload{samplePayload(), specialPayload()} {
-		body, err := appendPayloadBody(nil, p)
+		body, err := appendPayloadBody(nil, p, nil)
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -337,6 +337,7 @@ const (
 // (required Date), createdAt/updatedAt (Dates, default now), ipAddress and
 // userAgent (string, null or absent).
 func (p *parser) session(rp *rawPayload, now time.Time) error {
+	var seen uint64
 	have, err := p.members(func(k []byte) (uint32, error) {
 		var err error
 		switch string(k) {
@@ -365,6 +366,9 @@ func (p *parser) session(rp *rawPayload, now time.Time) error {
 			rp.sUA, err = p.nullishStrVal()
 			return fUA, err
 		}
+		if fs := p.st.fs; fs != nil {
+			return 0, p.declField(k, fs.session, p.st.sf, &seen)
+		}
 		return 0, p.skipAny()
 	})
 	if err != nil {
@@ -387,6 +391,7 @@ func (p *parser) session(rp *rawPayload, now time.Time) error {
 // default false), image (string, null or absent), createdAt/updatedAt
 // (Dates, default now).
 func (p *parser) user(rp *rawPayload, now time.Time) error {
+	var seen uint64
 	have, err := p.members(func(k []byte) (uint32, error) {
 		var err error
 		switch string(k) {
@@ -411,6 +416,9 @@ func (p *parser) user(rp *rawPayload, now time.Time) error {
 		case "updatedAt":
 			rp.uUpdated, err = p.dateVal()
 			return fUpdatedAt, err
+		}
+		if fs := p.st.fs; fs != nil {
+			return 0, p.declField(k, fs.user, p.st.uf, &seen)
 		}
 		return 0, p.skipAny()
 	})
@@ -502,5 +510,9 @@ func (p *parser) buildInto(rp *rawPayload, out *Payload) {
 		},
 		UpdatedAt: rp.updatedAt,
 		Version:   str(9),
+	}
+	if fs := p.st.fs; fs != nil {
+		out.Session.Fields = p.buildFields(fs.session, p.st.sf)
+		out.User.Fields = p.buildFields(fs.user, p.st.uf)
 	}
 }

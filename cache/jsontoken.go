@@ -41,6 +41,8 @@ type decodeState struct {
 	suffix  [48]byte // compact's ,"expiresAt":E}; JWE IV
 	p       parser
 	rp      rawPayload
+	fs      *fieldSpec // the codec's additional fields, or nil
+	sf, uf  []fieldRaw // where the session's and user's fields lie
 }
 
 var statePool = sync.Pool{New: func() any { return new(decodeState) }}
@@ -49,10 +51,15 @@ var statePool = sync.Pool{New: func() any { return new(decodeState) }}
 // chunked cookie with a large image) are left to the garbage collector.
 const poolKeepMax = 64 << 10
 
-func getState() *decodeState {
+func getState(fs *fieldSpec) *decodeState {
 	st := statePool.Get().(*decodeState)
 	st.scratch = st.scratch[:0]
 	st.rp = rawPayload{}
+	st.fs = fs
+	if fs != nil {
+		st.sf = append(st.sf[:0], make([]fieldRaw, len(fs.session))...)
+		st.uf = append(st.uf[:0], make([]fieldRaw, len(fs.user))...)
+	}
 	return st
 }
 
@@ -67,6 +74,7 @@ func putState(st *decodeState) {
 		st.scratch = nil
 	}
 	st.p = parser{}
+	st.fs = nil
 	statePool.Put(st)
 }
 
@@ -398,25 +406,7 @@ func (p *parser) skip(depth int) error {
 		}
 		return err
 	case c == '[':
-		p.i++
-		if p.peek() == ']' {
-			p.i++
-			return nil
-		}
-		for {
-			if err := p.skip(depth + 1); err != nil {
-				return err
-			}
-			switch p.peek() {
-			case ',':
-				p.i++
-			case ']':
-				p.i++
-				return nil
-			default:
-				return errSyntax
-			}
-		}
+		return p.array(func() error { return p.skip(depth + 1) })
 	}
 	return errSyntax
 }

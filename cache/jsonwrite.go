@@ -23,11 +23,11 @@ var errNilPayload = errors.New("cache: encode: nil payload")
 
 // payloadBody starts every codec's JSON: P (see appendPayloadBody), left
 // open for the codec's own members.
-func payloadBody(p *Payload) ([]byte, error) {
+func payloadBody(p *Payload, fs *fieldSpec) ([]byte, error) {
 	if p == nil {
 		return nil, errNilPayload
 	}
-	return appendPayloadBody(make([]byte, 0, 1024), p)
+	return appendPayloadBody(make([]byte, 0, 1024), p, fs)
 }
 
 // appendClaims appends the JWT claims iat (from UpdatedAt) and exp (from
@@ -163,8 +163,10 @@ func appendJSDate(dst []byte, t time.Time) ([]byte, error) {
 
 // appendPayloadBody appends P without its closing brace, so the
 // caller can add the strategy's own members (expiresAt, iat, exp, jti) and
-// close it. Key order is Better Auth's: session, user, updatedAt, version.
-func appendPayloadBody(dst []byte, p *Payload) ([]byte, error) {
+// close it. Key order is Better Auth's: session, user, updatedAt, version;
+// in the session and the user, the core members, then the additional
+// fields fs declares, then the id.
+func appendPayloadBody(dst []byte, p *Payload, fs *fieldSpec) ([]byte, error) {
 	s, u := &p.Session, &p.User
 	var err error
 	dst = append(dst, `{"session":{"expiresAt":`...)
@@ -187,6 +189,11 @@ func appendPayloadBody(dst []byte, p *Payload) ([]byte, error) {
 	dst = appendJSString(dst, s.UserAgent)
 	dst = append(dst, `,"userId":`...)
 	dst = appendJSString(dst, s.UserID)
+	if fs != nil {
+		if dst, err = appendFields(dst, fs.session, s.Fields); err != nil {
+			return dst, err
+		}
+	}
 	dst = append(dst, `,"id":`...)
 	dst = appendJSString(dst, s.ID)
 
@@ -209,6 +216,11 @@ func appendPayloadBody(dst []byte, p *Payload) ([]byte, error) {
 	dst = append(dst, `,"updatedAt":`...)
 	if dst, err = appendJSDate(dst, u.UpdatedAt); err != nil {
 		return dst, err
+	}
+	if fs != nil {
+		if dst, err = appendFields(dst, fs.user, u.Fields); err != nil {
+			return dst, err
+		}
 	}
 	dst = append(dst, `,"id":`...)
 	dst = appendJSString(dst, u.ID)

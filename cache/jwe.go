@@ -27,7 +27,8 @@ type jweKey struct {
 }
 
 type jweCodec struct {
-	keys []*jweKey
+	keys   []*jweKey
+	fields *fieldSpec
 }
 
 // NewJWE returns the "jwe" codec, Better Auth's default in
@@ -99,7 +100,7 @@ func (c *jweCodec) Encode(p *Payload) (string, error) {
 
 // seal is Encode with the random parts given: the IV and the jti.
 func (c *jweCodec) seal(p *Payload, iv [aes.BlockSize]byte, jti []byte) (string, error) {
-	body, err := payloadBody(p)
+	body, err := payloadBody(p, c.fields)
 	if err != nil {
 		return "", err
 	}
@@ -170,7 +171,7 @@ func appendUUIDv4(dst []byte) []byte {
 }
 
 func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
-	st := getState()
+	st := getState(c.fields)
 	defer putState(st)
 	plain, err := jweOpen(c.keys, value, st)
 	if err != nil {

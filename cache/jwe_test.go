@@ -125,7 +125,7 @@ func TestJWEKid(t *testing.T) {
 		key := &jweKey{header: hdr, mac: newMacPool(sha512.New, kB[:32])}
 		block, _ := aes.NewCipher(kB[32:])
 		key.block = block
-		body, _ := appendPayloadBody(nil, p)
+		body, _ := appendPayloadBody(nil, p, nil)
 		body = append(body, `,"iat":1,"exp":`...)
 		body, _ = appendClaimTime(body, p.ExpiresAt)
 		body = append(body, '}')

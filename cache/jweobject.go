@@ -68,7 +68,7 @@ func (j *JWEObject) Seal(obj []byte, now time.Time, maxAge time.Duration) (strin
 // (whole seconds, no clock tolerance: Better Auth allows 15 s); nbf, when
 // present, must not be after now. Errors wrap ErrInvalid or ErrExpired.
 func (j *JWEObject) Open(value string, now time.Time) (plain []byte, exp time.Time, err error) {
-	st := getState()
+	st := getState(nil)
 	pt, err := jweOpen(j.keys, value, st)
 	if err == nil {
 		plain = bytes.Clone(pt)

@@ -12,7 +12,8 @@ import (
 const jwtHeader = "eyJhbGciOiJIUzI1NiJ9"
 
 type jwtCodec struct {
-	macs []*macPool
+	macs   []*macPool
+	fields *fieldSpec
 }
 
 // NewJWT returns the "jwt" codec: a compact JWS with header
@@ -35,7 +36,7 @@ func NewJWT(secrets ...[]byte) Codec {
 func (c *jwtCodec) Strategy() string { return StrategyJWT }
 
 func (c *jwtCodec) Encode(p *Payload) (string, error) {
-	body, err := payloadBody(p)
+	body, err := payloadBody(p, c.fields)
 	if err != nil {
 		return "", err
 	}
@@ -65,7 +66,7 @@ func (c *jwtCodec) Decode(value string, now time.Time) (*Payload, error) {
 	if !splitDots(value, seg[:]) {
 		return nil, errSegments
 	}
-	st := getState()
+	st := getState(c.fields)
 	defer putState(st)
 	p := &st.p
 

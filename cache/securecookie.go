@@ -19,6 +19,7 @@ const (
 type secureCookieCodec struct {
 	name   string
 	codecs []securecookie.Codec
+	fields *fieldSpec
 }
 
 // NewSecureCookie returns a codec built on gorilla/securecookie. It is not
@@ -64,7 +65,7 @@ func NewSecureCookie(name string, secrets ...[]byte) Codec {
 func (c *secureCookieCodec) Strategy() string { return StrategySecureCookie }
 
 func (c *secureCookieCodec) Encode(p *Payload) (string, error) {
-	body, err := payloadBody(p)
+	body, err := payloadBody(p, c.fields)
 	if err != nil {
 		return "", err
 	}
@@ -89,7 +90,7 @@ func (c *secureCookieCodec) Decode(value string, now time.Time) (*Payload, error
 	if err := securecookie.DecodeMulti(c.name, value, &plain, c.codecs...); err != nil {
 		return nil, errSecureCookie
 	}
-	st := getState()
+	st := getState(c.fields)
 	defer putState(st)
 	p := &st.p
 	p.reset(plain, st)

@@ -5,6 +5,8 @@
 // Input (stdin, JSON):
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
 //                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"?,
+//                 "userFields"?, "sessionFields"? (user.additionalFields and
+//                 session.additionalFields, as Better Auth declares them),
 //                 "schema"?: { "usePlural"?, "user"?: { "modelName"?, "fields"? },
 //                              "session"?, "account"?, "verification"? },
 //                 "migrate"?: "run" (default) | "check" (fail if the migrator
@@ -58,7 +60,11 @@ const options = {
   basePath: "/api/auth",
   database: sch.usePlural ? kyselyAdapter(kysely, { type: "sqlite", usePlural: true, transaction: true }) : db,
   emailAndPassword: { enabled: true },
-  user: { ...models.user, ...(cfg.deleteUser ? { deleteUser: { enabled: true } } : {}) },
+  user: {
+    ...models.user,
+    ...(cfg.deleteUser ? { deleteUser: { enabled: true } } : {}),
+    ...(cfg.userFields ? { additionalFields: cfg.userFields } : {}),
+  },
   session: {
     ...models.session,
     ...(cfg.strategy === "none" ? {} : {
@@ -69,6 +75,7 @@ const options = {
         ...(cfg.version ? { version: cfg.version } : {}),
       },
     }),
+    ...(cfg.sessionFields ? { additionalFields: cfg.sessionFields } : {}),
   },
   account: models.account,
   verification: models.verification,

@@ -68,6 +68,12 @@ type baConfig struct {
 	RateLimit bool `json:"rateLimit,omitempty"`
 	// DeleteUser turns user.deleteUser.enabled on.
 	DeleteUser bool `json:"deleteUser,omitempty"`
+	// UserFields and SessionFields are user.additionalFields and
+	// session.additionalFields, as Better Auth declares them.
+	// JSON text, so that the members keep their order (Better Auth's
+	// field order is its declaration's).
+	UserFields    json.RawMessage `json:"userFields,omitempty"`
+	SessionFields json.RawMessage `json:"sessionFields,omitempty"`
 	// Schema is Better Auth's modelName, fields and usePlural (baSchemaOf).
 	Schema *baSchema `json:"schema,omitempty"`
 	// Migrate is "run" (default: Better Auth's migrator creates what is

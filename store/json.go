@@ -33,9 +33,11 @@ type (
 	}
 )
 
-// MarshalJSON writes s as Better Auth's session object, token included.
+// MarshalJSON writes s as Better Auth's session object, token included,
+// with its additional fields (not Hidden ones) before the id, where Better
+// Auth's adapter puts them.
 func (s Session) MarshalJSON() ([]byte, error) {
-	return marshal(sessionJSON{
+	return withFields(s.Fields, sessionJSON{
 		ExpiresAt: FormatTime(s.ExpiresAt), Token: s.Token,
 		CreatedAt: FormatTime(s.CreatedAt), UpdatedAt: FormatTime(s.UpdatedAt),
 		IPAddress: &s.IPAddress, UserAgent: &s.UserAgent, UserID: s.UserID, ID: s.ID,
@@ -43,7 +45,9 @@ func (s Session) MarshalJSON() ([]byte, error) {
 }
 
 // UnmarshalJSON reads Better Auth's session object. A null ipAddress or
-// userAgent reads as ""; unknown members (plugin fields) are ignored.
+// userAgent reads as ""; unknown members (plugin fields) are ignored, and
+// so are additional fields, which need their declaration: see
+// UnmarshalFields.
 func (s *Session) UnmarshalJSON(b []byte) error {
 	var j sessionJSON
 	if err := json.Unmarshal(b, &j); err != nil {
@@ -67,13 +71,14 @@ func (s *Session) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON writes u as Better Auth's user object.
+// MarshalJSON writes u as Better Auth's user object, with its additional
+// fields (not Hidden ones) before the id.
 func (u User) MarshalJSON() ([]byte, error) {
 	var image *string
 	if u.Image != "" {
 		image = &u.Image
 	}
-	return marshal(userJSON{
+	return withFields(u.Fields, userJSON{
 		Name: u.Name, Email: u.Email, EmailVerified: u.EmailVerified, Image: image,
 		CreatedAt: FormatTime(u.CreatedAt), UpdatedAt: FormatTime(u.UpdatedAt), ID: u.ID,
 	})
@@ -100,6 +105,93 @@ func (u *User) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// withFields marshals v, a record whose last member is "id", with fields
+// inserted before that member.
+func withFields(f Fields, v any) ([]byte, error) {
+	b, err := marshal(v)
+	if err != nil || f.Len() == 0 {
+		return b, err
+	}
+	// A string value cannot hold an unescaped quote, so the last ,"id":
+	// is the member's.
+	i := bytes.LastIndex(b, []byte(`,"id":`))
+	if i < 0 {
+		return nil, fmt.Errorf("store: marshal: no id member")
+	}
+	out := append([]byte(nil), b[:i]...)
+	if out, err = f.appendJSON(out); err != nil {
+		return nil, err
+	}
+	return append(out, b[i:]...), nil
+}
+
+// UnmarshalFields reads the fields decl declares from data, a JSON object
+// (a session or user as Better Auth writes it); other members are ignored
+// and a missing or null member is null. Dates are ISO-8601 strings (or
+// milliseconds); a value of the wrong type is ErrField.
+func UnmarshalFields(decl []Field, data []byte) (Fields, error) {
+	if len(decl) == 0 {
+		return Fields{}, nil
+	}
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return Fields{}, err
+	}
+	vals := make([]any, len(decl))
+	for i := range decl {
+		raw, ok := m[decl[i].Name]
+		if !ok {
+			continue
+		}
+		v, err := ParseFieldJSON(decl[i].Type, raw)
+		if err != nil {
+			return Fields{}, fmt.Errorf("field %q: %w", decl[i].Name, err)
+		}
+		vals[i] = v
+	}
+	return FieldsFromValues(decl, vals), nil
+}
+
+// ParseFieldJSON reads one value of type t from its JSON text, as Better
+// Auth writes it (dates as ISO-8601 strings, or milliseconds); null is nil.
+func ParseFieldJSON(t FieldType, raw []byte) (any, error) {
+	raw = bytes.TrimSpace(raw)
+	if string(raw) == "null" {
+		return nil, nil
+	}
+	var v any
+	var err error
+	switch t {
+	case FieldString:
+		v, err = unmarshalAs[string](raw)
+	case FieldBoolean:
+		v, err = unmarshalAs[bool](raw)
+	case FieldNumber:
+		v, err = unmarshalAs[float64](raw)
+	case FieldDate:
+		var s string
+		if s, err = unmarshalAs[string](raw); err != nil {
+			if ms, err2 := unmarshalAs[int64](raw); err2 == nil {
+				return time.UnixMilli(ms).UTC(), nil
+			}
+			break
+		}
+		v, err = ParseTime(s)
+	case FieldStrings:
+		v, err = unmarshalAs[[]string](raw)
+	case FieldNumbers:
+		v, err = unmarshalAs[[]float64](raw)
+	case FieldJSON:
+		v = json.RawMessage(raw)
+	default:
+		return nil, fmt.Errorf("%w: unknown type %q", ErrField, t)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrField, err)
+	}
+	return Normalize(t, v)
+}
+
 // dateParser parses dates with ParseTime and keeps the first error.
 type dateParser struct{ err error }
 
@@ -119,4 +211,10 @@ func marshal(v any) ([]byte, error) {
 		return nil, err
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'}), nil
+}
+
+func unmarshalAs[T any](raw []byte) (T, error) {
+	var v T
+	err := json.Unmarshal(raw, &v)
+	return v, err
 }

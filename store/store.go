@@ -37,6 +37,9 @@ type Session struct {
 	UpdatedAt time.Time
 	IPAddress string // "" when unknown; NULL in the database reads as ""
 	UserAgent string // "" when unknown; NULL in the database reads as ""
+	// Fields are the session's additional fields (AdditionalFields.Session),
+	// as the store or cache cookie that returned it declares them.
+	Fields Fields
 }
 
 // Expired reports whether the session is no longer valid at now. Better Auth
@@ -52,6 +55,9 @@ type User struct {
 	Image         string // "" stands for NULL
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Fields are the user's additional fields (AdditionalFields.User), as
+	// the store or cache cookie that returned it declares them.
+	Fields Fields
 }
 
 // Store keeps sessions and users. Implementations must be safe for concurrent

@@ -26,6 +26,7 @@ type Store struct {
 	feed      feed                          // revocations, under mu
 	accounts  map[string]store.Account      // provider accounts by id; see oauth.go
 	verifs    map[string]store.Verification // by id
+	fields    store.AdditionalFields        // see NewWith; never changes
 }
 
 var _ store.Store = (*Store)(nil)
@@ -60,6 +61,10 @@ func (m *Store) CreateUser(_ context.Context, u store.User) error {
 		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	u = normUser(u)
+	var err error
+	if u.Fields, err = alignFields("create user", m.fields.User, u.Fields); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.insertUserLocked(u)
@@ -106,6 +111,10 @@ func (m *Store) CreateSession(_ context.Context, s store.Session) error {
 		return fmt.Errorf("memory: create session: %w: id, token and user id are required", store.ErrInvalid)
 	}
 	s = normSession(s)
+	var err error
+	if s.Fields, err = alignFields("create session", m.fields.Session, s.Fields); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if _, ok := m.users[s.UserID]; !ok {
@@ -255,6 +264,10 @@ func (m *Store) CreateUserWithPassword(_ context.Context, u store.User, hash str
 		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	u = normUser(u)
+	var err error
+	if u.Fields, err = alignFields("create user", m.fields.User, u.Fields); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.insertUserLocked(u); err != nil {

@@ -92,6 +92,10 @@ func (m *Store) CreateUserWithAccount(_ context.Context, u store.User, a store.A
 		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	u = normUser(u)
+	var err error
+	if u.Fields, err = alignFields("create user", m.fields.User, u.Fields); err != nil {
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.insertUserLocked(u); err != nil {

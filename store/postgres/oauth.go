@@ -122,8 +122,12 @@ func (s *Store) CreateUserWithAccount(ctx context.Context, u store.User, a store
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
 	}
+	args, err := s.userArgs(u)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, "create user", func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, s.sql.insertUser, userArgs(u)...); err != nil {
+		if _, err := tx.Exec(ctx, s.sql.insertUser, args...); err != nil {
 			return err
 		}
 		return insertAccount(ctx, tx, &s.sql.oauth, a)

@@ -5,8 +5,10 @@
 // It uses github.com/jackc/pgx/v5 with a pgxpool connection pool. Open
 // creates the Better Auth tables and indexes that are missing (user,
 // session, account, verification, with timestamptz dates and
-// boolean booleans) and never drops or alters anything, so it also opens a
-// database Better Auth created, and several instances may start at once.
+// boolean booleans) and never drops anything, so it also opens a database
+// Better Auth created, and several instances may start at once; the only
+// change it makes to an existing table is to add the columns of declared
+// additional fields (Options.Fields, fields.go) that it lacks.
 //
 // Every query is prepared on first use on each pooled connection and cached
 // by pgx, so SessionByToken, the hot path, is one round trip: one probe of
@@ -29,7 +31,8 @@
 // Options.Schema gives them the names Better Auth's modelName, fields and
 // usePlural give them (store.Schema), rendered into every statement in one
 // place (schema.go). It does not support extra NOT NULL columns without
-// defaults that plugins may add.
+// defaults that plugins may add, unless they are declared in
+// Options.Fields.
 package postgres
 
 import (
@@ -66,6 +69,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the sweeper's clock. Nil means time.Now.
 	Now func() time.Time
+	// Fields declares the additional fields of users and sessions, as the
+	// Better Auth app sharing the database declares them. Open creates
+	// their columns as Better Auth's migrator does for PostgreSQL (number
+	// is integer, as there), in new tables and in existing ones that lack
+	// them (a required column needs a fixed default; without one Open
+	// fails). See fields.go.
+	Fields store.AdditionalFields
 	// Schema names the tables and columns, as the Better Auth app's
 	// modelName, fields and usePlural name them. The zero Schema is Better
 	// Auth's default naming. Open refuses a Schema naming a table or
@@ -93,6 +103,7 @@ type Store struct {
 	sweeper    *store.Sweeper // nil when the sweeper is off
 	rl         rateLimitState // see ratelimit.go
 	feed       feedState      // revocation feed watchers (feed.go)
+	fields     store.AdditionalFields
 
 	closeOnce sync.Once
 }
@@ -131,6 +142,9 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
+	if err := o.Fields.Validate(); err != nil {
+		return nil, fmt.Errorf("postgres: open: %w", err)
+	}
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		// pgconn's parse errors redact the password.
@@ -144,7 +158,7 @@ func Open(ctx context.Context, dsn string, o Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("postgres: open: connect: %w", err)
 	}
-	s := &Store{pool: pool, sql: render(tables), tables: tables, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch}
+	s := &Store{pool: pool, sql: render(tables, o.Fields), tables: tables, log: o.Logger, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err
@@ -175,6 +189,12 @@ func (s *Store) migrate(ctx context.Context) error {
 		// a failed sign-in.
 		expiryLocal, err := checkColumns(ctx, tx, s.tables)
 		if err != nil {
+			return err
+		}
+		if err := addMissingColumns(ctx, tx, s.tables.User.Name, s.fields.User); err != nil {
+			return err
+		}
+		if err := addMissingColumns(ctx, tx, s.tables.Session.Name, s.fields.Session); err != nil {
 			return err
 		}
 		s.feed.schema, err = migrateFeed(ctx, tx, s.tables.Session, expiryLocal)
@@ -227,39 +247,52 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
 	}
-	if _, err := s.pool.Exec(ctx, s.sql.insertUser, userArgs(u)...); err != nil {
+	args, err := s.userArgs(u)
+	if err != nil {
+		return err
+	}
+	if _, err := s.pool.Exec(ctx, s.sql.insertUser, args...); err != nil {
 		return mapError("create user", err)
 	}
 	return nil
 }
 
 // userArgs are s.sql.insertUser's arguments for u.
-func userArgs(u store.User) []any {
-	return []any{u.ID, u.Name, strings.ToLower(u.Email), u.EmailVerified,
-		pgtype.Text{String: u.Image, Valid: u.Image != ""}, store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt)}
+func (s *Store) userArgs(u store.User) ([]any, error) {
+	fields, err := fieldArgs("create user", s.fields.User, u.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return append([]any{u.ID, u.Name, strings.ToLower(u.Email), u.EmailVerified,
+		pgtype.Text{String: u.Image, Valid: u.Image != ""}, store.Truncate(u.CreatedAt), store.Truncate(u.UpdatedAt)}, fields...), nil
 }
 
 // UserByID implements store.Store.
 func (s *Store) UserByID(ctx context.Context, id string) (store.User, error) {
-	return scanUser("user by id", s.pool.QueryRow(ctx, s.sql.userByID, id))
+	return s.scanUser("user by id", s.pool.QueryRow(ctx, s.sql.userByID, id))
 }
 
 // UserByEmail implements store.Store. The lookup is case-insensitive because
 // emails are stored lower-cased.
 func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, error) {
-	return scanUser("user by email", s.pool.QueryRow(ctx, s.sql.userByEmail, strings.ToLower(email)))
+	return s.scanUser("user by email", s.pool.QueryRow(ctx, s.sql.userByEmail, strings.ToLower(email)))
 }
 
-func scanUser(op string, row pgx.Row) (store.User, error) {
+func (s *Store) scanUser(op string, row pgx.Row) (store.User, error) {
 	var u userRow
-	err := row.Scan(u.dest()...)
+	fs := newFieldsScan(s.fields.User)
+	err := row.Scan(append(u.dest(), fs.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.User{}, store.ErrNotFound
 	}
 	if err != nil {
+		return store.User{}, mapError(op, err)
+	}
+	out := u.user()
+	if out.Fields, err = fs.fields(); err != nil {
 		return store.User{}, fmt.Errorf("postgres: %s: %w", op, err)
 	}
-	return u.user(), nil
+	return out, nil
 }
 
 // CreateSession implements store.Store. IPAddress and UserAgent are stored
@@ -268,9 +301,13 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
 		return fmt.Errorf("postgres: create session: %w: id, token and user id are required", store.ErrInvalid)
 	}
-	_, err := s.pool.Exec(ctx, s.sql.insertSession, ss.ID, ss.Token, ss.UserID,
+	fields, err := fieldArgs("create session", s.fields.Session, ss.Fields)
+	if err != nil {
+		return err
+	}
+	_, err = s.pool.Exec(ctx, s.sql.insertSession, append([]any{ss.ID, ss.Token, ss.UserID,
 		store.Truncate(ss.ExpiresAt), store.Truncate(ss.CreatedAt), store.Truncate(ss.UpdatedAt),
-		ss.IPAddress, ss.UserAgent)
+		ss.IPAddress, ss.UserAgent}, fields...)...)
 	if err != nil {
 		return mapError("create session", err)
 	}
@@ -284,9 +321,12 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 		s sessionRow
 		u userRow
 	}
+	sf, uf := newFieldsScan(s.fields.Session), newFieldsScan(s.fields.User)
 	dest := make([]any, 0, 15)
 	dest = append(dest, r.s.dest()...)
+	dest = append(dest, sf.dest()...)
 	dest = append(dest, r.u.dest()...)
+	dest = append(dest, uf.dest()...)
 	err := s.pool.QueryRow(ctx, s.sql.sessionByToken, token).Scan(dest...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Session{}, store.User{}, store.ErrNotFound
@@ -294,20 +334,29 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 	if err != nil {
 		return store.Session{}, store.User{}, fmt.Errorf("postgres: session by token: %w", err)
 	}
-	return r.s.session(), r.u.user(), nil
+	ss, err := r.s.sessionWith(sf)
+	if err != nil {
+		return store.Session{}, store.User{}, err
+	}
+	u := r.u.user()
+	if u.Fields, err = uf.fields(); err != nil {
+		return store.Session{}, store.User{}, fmt.Errorf("postgres: session by token: %w", err)
+	}
+	return ss, u, nil
 }
 
 // SlideSession implements store.Store with one UPDATE … RETURNING.
 func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
 	var r sessionRow
-	err := s.pool.QueryRow(ctx, s.sql.slideSession, store.Truncate(expiresAt), store.Truncate(updatedAt), token).Scan(r.dest()...)
+	fs := newFieldsScan(s.fields.Session)
+	err := s.pool.QueryRow(ctx, s.sql.slideSession, store.Truncate(expiresAt), store.Truncate(updatedAt), token).Scan(append(r.dest(), fs.dest()...)...)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return store.Session{}, store.ErrNotFound
 	}
 	if err != nil {
 		return store.Session{}, fmt.Errorf("postgres: slide session: %w", err)
 	}
-	return r.session(), nil
+	return r.sessionWith(fs)
 }
 
 // DeleteSession implements store.Store.
@@ -327,12 +376,17 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 	defer rows.Close()
 	var out []store.Session
 	var r sessionRow
-	dest := r.dest()
+	fs := newFieldsScan(s.fields.Session)
+	dest := append(r.dest(), fs.dest()...)
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("postgres: list sessions: %w", err)
 		}
-		out = append(out, r.session())
+		ss, err := r.sessionWith(fs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ss)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("postgres: list sessions: %w", err)
@@ -407,7 +461,11 @@ func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash s
 		return mapError("create user", err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, s.sql.insertUser, userArgs(u)...); err != nil {
+	args, err := s.userArgs(u)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, s.sql.insertUser, args...); err != nil {
 		return mapError("create user", err)
 	}
 	if _, err := tx.Exec(ctx, s.sql.insertPassword, store.NewID(), u.ID, hash, store.Truncate(u.CreatedAt)); err != nil {
@@ -459,6 +517,16 @@ type sessionRow struct {
 
 func (r *sessionRow) dest() []any {
 	return []any{&r.id, &r.token, &r.userID, &r.expires, &r.created, &r.updated, &r.ip, &r.agent}
+}
+
+// sessionWith is session with the fields fs scanned.
+func (r *sessionRow) sessionWith(fs *fieldsScan) (store.Session, error) {
+	out := r.session()
+	var err error
+	if out.Fields, err = fs.fields(); err != nil {
+		return store.Session{}, fmt.Errorf("postgres: session: %w", err)
+	}
+	return out, nil
 }
 
 func (r *sessionRow) session() store.Session {

@@ -17,8 +17,10 @@ import (
 const migrateLock int64 = 0x73657373696f6e6b
 
 // statements is every SQL statement of the store, rendered once by Open
-// from the table and column names of Options.Schema (render). Nothing
-// else writes a table or column name into SQL. pgx prepares each query on
+// from the table and column names of Options.Schema and the additional
+// fields of Options.Fields (render). Nothing else writes a table or column
+// name into SQL, but for the ALTER TABLE and UPDATE statements of
+// additional fields (fields.go), which take the same names. pgx prepares each query on
 // first use on a connection and caches it (QueryExecModeCacheStatement),
 // so every later call is a single round trip.
 type statements struct {
@@ -48,13 +50,17 @@ type statements struct {
 	// row or, when there is none, inserts it, in one round trip.
 	setPassword, insertPassword, lockUser, passwordHash string
 	updateUser, deleteUserAccounts, deleteUser          string
+	// rows are column lists, not statements: those of a whole user and
+	// session row, additional fields included, which UpdateUserFields and
+	// UpdateSessionFields return (fields.go).
+	rows struct{ user, session string }
 	// Better Auth's rateLimit table (ratelimit.go).
 	createRateLimit, consume, lastRequest, pruneRequests string
 	oauth                                                oauthStatements // social sign-in's (oauth.go)
 }
 
 // defaultSQL is the statements of Better Auth's default names.
-var defaultSQL = render(mustResolve(store.Schema{}))
+var defaultSQL = render(mustResolve(store.Schema{}), store.AdditionalFields{})
 
 func mustResolve(s store.Schema) store.Tables {
 	t, err := s.Resolve()
@@ -65,8 +71,11 @@ func mustResolve(s store.Schema) store.Tables {
 }
 
 // render writes every statement with the names of t (validated by
-// store.Schema.Resolve, quoted by store.Quote).
-func render(t store.Tables) statements {
+// store.Schema.Resolve, quoted by store.Quote) and the columns of the
+// additional fields f (validated by store.AdditionalFields.Validate), which
+// follow the core columns in declaration order. Without fields it is the
+// SQL of Better Auth's core schema.
+func render(t store.Tables, f store.AdditionalFields) statements {
 	q := store.Quote
 	cols := func(tbl store.Table, prefix string, fields ...string) string {
 		out := make([]string, len(fields))
@@ -91,24 +100,29 @@ func render(t store.Tables) statements {
 
 	var st statements
 	st.schema = []string{
-		`CREATE TABLE IF NOT EXISTS ` + U + ` (` + uc("id") + ` text not null primary key, ` + uc("name") + ` text not null, ` + uc("email") + ` text not null unique, ` + uc("emailVerified") + ` boolean not null, ` + uc("image") + ` text, ` + uc("createdAt") + ` timestamptz not null, ` + uc("updatedAt") + ` timestamptz not null)`,
-		`CREATE TABLE IF NOT EXISTS ` + S + ` (` + sc("id") + ` text not null primary key, ` + sc("expiresAt") + ` timestamptz not null, ` + sc("token") + ` text not null unique, ` + sc("createdAt") + ` timestamptz not null, ` + sc("updatedAt") + ` timestamptz not null, ` + sc("ipAddress") + ` text, ` + sc("userAgent") + ` text, ` + sc("userId") + references + `)`,
+		`CREATE TABLE IF NOT EXISTS ` + U + ` (` + uc("id") + ` text not null primary key, ` + uc("name") + ` text not null, ` + uc("email") + ` text not null unique, ` + uc("emailVerified") + ` boolean not null, ` + uc("image") + ` text, ` + uc("createdAt") + ` timestamptz not null, ` + uc("updatedAt") + ` timestamptz not null` + columnDefs(f.User) + `)`,
+		`CREATE TABLE IF NOT EXISTS ` + S + ` (` + sc("id") + ` text not null primary key, ` + sc("expiresAt") + ` timestamptz not null, ` + sc("token") + ` text not null unique, ` + sc("createdAt") + ` timestamptz not null, ` + sc("updatedAt") + ` timestamptz not null, ` + sc("ipAddress") + ` text, ` + sc("userAgent") + ` text, ` + sc("userId") + references + columnDefs(f.Session) + `)`,
 		`CREATE TABLE IF NOT EXISTS ` + A + ` (` + ac("id") + ` text not null primary key, ` + ac("accountId") + ` text not null, ` + ac("providerId") + ` text not null, ` + ac("userId") + references + `, ` + ac("accessToken") + ` text, ` + ac("refreshToken") + ` text, ` + ac("idToken") + ` text, ` + ac("accessTokenExpiresAt") + ` timestamptz, ` + ac("refreshTokenExpiresAt") + ` timestamptz, ` + ac("scope") + ` text, ` + ac("password") + ` text, ` + ac("createdAt") + ` timestamptz not null, ` + ac("updatedAt") + ` timestamptz not null)`,
 		`CREATE TABLE IF NOT EXISTS ` + V + ` (` + vc("id") + ` text not null primary key, ` + vc("identifier") + ` text not null, ` + vc("value") + ` text not null, ` + vc("expiresAt") + ` timestamptz not null, ` + vc("createdAt") + ` timestamptz not null, ` + vc("updatedAt") + ` timestamptz not null)`,
 	}
 	st.indexes = []index{fieldIndex(s, "userId"), fieldIndex(a, "userId"), fieldIndex(v, "identifier")}
 
-	st.insertUser = `INSERT INTO ` + U + ` (` + userColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7)`
-	st.userByID = `SELECT ` + userColumns + ` FROM ` + U + ` WHERE ` + uc("id") + ` = $1`
-	st.userByEmail = `SELECT ` + userColumns + ` FROM ` + U + ` WHERE ` + uc("email") + ` = $1`
+	// The additional fields' columns follow the core ones in every
+	// statement that writes or reads a whole row; the scans read them in
+	// the same order.
+	st.rows.user = userColumns + fieldCols(f.User, "")
+	st.rows.session = sessionColumns + fieldCols(f.Session, "")
+	st.insertUser = `INSERT INTO ` + U + ` (` + userColumns + fieldNames(f.User) + `) VALUES ($1, $2, $3, $4, $5, $6, $7` + fieldMarks(len(f.User), 8) + `)`
+	st.userByID = `SELECT ` + st.rows.user + ` FROM ` + U + ` WHERE ` + uc("id") + ` = $1`
+	st.userByEmail = `SELECT ` + st.rows.user + ` FROM ` + U + ` WHERE ` + uc("email") + ` = $1`
 
-	st.insertSession = `INSERT INTO ` + S + ` (` + sessionColumns + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`
-	st.sessionByToken = `SELECT ` + cols(s, "s.", sessionFields...) + `,
-		` + cols(u, "u.", userFields...) + `
+	st.insertSession = `INSERT INTO ` + S + ` (` + sessionColumns + fieldNames(f.Session) + `) VALUES ($1, $2, $3, $4, $5, $6, $7, $8` + fieldMarks(len(f.Session), 9) + `)`
+	st.sessionByToken = `SELECT ` + cols(s, "s.", sessionFields...) + fieldCols(f.Session, "s.") + `,
+		` + cols(u, "u.", userFields...) + fieldCols(f.User, "u.") + `
 		FROM ` + S + ` AS s JOIN ` + U + ` AS u ON u.` + uc("id") + ` = s.` + sc("userId") + ` WHERE s.` + sc("token") + ` = $1`
-	st.slideSession = `UPDATE ` + S + ` SET ` + sc("expiresAt") + ` = $1, ` + sc("updatedAt") + ` = $2 WHERE ` + sc("token") + ` = $3 RETURNING ` + sessionColumns
+	st.slideSession = `UPDATE ` + S + ` SET ` + sc("expiresAt") + ` = $1, ` + sc("updatedAt") + ` = $2 WHERE ` + sc("token") + ` = $3 RETURNING ` + st.rows.session
 	st.deleteSession = `DELETE FROM ` + S + ` WHERE ` + sc("token") + ` = $1`
-	st.listSessions = `SELECT ` + sessionColumns + ` FROM ` + S + ` WHERE ` + sc("userId") + ` = $1 AND ` + sc("expiresAt") + ` > $2 ORDER BY ` + sc("createdAt") + `, ` + sc("id")
+	st.listSessions = `SELECT ` + st.rows.session + ` FROM ` + S + ` WHERE ` + sc("userId") + ` = $1 AND ` + sc("expiresAt") + ` > $2 ORDER BY ` + sc("createdAt") + `, ` + sc("id")
 	st.deleteUserSessions = `DELETE FROM ` + S + ` WHERE ` + sc("userId") + ` = $1`
 	st.deleteOtherSessions = `DELETE FROM ` + S + ` WHERE ` + sc("userId") + ` = $1 AND ` + sc("token") + ` <> $2`
 	st.deleteExpired = `DELETE FROM ` + S + ` WHERE ` + sc("id") + ` IN (SELECT ` + sc("id") + ` FROM ` + S + ` WHERE ` + sc("expiresAt") + ` <= $1 LIMIT $2 FOR UPDATE SKIP LOCKED)`
@@ -124,7 +138,7 @@ func render(t store.Tables) statements {
 	st.passwordHash = `SELECT ` + ac("password") + ` FROM ` + A + ` WHERE ` + ac("userId") + ` = $1 AND ` + ac("providerId") + ` = 'credential' AND ` + ac("password") + ` IS NOT NULL ORDER BY ` + ac("createdAt") + ` LIMIT 1`
 
 	st.updateUser = `UPDATE ` + U + ` SET ` + uc("name") + ` = COALESCE($2, ` + uc("name") + `), ` +
-		uc("image") + ` = CASE WHEN $3 THEN $4 ELSE ` + uc("image") + ` END, ` + uc("updatedAt") + ` = $5 WHERE ` + uc("id") + ` = $1 RETURNING ` + userColumns
+		uc("image") + ` = CASE WHEN $3 THEN $4 ELSE ` + uc("image") + ` END, ` + uc("updatedAt") + ` = $5 WHERE ` + uc("id") + ` = $1 RETURNING ` + st.rows.user
 	st.deleteUserAccounts = `DELETE FROM ` + A + ` WHERE ` + ac("userId") + ` = $1`
 	st.deleteUser = `DELETE FROM ` + U + ` WHERE ` + uc("id") + ` = $1`
 

@@ -3,6 +3,7 @@ package postgres
 import (
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/sessionkit/sessionkit/store"
@@ -63,8 +64,9 @@ func TestRenderDefaultIsGolden(t *testing.T) {
 		"createRateLimit": d.createRateLimit, "consume": d.consume, "lastRequest": d.lastRequest, "pruneRequests": d.pruneRequests,
 	}
 	// Every statement is in got (indexes are in schema's list), but
-	// social sign-in's, which came after (TestRenderOAuthDefault).
-	if n := reflect.TypeFor[statements]().NumField() - 2; len(got) != n {
+	// social sign-in's, which came after (TestRenderOAuthDefault), and
+	// rows, the column lists of additional fields (TestRenderRowsDefault).
+	if n := reflect.TypeFor[statements]().NumField() - 3; len(got) != n {
 		t.Fatalf("%d statements compared, %d rendered", len(got), n)
 	}
 	for name, want := range goldenSQL {
@@ -122,5 +124,18 @@ func TestRenderOAuthDefault(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("got  %s\nwant %s", tc.got, tc.want)
 		}
+	}
+}
+
+// TestRenderRowsDefault: without additional fields, the row column lists
+// are those of the golden statements that read whole rows.
+func TestRenderRowsDefault(t *testing.T) {
+	t.Parallel()
+	d := defaultSQL
+	if want := "SELECT " + d.rows.user + ` FROM "user" WHERE "id" = $1`; d.userByID != want {
+		t.Errorf("rows.user = %q: userByID %q", d.rows.user, d.userByID)
+	}
+	if !strings.HasSuffix(d.slideSession, "RETURNING "+d.rows.session) {
+		t.Errorf("rows.session = %q: slideSession %q", d.rows.session, d.slideSession)
 	}
 }

@@ -20,7 +20,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, 
 	if image != nil && *image != "" {
 		img = pgtype.Text{String: *image, Valid: true}
 	}
-	return scanUser("update user", s.pool.QueryRow(ctx, s.sql.updateUser, id, n, image != nil, img, store.Truncate(updatedAt)))
+	return s.scanUser("update user", s.pool.QueryRow(ctx, s.sql.updateUser, id, n, image != nil, img, store.Truncate(updatedAt)))
 }
 
 // DeleteUser implements store.UserEditor: sessions (each one seen by the

@@ -115,17 +115,72 @@ type pair struct {
 	User    store.User    `json:"user"`
 }
 
+// encodeRecord writes a token key's value. Hidden fields (Better Auth's
+// returned: false), which the records' JSON leaves out, are kept too, as
+// Better Auth keeps the whole objects.
 func encodeRecord(s store.Session, u store.User) ([]byte, error) {
-	return json.Marshal(pair{s, u})
+	b, err := json.Marshal(pair{s, u})
+	if err != nil || (!hasHidden(s.Fields) && !hasHidden(u.Fields)) {
+		return b, err
+	}
+	var rec record
+	if err := json.Unmarshal(b, &rec); err != nil {
+		return nil, err
+	}
+	for _, x := range []struct {
+		f   store.Fields
+		obj map[string]json.RawMessage
+	}{{s.Fields, rec.Session}, {u.Fields, rec.User}} {
+		for i := 0; i < x.f.Len(); i++ {
+			if d := x.f.Decl(i); d.Hidden {
+				if x.obj[d.Name], err = fieldJSON(x.f.Value(i)); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return json.Marshal(rec)
 }
 
-func decodeRecord(b []byte) (store.Session, store.User, error) {
+func hasHidden(f store.Fields) bool {
+	for i := 0; i < f.Len(); i++ {
+		if f.Decl(i).Hidden {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldJSON is one field value as Better Auth's JSON holds it.
+func fieldJSON(v any) (json.RawMessage, error) {
+	if t, ok := v.(time.Time); ok {
+		v = store.FormatTime(t)
+	}
+	return json.Marshal(v)
+}
+
+// decodeRecord reads a token key's value, with the additional fields f
+// declares.
+func decodeRecord(b []byte, f store.AdditionalFields) (store.Session, store.User, error) {
 	var d pair
 	if err := json.Unmarshal(b, &d); err != nil {
 		return store.Session{}, store.User{}, err
 	}
 	if d.Session.Token == "" || d.Session.UserID == "" {
 		return store.Session{}, store.User{}, fmt.Errorf("session without token or userId")
+	}
+	if !f.Empty() {
+		var raw struct{ Session, User json.RawMessage }
+		if err := json.Unmarshal(b, &raw); err != nil {
+			return store.Session{}, store.User{}, err
+		}
+		var err error
+		if d.Session.Fields, err = store.UnmarshalFields(f.Session, raw.Session); err != nil {
+			return store.Session{}, store.User{}, err
+		}
+		if d.User.Fields, err = store.UnmarshalFields(f.User, raw.User); err != nil {
+			return store.Session{}, store.User{}, err
+		}
 	}
 	return d.Session, d.User, nil
 }

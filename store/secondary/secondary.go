@@ -259,6 +259,12 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 		return fmt.Errorf("secondary: create session: %w: id, token and user id are required", store.ErrInvalid)
 	}
 	ss.ExpiresAt, ss.CreatedAt, ss.UpdatedAt = store.Truncate(ss.ExpiresAt), store.Truncate(ss.CreatedAt), store.Truncate(ss.UpdatedAt)
+	decl := s.fields().Session
+	vals, err := ss.Fields.Align(decl)
+	if err != nil {
+		return fmt.Errorf("secondary: create session: %w: %w", store.ErrInvalid, err)
+	}
+	ss.Fields = store.FieldsFromValues(decl, vals)
 	u, err := s.primary.UserByID(ctx, ss.UserID)
 	if errors.Is(err, store.ErrNotFound) {
 		return fmt.Errorf("secondary: create session: user: %w", store.ErrNotFound)
@@ -410,7 +416,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string) (store.Session
 	if isTombstone(b) {
 		return store.Session{}, store.User{}, store.ErrNotFound
 	}
-	ss, u, err := decodeRecord(b)
+	ss, u, err := decodeRecord(b, s.fields())
 	if err != nil || ss.Token != token {
 		s.log.WarnContext(ctx, "secondary: unreadable session value; treating the session as missing", "err", err)
 		return store.Session{}, store.User{}, store.ErrNotFound
@@ -539,7 +545,7 @@ func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updat
 	if err != nil {
 		return store.Session{}, fmt.Errorf("secondary: slide session: %w", err)
 	}
-	ss, _, err := decodeRecord(nb)
+	ss, _, err := decodeRecord(nb, s.fields())
 	if err != nil {
 		return store.Session{}, store.ErrNotFound
 	}
@@ -658,7 +664,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 		if !found {
 			continue
 		}
-		ss, _, err := decodeRecord(b)
+		ss, _, err := decodeRecord(b, s.fields())
 		if err != nil || ss.UserID != userID || ss.Token != e.Token || !ss.ExpiresAt.After(now) {
 			continue
 		}
@@ -915,7 +921,7 @@ func (s *Store) deleteIfExpired(ctx context.Context, c candidate, now time.Time)
 	}
 	deleted := false
 	if found {
-		ss, _, derr := decodeRecord(b)
+		ss, _, derr := decodeRecord(b, s.fields())
 		if derr == nil && ss.ExpiresAt.After(now) {
 			return false, nil // slid since the list was read
 		}

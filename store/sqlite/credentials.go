@@ -43,12 +43,16 @@ func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash s
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
+	args, err := s.userArgs(u)
+	if err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return mapError("create user", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.StmtContext(ctx, s.insertUser).ExecContext(ctx, userArgs(u)...); err != nil {
+	if _, err := tx.StmtContext(ctx, s.insertUser).ExecContext(ctx, args...); err != nil {
 		return mapError("create user", err)
 	}
 	ts := store.FormatTime(u.CreatedAt)

@@ -138,8 +138,12 @@ func (s *Store) CreateUserWithAccount(ctx context.Context, u store.User, a store
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
+	args, err := s.userArgs(u)
+	if err != nil {
+		return err
+	}
 	return s.inTx(ctx, "create user", func(tx *sql.Tx) error {
-		if _, err := tx.StmtContext(ctx, s.insertUser).ExecContext(ctx, userArgs(u)...); err != nil {
+		if _, err := tx.StmtContext(ctx, s.insertUser).ExecContext(ctx, args...); err != nil {
 			return err
 		}
 		return insertAccount(ctx, tx, &s.sql.oauth, a)

@@ -244,7 +244,7 @@ func TestExistingIndexKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st := render(mustResolve(storetest.DrizzleSchema()))
+	st := render(mustResolve(storetest.DrizzleSchema()), store.AdditionalFields{})
 	for _, q := range append(st.schema, `CREATE INDEX "sessions_userId_idx" ON "sessions" ("user_id")`) {
 		if _, err := db.Exec(q); err != nil {
 			t.Fatal(err)

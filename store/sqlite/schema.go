@@ -10,8 +10,10 @@ import (
 )
 
 // statements is every SQL statement of the store, rendered once by Open
-// from the table and column names of Options.Schema (render). Nothing
-// else writes a table or column name into SQL.
+// from the table and column names of Options.Schema and the additional
+// fields of Options.Fields (render). Nothing else writes a table or column
+// name into SQL, but for the ALTER TABLE and UPDATE statements of
+// additional fields (fields.go), which take the same names.
 type statements struct {
 	// schema is Better Auth 1.7.25's SQLite schema, as its migrator writes
 	// it, with IF NOT EXISTS added: SQLite drops that clause when it
@@ -55,7 +57,7 @@ type statements struct {
 }
 
 // defaultSQL is the statements of Better Auth's default names.
-var defaultSQL = render(mustResolve(store.Schema{}))
+var defaultSQL = render(mustResolve(store.Schema{}), store.AdditionalFields{})
 
 func mustResolve(s store.Schema) store.Tables {
 	t, err := s.Resolve()
@@ -66,8 +68,11 @@ func mustResolve(s store.Schema) store.Tables {
 }
 
 // render writes every statement with the names of t (validated by
-// store.Schema.Resolve, quoted by store.Quote).
-func render(t store.Tables) statements {
+// store.Schema.Resolve, quoted by store.Quote) and the columns of the
+// additional fields f (validated by store.AdditionalFields.Validate), which
+// follow the core columns in declaration order. Without fields it is the
+// SQL of Better Auth's core schema.
+func render(t store.Tables, f store.AdditionalFields) statements {
 	q := store.Quote
 	cols := func(tbl store.Table, prefix string, dates bool, fields ...string) string {
 		out := make([]string, len(fields))
@@ -97,8 +102,8 @@ func render(t store.Tables) statements {
 
 	var st statements
 	st.schema = []string{
-		`CREATE TABLE IF NOT EXISTS ` + U + ` (` + uc("id") + ` text not null primary key, ` + uc("name") + ` text not null, ` + uc("email") + ` text not null unique, ` + uc("emailVerified") + ` integer not null, ` + uc("image") + ` text, ` + uc("createdAt") + ` date not null, ` + uc("updatedAt") + ` date not null)`,
-		`CREATE TABLE IF NOT EXISTS ` + S + ` (` + sc("id") + ` text not null primary key, ` + sc("expiresAt") + ` date not null, ` + sc("token") + ` text not null unique, ` + sc("createdAt") + ` date not null, ` + sc("updatedAt") + ` date not null, ` + sc("ipAddress") + ` text, ` + sc("userAgent") + ` text, ` + sc("userId") + references + `)`,
+		`CREATE TABLE IF NOT EXISTS ` + U + ` (` + uc("id") + ` text not null primary key, ` + uc("name") + ` text not null, ` + uc("email") + ` text not null unique, ` + uc("emailVerified") + ` integer not null, ` + uc("image") + ` text, ` + uc("createdAt") + ` date not null, ` + uc("updatedAt") + ` date not null` + columnDefs(f.User) + `)`,
+		`CREATE TABLE IF NOT EXISTS ` + S + ` (` + sc("id") + ` text not null primary key, ` + sc("expiresAt") + ` date not null, ` + sc("token") + ` text not null unique, ` + sc("createdAt") + ` date not null, ` + sc("updatedAt") + ` date not null, ` + sc("ipAddress") + ` text, ` + sc("userAgent") + ` text, ` + sc("userId") + references + columnDefs(f.Session) + `)`,
 		`CREATE TABLE IF NOT EXISTS ` + A + ` (` + ac("id") + ` text not null primary key, ` + ac("accountId") + ` text not null, ` + ac("providerId") + ` text not null, ` + ac("userId") + references + `, ` + ac("accessToken") + ` text, ` + ac("refreshToken") + ` text, ` + ac("idToken") + ` text, ` + ac("accessTokenExpiresAt") + ` date, ` + ac("refreshTokenExpiresAt") + ` date, ` + ac("scope") + ` text, ` + ac("password") + ` text, ` + ac("createdAt") + ` date not null, ` + ac("updatedAt") + ` date not null)`,
 		`CREATE TABLE IF NOT EXISTS ` + V + ` (` + vc("id") + ` text not null primary key, ` + vc("identifier") + ` text not null, ` + vc("value") + ` text not null, ` + vc("expiresAt") + ` date not null, ` + vc("createdAt") + ` date not null, ` + vc("updatedAt") + ` date not null)`,
 	}
@@ -113,13 +118,19 @@ func render(t store.Tables) statements {
 			`BEGIN INSERT INTO "sessionkit_revocation" ("sessionId", "revokedAt") VALUES (OLD.` + sc("id") + `, strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END`,
 	}
 
-	st.insertUser = `INSERT INTO ` + U + ` (` + userColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?)`
+	// The additional fields' columns follow the core ones in every
+	// statement that writes or reads a whole row; scanUser and the session
+	// scans read them in the same order.
+	marks := func(n int) string { return strings.Repeat(", ?", n) }
+	userSelect += fieldCols(f.User, "")
+	sessionSelect += fieldCols(f.Session, "")
+	st.insertUser = `INSERT INTO ` + U + ` (` + userColumns + fieldNames(f.User) + `) VALUES (?, ?, ?, ?, ?, ?, ?` + marks(len(f.User)) + `)`
 	st.userByID = `SELECT ` + userSelect + ` FROM ` + U + ` WHERE ` + uc("id") + ` = ?`
 	st.userByEmail = `SELECT ` + userSelect + ` FROM ` + U + ` WHERE ` + uc("email") + ` = ?`
 
-	st.insertSession = `INSERT INTO ` + S + ` (` + sessionColumns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
-	st.sessionByToken = `SELECT ` + cols(s, "s.", true, sessionFields...) + `,
-		` + cols(u, "u.", true, userFields...) + `
+	st.insertSession = `INSERT INTO ` + S + ` (` + sessionColumns + fieldNames(f.Session) + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?` + marks(len(f.Session)) + `)`
+	st.sessionByToken = `SELECT ` + cols(s, "s.", true, sessionFields...) + fieldCols(f.Session, "s.") + `,
+		` + cols(u, "u.", true, userFields...) + fieldCols(f.User, "u.") + `
 		FROM ` + S + ` AS s JOIN ` + U + ` AS u ON u.` + uc("id") + ` = s.` + sc("userId") + ` WHERE s.` + sc("token") + ` = ?`
 	st.slideSession = `UPDATE ` + S + ` SET ` + sc("expiresAt") + ` = ?, ` + sc("updatedAt") + ` = ? WHERE ` + sc("token") + ` = ? RETURNING ` + sessionSelect
 	st.deleteSession = `DELETE FROM ` + S + ` WHERE ` + sc("token") + ` = ?`

@@ -4,8 +4,10 @@
 //
 // It uses modernc.org/sqlite (pure Go, no cgo). Open creates the Better Auth
 // tables and indexes that are missing (user, session, account, verification;
-// as Better Auth's migrator makes them) and never drops or alters anything, so it also opens a database
-// Better Auth created. Values use Better Auth's encodings: dates
+// as Better Auth's migrator makes them) and never drops anything, so it also opens a database
+// Better Auth created; the only change it makes to an existing table is to
+// add the columns of declared additional fields (Options.Fields, fields.go)
+// that it lacks, as Better Auth's migrator would. Values use Better Auth's encodings: dates
 // are ISO-8601 text in UTC with milliseconds, booleans are 0/1, a missing
 // image is NULL, and emails are lower-cased.
 //
@@ -86,7 +88,8 @@
 // them (store.Schema); every statement is rendered from those names in one
 // place (schema.go). It does not support integer dates (drizzle-kit's and
 // Prisma's SQLite schemas; Open refuses them), nor extra NOT NULL columns
-// without defaults that plugins may add.
+// without defaults that plugins may add, unless they are declared in
+// Options.Fields.
 package sqlite
 
 import (
@@ -138,6 +141,13 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the sweeper's clock. Nil means time.Now.
 	Now func() time.Time
+	// Fields declares the additional fields of users and sessions, as the
+	// Better Auth app sharing the database declares them. Open creates
+	// their columns as Better Auth's migrator does: in new tables, and in
+	// existing ones that lack them (a required column needs a fixed
+	// default to fill existing rows; without one Open fails, as Better
+	// Auth's migrator refuses). See fields.go for the encodings.
+	Fields store.AdditionalFields
 	// Schema names the tables and columns, as the Better Auth app's
 	// modelName, fields and usePlural name them. The zero Schema is Better
 	// Auth's default naming. OpenWith refuses a Schema naming a table or
@@ -201,6 +211,7 @@ type Store struct {
 	now        func() time.Time
 	sweepBatch int
 	sweeper    *store.Sweeper // nil when the sweeper is off
+	fields     store.AdditionalFields
 
 	feed feedState // revocation feed watchers (feed.go)
 
@@ -236,6 +247,9 @@ func OpenWith(path string, o Options) (*Store, error) {
 	if err := checkPath(path); err != nil {
 		return nil, err
 	}
+	if err := o.Fields.Validate(); err != nil {
+		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
+	}
 	tables, err := o.Schema.Resolve()
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %q: %w", path, err)
@@ -266,12 +280,13 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, sql: render(tables), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch}
+	s := &Store{db: db, path: path, sql: render(tables, o.Fields), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields}
 	// SessionByToken goes through the lookup pool unless it cannot serve
-	// the lookup: it reads the columns of s.sql.sessionByToken by position
-	// (lookupKinds in reader.go), so any column added to that SELECT
-	// means readers stays nil and the prepared s.sessionByToken serves.
-	if !o.sqlLookup {
+	// the lookup: it reads the 15 core columns of s.sql.sessionByToken by
+	// position (lookupKinds in reader.go), so with additional fields (extra
+	// columns in that SELECT) readers stays nil and the prepared
+	// s.sessionByToken serves.
+	if !o.sqlLookup && o.Fields.Empty() {
 		s.readers = newReaderPool(fileURI(path), s.sql.sessionByToken, o.BusyTimeout, o.MaxOpenConns)
 	}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
@@ -381,16 +396,25 @@ func (s *Store) init() error {
 			return openError(s.path, fmt.Errorf("create schema: %w", err))
 		}
 	}
-	if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, []index{s.sql.sweep}, s.sql.oauth.indexes)...); err != nil {
-		tx.Rollback()
-		return openError(s.path, fmt.Errorf("create schema: %w", err))
-	}
 	// CREATE TABLE IF NOT EXISTS leaves an existing table as it is, so a
 	// misspelt column of Options.Schema is caught here, not as a failed
 	// sign-in.
 	if err := checkColumns(ctx, tx, s.tables); err != nil {
 		tx.Rollback()
 		return fmt.Errorf("sqlite: open %q: %w", s.path, err)
+	}
+	for _, t := range []struct {
+		name string
+		decl []store.Field
+	}{{s.tables.User.Name, s.fields.User}, {s.tables.Session.Name, s.fields.Session}} {
+		if err := addMissingColumns(ctx, tx, t.name, t.decl); err != nil {
+			tx.Rollback()
+			return openError(s.path, fmt.Errorf("additional fields: %w", err))
+		}
+	}
+	if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, []index{s.sql.sweep}, s.sql.oauth.indexes)...); err != nil {
+		tx.Rollback()
+		return openError(s.path, fmt.Errorf("create schema: %w", err))
 	}
 	if err := tx.Commit(); err != nil {
 		return openError(s.path, err)
@@ -509,20 +533,28 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
-	if _, err := s.insertUser.ExecContext(ctx, userArgs(u)...); err != nil {
+	args, err := s.userArgs(u)
+	if err != nil {
+		return err
+	}
+	if _, err := s.insertUser.ExecContext(ctx, args...); err != nil {
 		return mapError("create user", err)
 	}
 	return nil
 }
 
 // userArgs are the insertUser statement's arguments for u.
-func userArgs(u store.User) []any {
+func (s *Store) userArgs(u store.User) ([]any, error) {
 	var image any
 	if u.Image != "" {
 		image = u.Image
 	}
-	return []any{u.ID, u.Name, strings.ToLower(u.Email), boolInt(u.EmailVerified), image,
-		store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt)}
+	fields, err := fieldArgs("create user", s.fields.User, u.Fields)
+	if err != nil {
+		return nil, err
+	}
+	return append([]any{u.ID, u.Name, strings.ToLower(u.Email), boolInt(u.EmailVerified), image,
+		store.FormatTime(u.CreatedAt), store.FormatTime(u.UpdatedAt)}, fields...), nil
 }
 
 // UserByID implements store.Store.
@@ -538,7 +570,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, erro
 
 func (s *Store) scanUser(op string, row *sql.Row) (store.User, error) {
 	var u store.User
-	err := row.Scan(userDest(&u)...)
+	err := row.Scan(append(userDest(&u), scanFields(s.fields.User, &u.Fields)...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.User{}, store.ErrNotFound
 	}
@@ -554,9 +586,13 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
 		return fmt.Errorf("sqlite: create session: %w: id, token and user id are required", store.ErrInvalid)
 	}
-	_, err := s.insertSession.ExecContext(ctx, ss.ID, ss.Token, ss.UserID,
+	fields, err := fieldArgs("create session", s.fields.Session, ss.Fields)
+	if err != nil {
+		return err
+	}
+	_, err = s.insertSession.ExecContext(ctx, append([]any{ss.ID, ss.Token, ss.UserID,
 		store.FormatTime(ss.ExpiresAt), store.FormatTime(ss.CreatedAt), store.FormatTime(ss.UpdatedAt),
-		ss.IPAddress, ss.UserAgent)
+		ss.IPAddress, ss.UserAgent}, fields...)...)
 	if err != nil {
 		return mapError("create session", err)
 	}
@@ -605,12 +641,20 @@ func (s *Store) readerLookup(token string) (store.Session, store.User, error) {
 // lookup runs the lookup through database/sql's prepared sessionByToken,
 // with ctx as given.
 func (s *Store) lookup(ctx context.Context, token string) (store.Session, store.User, error) {
+	return s.lookupWith(ctx, s.sessionByToken, token)
+}
+
+// lookupWith runs the hot-path query st (the statement, or its copy in a
+// transaction).
+func (s *Store) lookupWith(ctx context.Context, st *sql.Stmt, token string) (store.Session, store.User, error) {
 	var ss store.Session
 	var u store.User
-	dest := make([]any, 0, lookupColumns)
+	dest := make([]any, 0, lookupColumns) // constant: stays on the stack without fields
 	dest = append(dest, sessionDest(&ss)...)
+	dest = append(dest, scanFields(s.fields.Session, &ss.Fields)...)
 	dest = append(dest, userDest(&u)...)
-	err := s.sessionByToken.QueryRowContext(ctx, token).Scan(dest...)
+	dest = append(dest, scanFields(s.fields.User, &u.Fields)...)
+	err := st.QueryRowContext(ctx, token).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, store.User{}, store.ErrNotFound
 	}
@@ -624,7 +668,7 @@ func (s *Store) lookup(ctx context.Context, token string) (store.Session, store.
 func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
 	var ss store.Session
 	err := s.slideSession.QueryRowContext(ctx, store.FormatTime(expiresAt), store.FormatTime(updatedAt), token).
-		Scan(sessionDest(&ss)...)
+		Scan(append(sessionDest(&ss), scanFields(s.fields.Session, &ss.Fields)...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, store.ErrNotFound
 	}
@@ -653,7 +697,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 	var out []store.Session
 	for rows.Next() {
 		var ss store.Session
-		if err := rows.Scan(sessionDest(&ss)...); err != nil {
+		if err := rows.Scan(append(sessionDest(&ss), scanFields(s.fields.Session, &ss.Fields)...)...); err != nil {
 			return nil, fmt.Errorf("sqlite: list sessions: %w", err)
 		}
 		out = append(out, ss)
