@@ -6,7 +6,8 @@
 //   { "config": { "db", "secret", "baseURL", "strategy": "none"|"compact"|"jwt"|"jwe",
 //                 "maxAge"?, "version"?, "rateLimit"?, "deleteUser"?,
 //                 "userFields"?, "sessionFields"? (user.additionalFields and
-//                 session.additionalFields, as Better Auth declares them) },
+//                 session.additionalFields, as Better Auth declares them),
+//                 "admin"? (the admin plugin's options: {} for its defaults) },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
 //                "cookie"?, "headers"? }, ... ] }
 //   (rawBody is sent as it is, with contentType if given; body as JSON)
@@ -15,6 +16,7 @@
 //     would send next>", "sql": [statements Better Auth ran for this op],
 //     "retryAfter": <X-Retry-After header or null> }
 import { betterAuth } from "better-auth";
+import { admin } from "better-auth/plugins";
 import { getMigrations } from "better-auth/db/migration";
 import Database from "better-sqlite3";
 
@@ -49,6 +51,7 @@ const options = {
     ...(cfg.userFields ? { additionalFields: cfg.userFields } : {}),
   },
   logger: { disabled: true },
+  ...(cfg.admin ? { plugins: [admin(cfg.admin)] } : {}),
 };
 const auth = betterAuth(options);
 const { runMigrations } = await getMigrations(options);

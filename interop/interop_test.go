@@ -84,6 +84,9 @@ type baConfig struct {
 	// field order is its declaration's).
 	UserFields    json.RawMessage `json:"userFields,omitempty"`
 	SessionFields json.RawMessage `json:"sessionFields,omitempty"`
+	// Admin turns Better Auth's admin plugin on with these options
+	// (an empty object for its defaults).
+	Admin json.RawMessage `json:"admin,omitempty"`
 }
 
 // baOp is one HTTP exchange with Better Auth's handler.
