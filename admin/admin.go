@@ -244,5 +244,12 @@ func (a *Admin) SetRole(ctx context.Context, userID string, roles ...string) (st
 	return u, nil
 }
 
-// IsAdmin reports whether s's user has one of AdminRoles.
-func (a *Admin) IsAdmin(s *sessionkit.Session) bool { return s.HasRole(a.o.AdminRoles...) }
+// IsAdmin reports whether s's user has one of AdminRoles. A user whose
+// role is null counts as DefaultRole, as Better Auth's permission check
+// reads it.
+func (a *Admin) IsAdmin(s *sessionkit.Session) bool {
+	if s.Role() == "" {
+		return slices.Contains(a.o.AdminRoles, a.o.DefaultRole)
+	}
+	return s.HasRole(a.o.AdminRoles...)
+}

@@ -25,7 +25,7 @@ var appFields = store.AdditionalFields{User: []store.Field{{Name: "plan", Type: 
 // failingStore fails DeleteUserSessions while fail is set.
 type failingStore struct {
 	*memory.Store
-	fail atomic.Bool
+	fail, failUpdate atomic.Bool
 }
 
 var errDown = errors.New("store down")
@@ -35,6 +35,13 @@ func (f *failingStore) DeleteUserSessions(ctx context.Context, userID string) er
 		return errDown
 	}
 	return f.Store.DeleteUserSessions(ctx, userID)
+}
+
+func (f *failingStore) UpdateUserFields(ctx context.Context, id string, set map[string]any, at time.Time) (store.User, error) {
+	if f.failUpdate.Load() {
+		return store.User{}, errDown
+	}
+	return f.Store.UpdateUserFields(ctx, id, set, at)
 }
 
 func (f *failingStore) Unwrap() store.Store { return f.Store }
@@ -228,6 +235,28 @@ func TestExpiredBanLifted(t *testing.T) {
 	}
 }
 
+// TestExpiredBanLiftFailsClosed: when lifting an expired ban fails in the
+// store, SignIn fails with the store's error (503, not 403) and creates
+// nothing; the user can retry.
+func TestExpiredBanLiftFailsClosed(t *testing.T) {
+	t.Parallel()
+	r := newRig(t, false, true)
+	u := r.user("liftfail@example.com")
+	r.setFields(u.ID, map[string]any{"banned": true, "banExpires": r.m.Now().Add(-time.Second)})
+	r.st.failUpdate.Store(true)
+	_, _, err := r.signIn(u.ID, sessionkit.SignInOptions{})
+	if !errors.Is(err, errDown) || errors.Is(err, sessionkit.ErrSessionRefused) {
+		t.Fatalf("SignIn = %v, want the store's error, not a refusal", err)
+	}
+	if list, _ := r.st.ListSessions(context.Background(), u.ID, r.m.Now()); len(list) != 0 {
+		t.Errorf("%d sessions stored", len(list))
+	}
+	r.st.failUpdate.Store(false)
+	if _, _, err := r.signIn(u.ID, sessionkit.SignInOptions{}); err != nil {
+		t.Errorf("retry: %v", err)
+	}
+}
+
 // TestBanRevokesSessions: Ban records the ban and revokes every session;
 // the holder's next request has no session, with the cache on too.
 func TestBanRevokesSessions(t *testing.T) {
@@ -380,6 +409,12 @@ func TestRolesAndImpersonation(t *testing.T) {
 	}
 	if imp.ImpersonatedBy() != adm.ID || s.ImpersonatedBy() != "" {
 		t.Errorf("ImpersonatedBy = %q / %q", imp.ImpersonatedBy(), s.ImpersonatedBy())
+	}
+	plain := r.user("plain@example.com")
+	r.setFields(plain.ID, map[string]any{"role": nil})
+	pc, _, _ := r.signIn(plain.ID, sessionkit.SignInOptions{})
+	if ps, err := r.lookup(pc); err != nil || r.a.IsAdmin(ps) || ps.Role() != "" {
+		t.Errorf("a user with a null role: IsAdmin true or %v", err)
 	}
 	list, err := r.m.ListSessions(context.Background(), u.ID)
 	if err != nil || len(list) != 1 || list[0].ID != s.Session.ID {
