@@ -21,7 +21,7 @@ import (
 // sessions and refuses their next sign-in with Better Auth's BANNED_USER.
 func Example() {
 	opts := admin.Options{}
-	fields := opts.Fields(store.AdditionalFields{}) // the app's own fields go here
+	fields := opts.Fields(store.AdditionalFields{})           // the app's own fields go here
 	db, err := memory.NewWith(memory.Options{Fields: fields}) // or sqlite.Options{Fields: fields}
 	if err != nil {
 		log.Fatal(err)
