@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/admin"
 	"github.com/sessionkit/sessionkit/internal/loglimit"
 	"github.com/sessionkit/sessionkit/password"
 	"github.com/sessionkit/sessionkit/store"
@@ -64,6 +65,15 @@ type Config struct {
 	// Hooks are the app's callbacks on user events. See Hooks.
 	Hooks Hooks
 
+	// Admin, when set, serves Better Auth's admin plugin's session
+	// endpoints under BasePath: POST /admin/ban-user, /admin/unban-user,
+	// /admin/set-role, /admin/list-user-sessions,
+	// /admin/revoke-user-session and /admin/revoke-user-sessions, with its
+	// bodies, answers and codes, for callers whose session (read from the
+	// store) has one of the admin roles (admin.Admin.IsAdmin). Default:
+	// not served.
+	Admin *admin.Admin
+
 	// EnableDeleteUser serves POST /delete-user, Better Auth's
 	// user.deleteUser.enabled. Off by default, as in Better Auth, where it
 	// then answers 404: deleting an account is for apps that offer it.
@@ -83,12 +93,13 @@ type Accounts struct {
 	rateLog *loglimit.Limiter // EventRateLimited lines
 
 	deleteEnabled bool
+	admin         *admin.Admin
 }
 
 // New checks cfg and returns the Accounts of m. Every error wraps
 // sessionkit.ErrConfig.
 func New(m *sessionkit.Manager, cfg Config) (*Accounts, error) {
-	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, hooks: cfg.Hooks, rateLog: newRateLimitLog(),
+	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, hooks: cfg.Hooks, rateLog: newRateLimitLog(), admin: cfg.Admin,
 		deleteEnabled: cfg.EnableDeleteUser}
 	for _, origin := range cfg.TrustedOrigins {
 		// The form http.CrossOriginProtection accepts, and a real origin.

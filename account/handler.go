@@ -88,6 +88,7 @@ func (a *Accounts) Handler() http.Handler {
 		"/change-password":       {http.MethodPost, h.changePassword},
 		"/delete-user":           {http.MethodPost, h.deleteUser},
 	}
+	h.adminRoutes(a.admin)
 	h.cop = http.NewCrossOriginProtection()
 	for _, origin := range a.trusted {
 		_ = h.cop.AddTrustedOrigin(strings.TrimSuffix(origin, "/")) // New checked the form

@@ -253,3 +253,32 @@ func (a *Admin) IsAdmin(s *sessionkit.Session) bool {
 	}
 	return s.HasRole(a.o.AdminRoles...)
 }
+
+// ListUserSessions returns the user's live sessions, impersonated ones
+// included, oldest first: Better Auth's list-user-sessions.
+func (a *Admin) ListUserSessions(ctx context.Context, userID string) ([]store.Session, error) {
+	list, err := a.m.Store().ListSessions(ctx, userID, a.m.Now())
+	if err != nil {
+		return nil, fmt.Errorf("admin: list user sessions: %w", err)
+	}
+	return list, nil
+}
+
+// RevokeUserSession ends the session with that token, whoever's it is:
+// Better Auth's revoke-user-session. An unknown token is not an error.
+func (a *Admin) RevokeUserSession(ctx context.Context, token string) error {
+	s, _, err := a.m.Store().SessionByToken(ctx, token)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("admin: revoke user session: %w", err)
+	}
+	return a.m.RevokeSession(ctx, s.UserID, token)
+}
+
+// RevokeUserSessions ends every session of the user: Better Auth's
+// revoke-user-sessions.
+func (a *Admin) RevokeUserSessions(ctx context.Context, userID string) error {
+	return a.m.RevokeAllSessions(ctx, userID)
+}
