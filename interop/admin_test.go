@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
@@ -68,7 +69,7 @@ func TestAdminPluginBothWays(t *testing.T) {
 			if _, err := adm.SetRole(ctx, bob, "user", "beta"); err != nil {
 				t.Fatal(err)
 			}
-			acc, err := account.New(m, account.Config{RateLimit: account.RateLimit{Disabled: true}}) // four sign-ins in a few seconds
+			acc, err := account.New(m, account.Config{Admin: adm, RateLimit: account.RateLimit{Disabled: true}}) // several sign-ins in a few seconds
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -87,6 +88,16 @@ func TestAdminPluginBothWays(t *testing.T) {
 			if code != 200 || !strings.Contains(body, `"role":"user,beta"`) {
 				t.Fatalf("Go sign-in: %d %s", code, body)
 			}
+			_, _, rootGo := signInGo("root@example.com")
+			// The admin endpoints' refusals, from Go, to compare with
+			// Better Auth's below.
+			goAdmin := func(cookie string, body any) string {
+				code, b, _ := postFrom(t, cfg.BaseURL, api+"/admin/ban-user", cookie, body)
+				return fmt.Sprint(code, " ", b)
+			}
+			goNotAdmin := goAdmin(bobGo, map[string]any{"userId": eve})
+			goNoUser := goAdmin(rootGo, map[string]any{"userId": "nobody"})
+			goSelf := goAdmin(rootGo, map[string]any{"userId": root})
 			deadline := time.Now().Add(5 * time.Second)
 			for {
 				s, err := getSession(m, ctx, cookieHeader(eveGo))
@@ -106,8 +117,20 @@ func TestAdminPluginBothWays(t *testing.T) {
 				baOp{Method: "GET", Path: "/get-session", Cookie: rootBA},
 				baOp{Method: "POST", Path: "/admin/ban-user", Cookie: rootBA, Body: map[string]any{"userId": eve, "banReason": "spam"}},
 				baOp{Method: "GET", Path: "/get-session", Cookie: bobGo},
+				baOp{Method: "POST", Path: "/admin/ban-user", Cookie: bobBA, Body: map[string]any{"userId": eve}},
 				baOp{Method: "POST", Path: "/admin/set-role", Cookie: rootBA, Body: map[string]any{"userId": bob, "role": []string{"user", "admin"}}},
+				baOp{Method: "POST", Path: "/admin/ban-user", Cookie: rootBA, Body: map[string]any{"userId": "nobody"}},
+				baOp{Method: "POST", Path: "/admin/ban-user", Cookie: rootBA, Body: map[string]any{"userId": root}},
 			)
+			for i, goAnswer := range []string{goNotAdmin, "", goNoUser, goSelf} {
+				r := res[3+i]
+				if goAnswer == "" {
+					continue // set-role
+				}
+				if ba := fmt.Sprint(r.Status, " ", string(r.Body)); ba != goAnswer {
+					t.Errorf("ban-user refusal %d: Better Auth %s, sessionkit %s", i, ba, goAnswer)
+				}
+			}
 			if r := res[0]; r.Status != 200 || !strings.Contains(string(r.Body), `"role":"admin"`) {
 				t.Fatalf("Better Auth get-session of the admin Go made: %d %s", r.Status, r.Body)
 			}
@@ -117,7 +140,7 @@ func TestAdminPluginBothWays(t *testing.T) {
 			if r := res[2]; r.Status != 200 || !strings.Contains(string(r.Body), `"role":"user,beta"`) || touches(r.SQL, "session") {
 				t.Fatalf("Better Auth get-session with Go's %s cache cookie: %d %s (SQL %q)", strategy, r.Status, r.Body, r.SQL)
 			}
-			if r := res[3]; r.Status != 200 {
+			if r := res[4]; r.Status != 200 {
 				t.Fatalf("Better Auth set-role: %d %s", r.Status, r.Body)
 			}
 
