@@ -72,6 +72,9 @@ func TestHandlerFields(t *testing.T) {
 	if !strings.Contains(g.body, userFields) || !strings.Contains(g.body, `"userId":"`) || !strings.Contains(g.body, `"device":"web","id":"`) {
 		t.Errorf("get-session: %s", g.body)
 	}
+	if l := c.get("/list-sessions"); l.status != 200 || !strings.Contains(l.body, `"device":"web","id":"`) {
+		t.Errorf("list-sessions: %d %s", l.status, l.body)
+	}
 
 	for _, tc := range []struct{ body, want string }{
 		{`{"role":"admin"}`, `{"code":"FIELD_NOT_ALLOWED","message":"role is not allowed to be set"}`},
