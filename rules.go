@@ -55,11 +55,12 @@ const (
 func (s *Session) Role() string { return s.User.Fields.String(fieldRole) }
 
 // HasRole reports whether one of the user's roles (the comma-separated
-// list in the role field, spaces around each ignored) is one of roles.
-// Roles compare exactly, as Better Auth's access control does.
+// list in the role field) is one of roles. Roles compare exactly, spaces
+// included, as Better Auth's permission check splits them: " admin" is
+// not "admin".
 func (s *Session) HasRole(roles ...string) bool {
 	for have := range strings.SplitSeq(s.Role(), ",") {
-		if have = strings.TrimSpace(have); have != "" && slices.Contains(roles, have) {
+		if have != "" && slices.Contains(roles, have) {
 			return true
 		}
 	}

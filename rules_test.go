@@ -114,7 +114,8 @@ func TestSessionRoles(t *testing.T) {
 	}{
 		{"admin", []string{"admin"}, true},
 		{"admin,user", []string{"user"}, true},
-		{"user, admin", []string{"admin"}, true},
+		{"user, admin", []string{"admin"}, false}, // Better Auth reads " admin"
+		{"user,,admin", []string{"admin"}, true},
 		{"administrator", []string{"admin"}, false},
 		{"", []string{""}, false},
 		{"user", []string{"admin", "owner"}, false},

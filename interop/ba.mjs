@@ -16,7 +16,7 @@
 //     would send next>", "sql": [statements Better Auth ran for this op],
 //     "retryAfter": <X-Retry-After header or null> }
 import { betterAuth } from "better-auth";
-import { admin } from "better-auth/plugins";
+import { admin } from "better-auth/plugins/admin";
 import { getMigrations } from "better-auth/db/migration";
 import Database from "better-sqlite3";
 
@@ -51,7 +51,9 @@ const options = {
     ...(cfg.userFields ? { additionalFields: cfg.userFields } : {}),
   },
   logger: { disabled: true },
-  ...(cfg.admin ? { plugins: [admin(cfg.admin)] } : {}),
+  plugins: [
+    ...(cfg.admin ? [admin(cfg.admin)] : []),
+  ],
 };
 const auth = betterAuth(options);
 const { runMigrations } = await getMigrations(options);
