@@ -54,6 +54,15 @@ var signUpFields = map[string]any{
 	"trialEndsAt": "2030-01-02T03:04:05.678Z", "tags": []string{"a", "b<c>&"}, "role": "admin",
 }
 
+// signUpBody is a sign-up of Ada with signUpFields.
+func signUpBody() map[string]any {
+	body := map[string]any{"name": "Ada", "email": "ada@example.com", "password": "correct horse battery staple"}
+	for k, v := range signUpFields {
+		body[k] = v
+	}
+	return body
+}
+
 // wantUserFields is the user's fields as both sides answer them after a
 // sign-up with signUpFields (role: input false, so its default).
 const wantUserFields = `"role":"user","plan":"pro","tenantId":"acme","seats":3,"beta":true,"trialEndsAt":"2030-01-02T03:04:05.678Z","tags":["a","b<c>&"],"banned":null,"id":"`
@@ -161,10 +170,7 @@ func TestFieldsBetterAuthMintsSessionkitReads(t *testing.T) {
 	for _, cfg := range fieldsConfigs(t) {
 		t.Run(cfg.Strategy, func(t *testing.T) {
 			t.Parallel()
-			body := map[string]any{"name": "Ada", "email": "ada@example.com", "password": "correct horse battery staple"}
-			for k, v := range signUpFields {
-				body[k] = v
-			}
+			body := signUpBody()
 			res := runBA(t, node, cfg,
 				baOp{Method: "POST", Path: "/sign-up/email", Body: body},
 				baOp{Method: "POST", Path: "/sign-up/email", Body: map[string]any{"name": "B", "email": "b@example.com", "password": "correct horse battery staple", "banned": true}},
@@ -244,10 +250,7 @@ func TestFieldsSessionkitMintsBetterAuthReads(t *testing.T) {
 			srv := httptest.NewServer(newAccounts(t, m).Handler())
 			defer srv.Close()
 			api := srv.URL + "/api/auth"
-			body := map[string]any{"name": "Ada", "email": "ada@example.com", "password": "correct horse battery staple"}
-			for k, v := range signUpFields {
-				body[k] = v
-			}
+			body := signUpBody()
 			code, got, sc := post(t, api+"/sign-up/email", "", body)
 			if code != 200 || !strings.Contains(got, wantUserFields) {
 				t.Fatalf("sessionkit sign-up: %d %s\nwant %s", code, got, wantUserFields)
@@ -307,11 +310,8 @@ func TestFieldsUnknownDropped(t *testing.T) {
 			cfg.UserFields = json.RawMessage(strings.Replace(baUserFields, `"plan":`,
 				`"legacy": {"type": "json", "required": false}, "scores": {"type": "number[]", "required": false}, "plan":`, 1))
 			cfg.SessionFields = json.RawMessage(`{"impersonatedBy": {"type": "string", "required": false}, "device": {"type": "string", "required": false}}`)
-			body := map[string]any{"name": "Ada", "email": "ada@example.com", "password": "correct horse battery staple",
-				"legacy": map[string]any{"a": []any{1, "x", nil}}, "scores": []float64{1.5, -2}}
-			for k, v := range signUpFields {
-				body[k] = v
-			}
+			body := signUpBody()
+			body["legacy"], body["scores"] = map[string]any{"a": []any{1, "x", nil}}, []float64{1.5, -2}
 			res := runBA(t, node, cfg, baOp{Method: "POST", Path: "/sign-up/email", Body: body})
 			if res[0].Status != 200 || !strings.Contains(string(res[0].Body), `"legacy":{"a":[1,"x",null]}`) {
 				t.Fatalf("Better Auth sign-up: %d %s", res[0].Status, res[0].Body)
