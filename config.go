@@ -136,6 +136,9 @@ type Config struct {
 	// Hooks are the app's callbacks on sign-in, sign-out and revocation;
 	// BeforeSessionCreate can refuse a session. See Hooks.
 	Hooks Hooks
+	// Rules are plugins' rules on sessions, run in order before Hooks:
+	// package admin's bans (admin.Options.Rule). See Rule. Default: none.
+	Rules []Rule
 }
 
 // CookieCache configures the cookie cache.

@@ -200,6 +200,9 @@ func (m *Manager) SignIn(w http.ResponseWriter, r *http.Request, userID string, 
 		}
 	}
 	now := m.s.now()
+	if err := m.ruleBeforeCreate(r.Context(), &u, now); err != nil {
+		return nil, err
+	}
 	expires := m.rememberedExpiry(now, now.Add(m.s.ExpiresIn))
 	if opts.DontRemember {
 		expires = now.Add(DontRememberLifetime)
@@ -316,7 +319,8 @@ func (m *Manager) resolve(ctx context.Context, j *jar, opts LookupOptions) (*Ses
 	if j.c.caching() && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
 		// A copy is trusted only while the revocation feed is current and
 		// has not named the session (see revocation.go).
-		if out, cacheExpires := j.cached(token, now); out != nil && m.feed.trusted(out.Session.ID, token) {
+		// A copy a Rule refuses goes to the store, which decides.
+		if out, cacheExpires := j.cached(token, now); out != nil && m.feed.trusted(out.Session.ID, token) && m.admitted(out, now) {
 			if m.s.Stateless && !opts.DisableRefresh && cacheExpires.Sub(now) < m.s.refreshAge {
 				// The re-mint never moves the session's expiry; the row
 				// decides that its cookies end with the browser session.
@@ -348,6 +352,10 @@ func (m *Manager) resolve(ctx context.Context, j *jar, opts LookupOptions) (*Ses
 		return nil, ErrNoSession
 	}
 	out := &Session{Session: sess, User: user, Source: SourceStore}
+	if !m.admitted(out, now) {
+		j.clear()
+		return nil, ErrNoSession
+	}
 	// Remember-me off is read from the row, so a token sent without its
 	// dont_remember cookie cannot make the session slide.
 	if opts.DisableRefresh || m.rememberedOff(&sess) || j.signedDontRemember() {
@@ -472,9 +480,15 @@ func (m *Manager) ClearCookies(w http.ResponseWriter, r *http.Request) {
 	j.out.writeTo(w.Header())
 }
 
-// ListSessions returns the user's live sessions, oldest first.
+// ListSessions returns the user's live sessions, oldest first, but those
+// a Rule hides (package admin hides impersonated sessions, as Better
+// Auth's admin plugin does).
 func (m *Manager) ListSessions(ctx context.Context, userID string) ([]store.Session, error) {
-	return m.store.ListSessions(ctx, userID, m.s.now())
+	list, err := m.store.ListSessions(ctx, userID, m.s.now())
+	if err != nil {
+		return nil, err
+	}
+	return m.listed(list), nil
 }
 
 // RevokeSession ends the session with that token if it belongs to userID.

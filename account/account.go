@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/admin"
 	"github.com/sessionkit/sessionkit/internal/loglimit"
 	"github.com/sessionkit/sessionkit/password"
 	"github.com/sessionkit/sessionkit/store"
@@ -68,6 +69,15 @@ type Config struct {
 	// plugins do (package multisession is one). See Plugin.
 	Plugins []Plugin
 
+	// Admin, when set, serves Better Auth's admin plugin's session
+	// endpoints under BasePath: POST /admin/ban-user, /admin/unban-user,
+	// /admin/set-role, /admin/list-user-sessions,
+	// /admin/revoke-user-session and /admin/revoke-user-sessions, with its
+	// bodies, answers and codes, for callers whose session (read from the
+	// store) has one of the admin roles (admin.Admin.IsAdmin). Default:
+	// not served.
+	Admin *admin.Admin
+
 	// EnableDeleteUser serves POST /delete-user, Better Auth's
 	// user.deleteUser.enabled. Off by default, as in Better Auth, where it
 	// then answers 404: deleting an account is for apps that offer it.
@@ -88,13 +98,14 @@ type Accounts struct {
 
 	deleteEnabled bool
 	plugins       []Plugin
+	admin         *admin.Admin
 }
 
 // New checks cfg and returns the Accounts of m. Every error wraps
 // sessionkit.ErrConfig.
 func New(m *sessionkit.Manager, cfg Config) (*Accounts, error) {
 	a := &Accounts{m: m, base: basePath(cfg.BasePath), trusted: cfg.TrustedOrigins, hooks: cfg.Hooks, rateLog: newRateLimitLog(),
-		deleteEnabled: cfg.EnableDeleteUser, plugins: cfg.Plugins}
+		deleteEnabled: cfg.EnableDeleteUser, plugins: cfg.Plugins, admin: cfg.Admin}
 	if err := checkPlugins(cfg.Plugins); err != nil {
 		return nil, err
 	}

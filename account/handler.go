@@ -85,6 +85,7 @@ func (a *Accounts) Handler() http.Handler {
 	m := a.m
 	h := &apiHandler{a: a, m: m, base: a.base, origins: newOrigins(m.BaseURL(), a.trusted)}
 	h.routes = h.builtin()
+	h.adminRoutes(a.admin)
 	h.addPlugins(a.plugins)
 	h.cop = http.NewCrossOriginProtection()
 	for _, origin := range a.trusted {

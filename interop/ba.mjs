@@ -13,7 +13,8 @@
 //                              would change anything),
 //                 "multiSession"?: { "maximumSessions"? },
 //                 "genericOAuth"?: { "providerId", "discoveryUrl", "clientId", "clientSecret" },
-//                 "bearer"?: { "requireSignature"? } (the bearer plugin on) },
+//                 "bearer"?: { "requireSignature"? } (the bearer plugin on),
+//                 "admin"? (the admin plugin's options: {} for its defaults) },
 //     "ops": [ { "method", "path", "body"?, "rawBody"?, "contentType"?,
 //                "cookie"?, "chain"?, "headers"?, "noOrigin"? }, ... ] }
 //   (chain: true sends the Cookie header the previous op left, as one
@@ -27,6 +28,7 @@
 //     "exposeHeaders": <Access-Control-Expose-Headers header or null> }
 import { betterAuth } from "better-auth";
 import { bearer } from "better-auth/plugins/bearer";
+import { admin } from "better-auth/plugins/admin";
 import { getMigrations } from "better-auth/db/migration";
 import { multiSession } from "better-auth/plugins/multi-session";
 import { genericOAuth } from "better-auth/plugins/generic-oauth";
@@ -85,6 +87,7 @@ const options = {
     ...(cfg.multiSession ? [multiSession(cfg.multiSession)] : []),
     ...(cfg.genericOAuth ? [genericOAuth({ config: [{ ...cfg.genericOAuth, scopes: ["openid", "email", "profile"] }] })] : []),
     ...(cfg.bearer ? [bearer(cfg.bearer)] : []),
+    ...(cfg.admin ? [admin(cfg.admin)] : []),
   ],
   logger: { disabled: true },
 };

@@ -84,6 +84,9 @@ type baConfig struct {
 	MultiSession *multiConfig `json:"multiSession,omitempty"`
 	// Bearer turns the bearer plugin on, with its options.
 	Bearer *baBearer `json:"bearer,omitempty"`
+	// Admin turns Better Auth's admin plugin on with these options
+	// (an empty object for its defaults).
+	Admin json.RawMessage `json:"admin,omitempty"`
 }
 
 // baBearer is the bearer plugin's options.

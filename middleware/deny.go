@@ -2,6 +2,7 @@ package middleware
 
 import (
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -23,7 +24,7 @@ var (
 )
 
 // DeniedFunc renders a refusal of a gate its own way: status is 401 (err
-// wraps sessionkit.ErrNoSession), 403 (ErrNotFresh) or 503 (the store's
+// wraps sessionkit.ErrNoSession), 403 (ErrNotFresh, ErrRole) or 503 (the store's
 // error, already logged). It must write the whole response.
 type DeniedFunc func(w http.ResponseWriter, r *http.Request, status int, err error)
 
@@ -43,11 +44,23 @@ func deny(w http.ResponseWriter, r *http.Request, status int, err error, loginUR
 	case http.StatusUnauthorized:
 		sessionkit.WriteError(w, status, sessionkit.CodeUnauthorized, sessionkit.MessageUnauthorized)
 	case http.StatusForbidden:
-		sessionkit.WriteError(w, status, sessionkit.CodeSessionNotFresh, sessionkit.MessageSessionNotFresh)
+		if !errors.Is(err, ErrRole) {
+			sessionkit.WriteError(w, status, sessionkit.CodeSessionNotFresh, sessionkit.MessageSessionNotFresh)
+		} else if WantsHTML(r) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Header().Set("X-Content-Type-Options", "nosniff")
+			w.WriteHeader(status)
+			io.WriteString(w, forbiddenPage)
+		} else {
+			sessionkit.WriteError(w, status, CodeForbidden, MessageForbidden)
+		}
 	default:
 		sessionkit.WriteUnavailable(w)
 	}
 }
+
+// forbiddenPage is the page of a browser refused by RequireRole.
+const forbiddenPage = "<!doctype html><title>Forbidden</title><h1>Forbidden</h1><p>You are not allowed to access this page.</p>\n"
 
 // misuse answers 500 naming the missing middleware, and logs it once per
 // gate, so a wiring mistake is neither silent nor a log flood.
