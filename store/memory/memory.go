@@ -55,14 +55,22 @@ func normSession(s store.Session) store.Session {
 	return s
 }
 
-// CreateUser implements store.Store.
-func (m *Store) CreateUser(_ context.Context, u store.User) error {
+// newUser checks a user about to be created, with its fields completed
+// from their declarations: one rule for every way a user is created.
+func (m *Store) newUser(u store.User) (store.User, error) {
 	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
+		return u, fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
 	}
 	u = normUser(u)
 	var err error
-	if u.Fields, err = alignFields("create user", m.fields.User, u.Fields); err != nil {
+	u.Fields, err = alignFields("create user", m.fields.User, u.Fields)
+	return u, err
+}
+
+// CreateUser implements store.Store.
+func (m *Store) CreateUser(_ context.Context, u store.User) error {
+	u, err := m.newUser(u)
+	if err != nil {
 		return err
 	}
 	m.mu.Lock()
@@ -260,12 +268,8 @@ func (m *Store) SetPassword(_ context.Context, userID, hash string, _ time.Time)
 // CreateUserWithPassword implements store.CredentialStore: the user and the
 // password are stored under one lock, or neither is.
 func (m *Store) CreateUserWithPassword(_ context.Context, u store.User, hash string) error {
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
-	}
-	u = normUser(u)
-	var err error
-	if u.Fields, err = alignFields("create user", m.fields.User, u.Fields); err != nil {
+	u, err := m.newUser(u)
+	if err != nil {
 		return err
 	}
 	m.mu.Lock()

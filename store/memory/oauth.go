@@ -88,12 +88,8 @@ func (m *Store) CreateAccount(_ context.Context, a store.Account) error {
 
 // CreateUserWithAccount implements store.AccountStore under one lock.
 func (m *Store) CreateUserWithAccount(_ context.Context, u store.User, a store.Account) error {
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
-	}
-	u = normUser(u)
-	var err error
-	if u.Fields, err = alignFields("create user", m.fields.User, u.Fields); err != nil {
+	u, err := m.newUser(u)
+	if err != nil {
 		return err
 	}
 	m.mu.Lock()
