@@ -19,13 +19,5 @@ func (m *Manager) AuthCookie(name, value string, maxAge time.Duration) *http.Coo
 
 // SignCookieValue returns v signed as Better Auth's setSignedCookie signs
 // it, with the Manager's current secret: v + "." + base64(HMAC-SHA256), as
-// it goes on the wire.
+// it goes on the wire. VerifyCookie checks such a value.
 func (m *Manager) SignCookieValue(v string) string { return m.s.cookies.sign(v) }
-
-// VerifyCookieValue checks a signed cookie value as read from the request
-// (raw, still percent-encoded) against every configured secret in constant
-// time, and returns the value it signs. A missing, malformed or forged
-// value is ok == false.
-func (m *Manager) VerifyCookieValue(raw string) (v string, ok bool) {
-	return m.s.cookies.verify(raw)
-}

@@ -45,8 +45,8 @@ func TestSignedCookieValue(t *testing.T) {
 	if !strings.HasPrefix(signed, "abc123.") {
 		t.Fatalf("SignCookieValue = %q", signed)
 	}
-	if v, ok := m.VerifyCookieValue(signed); !ok || v != "abc123" {
-		t.Errorf("VerifyCookieValue(own) = %q, %v", v, ok)
+	if v, ok := m.VerifyCookie("better-auth.state", signed); !ok || v != "abc123" {
+		t.Errorf("VerifyCookie(own) = %q, %v", v, ok)
 	}
 	other, err := sessionkit.New(sessionkit.Config{Secret: testSecretOther, Store: memory.New()})
 	if err != nil {
@@ -54,8 +54,8 @@ func TestSignedCookieValue(t *testing.T) {
 	}
 	defer other.Close()
 	for _, raw := range []string{"", "abc123", "abc124" + signed[6:], other.SignCookieValue("abc123")} {
-		if v, ok := m.VerifyCookieValue(raw); ok {
-			t.Errorf("VerifyCookieValue(%q) = %q, true; want refused", raw, v)
+		if v, ok := m.VerifyCookie("better-auth.state", raw); ok {
+			t.Errorf("VerifyCookie(%q) = %q, true; want refused", raw, v)
 		}
 	}
 }

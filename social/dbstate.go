@@ -81,7 +81,7 @@ func (d *DatabaseState) Take(ctx context.Context, w http.ResponseWriter, r *http
 		if err != nil {
 			return State{}, fmt.Errorf("social: %w: no state cookie", ErrStateMismatch)
 		}
-		signed, ok := d.m.VerifyCookieValue(c.Value)
+		signed, ok := d.m.VerifyCookie(name, c.Value)
 		if !ok || !equal(signed, state) {
 			return State{}, fmt.Errorf("social: %w: the state cookie names another state", ErrStateMismatch)
 		}
