@@ -166,17 +166,20 @@ func chunkSuffix(rest string) (int, bool) {
 	return n, n < cache.MaxChunks
 }
 
-// cacheValue joins the cache cookies the way cache.Join does:
+// cacheValue joins the cache cookies (joinChunks).
+func (j *jar) cacheValue() (string, bool) { return joinChunks(j.data) }
+
+// joinChunks joins a chunked cookie's pieces the way cache.Join does:
 // the first plain cookie when not empty, else the chunks in index order,
 // the last of a repeated index. One cookie costs no allocation.
-func (j *jar) cacheValue() (string, bool) {
-	if len(j.data) == 1 {
-		d := j.data[0]
+func joinChunks(cs []rawCookie) (string, bool) {
+	if len(cs) == 1 {
+		d := cs[0]
 		return d.Value, d.idx >= 0 || d.Value != ""
 	}
-	var last [cache.MaxChunks]int // 1 + position in j.data of chunk i's last cookie
+	var last [cache.MaxChunks]int // 1 + position in cs of chunk i's last cookie
 	baseSeen, chunks := false, false
-	for k, d := range j.data {
+	for k, d := range cs {
 		switch {
 		case d.idx >= 0:
 			last[d.idx], chunks = k+1, true
@@ -193,8 +196,8 @@ func (j *jar) cacheValue() (string, bool) {
 	size, n, one := 0, 0, ""
 	for _, k := range last {
 		if k > 0 {
-			size += len(j.data[k-1].Value)
-			n, one = n+1, j.data[k-1].Value
+			size += len(cs[k-1].Value)
+			n, one = n+1, cs[k-1].Value
 		}
 	}
 	if n == 1 {
@@ -204,7 +207,7 @@ func (j *jar) cacheValue() (string, bool) {
 	b.Grow(size)
 	for _, k := range last {
 		if k > 0 {
-			b.WriteString(j.data[k-1].Value)
+			b.WriteString(cs[k-1].Value)
 		}
 	}
 	return b.String(), true

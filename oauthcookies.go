@@ -38,10 +38,7 @@ type oauthCookies struct {
 // resolveOAuthCookies builds the codecs and names; run after resolveCache.
 func (s *settings) resolveOAuthCookies() {
 	ck := s.cookies
-	p := s.CookiePrefix + "."
-	if ck.secure {
-		p = "__Secure-" + p
-	}
+	p := ck.names.prefix
 	ck.oauth = oauthCookies{
 		account:     oauthcookie.NewAccountCodec(ck.secrets...),
 		state:       oauthcookie.NewStateCodec(ck.secrets...),
@@ -78,24 +75,14 @@ func (j *jar) readOAuth(name, val string) bool {
 	return true
 }
 
-// accountValue joins the account_data cookies as cache.Join does.
-func (j *jar) accountValue() (string, bool) {
-	cs := make([]*http.Cookie, len(j.account))
-	for i, d := range j.account {
-		cs[i] = &http.Cookie{Name: d.Name, Value: d.Value}
-	}
-	v, _, ok := cache.Join(cs, j.c.oauth.accountName)
-	return v, ok
-}
+// accountValue joins the account_data cookies (joinChunks).
+func (j *jar) accountValue() (string, bool) { return joinChunks(j.account) }
 
 // clearOAuth expires the account_data cookies and oauth_state the request
 // carried.
 func (j *jar) clearOAuth() {
 	if len(j.account) > 0 {
-		j.expire(j.c.oauth.accountName)
-	}
-	for _, d := range j.account {
-		j.expire(d.Name)
+		j.clearOAuthAccount()
 	}
 	if j.hasState {
 		j.expire(j.c.oauth.stateName)
@@ -153,6 +140,8 @@ func (j *jar) remintAccount(ctx context.Context, userID string, now time.Time) {
 	j.clearOAuthAccount()
 }
 
+// clearOAuthAccount expires account_data and every chunk of it the
+// request carried.
 func (j *jar) clearOAuthAccount() {
 	j.expire(j.c.oauth.accountName)
 	for _, d := range j.account {
