@@ -196,7 +196,7 @@ func (a *Accounts) CreateUserWith(ctx context.Context, nu NewUser) (store.User, 
 		return store.User{}, fieldError(err)
 	}
 	st := a.m.Store()
-	cs, hasCreds := st.(store.CredentialStore)
+	cs, hasCreds := store.As[store.CredentialStore](st)
 	var hash string
 	if nu.Password != "" {
 		if !hasCreds {
@@ -237,7 +237,7 @@ func (a *Accounts) CreateUserWith(ctx context.Context, nu NewUser) (store.User, 
 // forms should call CheckPasswordRequest, which limits per address too.
 func (a *Accounts) CheckPassword(ctx context.Context, email, pw string) (store.User, error) {
 	st := a.m.Store()
-	cs, ok := st.(store.CredentialStore)
+	cs, ok := store.As[store.CredentialStore](st)
 	if !ok {
 		return store.User{}, ErrNoCredentials
 	}

@@ -105,7 +105,7 @@ func resolveRateLimit(c RateLimit, st store.Store) (rateLimits, error) {
 	}
 	storage := c.Storage
 	if storage == nil {
-		if shared, ok := st.(ratelimit.Storage); ok {
+		if shared, ok := store.As[ratelimit.Storage](st); ok {
 			storage = shared
 		} else {
 			storage = ratelimit.NewMemory(c.MaxKeys)

@@ -121,7 +121,7 @@ func (a *Accounts) verifyUserPassword(ctx context.Context, userID, currentPasswo
 // checkUserPassword checks pw against the user's stored password, counted
 // against the account's rate limit (RateLimit.Account) as sign-in is.
 func (a *Accounts) checkUserPassword(ctx context.Context, userID, pw string) error {
-	cs, ok := a.m.Store().(store.CredentialStore)
+	cs, ok := store.As[store.CredentialStore](a.m.Store())
 	if !ok {
 		return ErrNoCredentials
 	}
@@ -163,7 +163,7 @@ func (a *Accounts) hash(ctx context.Context, pw string) (string, error) {
 }
 
 func (a *Accounts) storePassword(ctx context.Context, userID, hash string) error {
-	cs, ok := a.m.Store().(store.CredentialStore)
+	cs, ok := store.As[store.CredentialStore](a.m.Store())
 	if !ok {
 		return ErrNoCredentials
 	}
@@ -182,7 +182,7 @@ func (a *Accounts) SetPassword(ctx context.Context, userID, pw string) error {
 	if err := ValidatePassword(pw); err != nil {
 		return err
 	}
-	cs, ok := a.m.Store().(store.CredentialStore)
+	cs, ok := store.As[store.CredentialStore](a.m.Store())
 	if !ok {
 		return ErrNoCredentials
 	}

@@ -33,7 +33,7 @@ type Notifier interface {
 // Options.Notifier is the feed; without one it returns
 // store.ErrNoRevocationFeed.
 func (s *Store) WatchRevocations(ctx context.Context, since time.Time, sink store.RevocationSink) error {
-	if f, ok := s.primary.(store.RevocationFeed); ok && s.fallback() {
+	if f, ok := store.As[store.RevocationFeed](s.primary); ok && s.fallback() {
 		return f.WatchRevocations(ctx, since, sink)
 	}
 	if s.notify != nil {

@@ -165,7 +165,7 @@ func New(kv scs.Store, o Options) (*Store, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if _, ok := o.Primary.(store.RevocationFeed); ok && o.StoreSessionInDatabase && !o.PreserveSessionInDatabase {
+	if _, ok := store.As[store.RevocationFeed](o.Primary); ok && o.StoreSessionInDatabase && !o.PreserveSessionInDatabase {
 		o.Notifier = nil // every deletion deletes a row: Primary's feed tells
 	}
 	return &Store{
@@ -222,7 +222,7 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (store.User, erro
 
 // SetPassword implements store.CredentialStore through Primary.
 func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.Time) error {
-	cs, ok := s.primary.(store.CredentialStore)
+	cs, ok := store.As[store.CredentialStore](s.primary)
 	if !ok {
 		return fmt.Errorf("secondary: set password: the primary store %T keeps no passwords", s.primary)
 	}
@@ -232,7 +232,7 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 // CreateUserWithPassword implements store.CredentialStore through Primary,
 // whose transaction makes it atomic.
 func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
-	cs, ok := s.primary.(store.CredentialStore)
+	cs, ok := store.As[store.CredentialStore](s.primary)
 	if !ok {
 		return fmt.Errorf("secondary: create user: the primary store %T keeps no passwords", s.primary)
 	}
@@ -241,7 +241,7 @@ func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash s
 
 // PasswordHash implements store.CredentialStore through Primary.
 func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error) {
-	cs, ok := s.primary.(store.CredentialStore)
+	cs, ok := store.As[store.CredentialStore](s.primary)
 	if !ok {
 		return "", fmt.Errorf("secondary: password hash: the primary store %T keeps no passwords", s.primary)
 	}

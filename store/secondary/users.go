@@ -14,7 +14,7 @@ var _ store.UserEditor = (*Store)(nil)
 // keep their copy of the user until they are next written, as Better
 // Auth's do.
 func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, updatedAt time.Time) (store.User, error) {
-	ue, ok := s.primary.(store.UserEditor)
+	ue, ok := store.As[store.UserEditor](s.primary)
 	if !ok {
 		return store.User{}, fmt.Errorf("secondary: update user: the primary store %T cannot update users", s.primary)
 	}
@@ -26,7 +26,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, name, image *string, 
 // deletes the user with its rows in Primary. When Primary fails the
 // sessions stay revoked and the user stays: calling again finishes it.
 func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	ue, ok := s.primary.(store.UserEditor)
+	ue, ok := store.As[store.UserEditor](s.primary)
 	if !ok {
 		return fmt.Errorf("secondary: delete user: the primary store %T cannot delete users", s.primary)
 	}
