@@ -1,17 +1,15 @@
 package social_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"testing"
-	"time"
 
+	"github.com/sessionkit/sessionkit/internal/nodetest"
 	"github.com/sessionkit/sessionkit/internal/testenv"
 	"github.com/sessionkit/sessionkit/social/oidctest"
 	"github.com/sessionkit/sessionkit/store/sqlite"
@@ -71,25 +69,14 @@ type baGenericOAuth struct {
 // provider) on the SQLite file db, in one process.
 func runBA(t *testing.T, node, db string, idp *oidctest.Server, ops ...baOp) []baResult {
 	t.Helper()
-	in, _ := json.Marshal(map[string]any{
+	var res []baResult
+	nodetest.Run(t, node, interopDir(), "ba.mjs", map[string]any{
 		"config": map[string]any{"db": db, "secret": testSecret, "baseURL": "http://localhost:3000", "strategy": "none",
 			"genericOAuth": baGenericOAuth{"mock", idp.Issuer + "/.well-known/openid-configuration", idp.ClientID, idp.ClientSecret}},
 		"ops": ops,
-	})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(interopDir(), "ba.mjs"))
-	cmd.Dir = interopDir()
-	cmd.Stdin = bytes.NewReader(in)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("node ba.mjs: %v\n%s", err, stderr.Bytes())
-	}
-	var res []baResult
-	if err := json.Unmarshal(out, &res); err != nil || len(res) != len(ops) {
-		t.Fatalf("ba.mjs output %q: %v", out, err)
+	}, &res)
+	if len(res) != len(ops) {
+		t.Fatalf("ba.mjs answered %d ops of %d", len(res), len(ops))
 	}
 	return res
 }
