@@ -6,6 +6,7 @@
 // Prints one line per step; exits non-zero at the first failure.
 import { createAuthClient } from "better-auth/client";
 import assert from "node:assert/strict";
+import { step } from "./harness.mjs";
 
 const baseURL = process.argv[2];
 if (!baseURL) throw new Error("usage: node bearer-client.mjs <baseURL>");
@@ -35,16 +36,6 @@ function device(name) {
     },
   });
   return { client, state };
-}
-
-function step(name, fn) {
-  return fn().then(
-    () => console.log(`ok   ${name}`),
-    (err) => {
-      console.log(`FAIL ${name}: ${err?.stack ?? err}`);
-      process.exit(1);
-    },
-  );
 }
 
 const signed = /^[A-Za-z0-9]{32}\.[A-Za-z0-9+/]{43}=$/;

@@ -3,39 +3,14 @@
 // client, and checks every answer. Usage: node fields-client.mjs <baseURL>
 import { createAuthClient } from "better-auth/client";
 import assert from "node:assert/strict";
+import { jarFetch, step } from "./harness.mjs";
 
 const baseURL = process.argv[2];
 const origin = new URL(baseURL).origin;
-const jar = new Map();
 const client = createAuthClient({
   baseURL,
-  fetchOptions: {
-    customFetchImpl: async (input, init = {}) => {
-      const headers = new Headers(init.headers);
-      headers.set("origin", origin);
-      if (jar.size) headers.set("cookie", [...jar].map(([k, v]) => `${k}=${v}`).join("; "));
-      const res = await fetch(input, { ...init, headers });
-      for (const line of res.headers.getSetCookie()) {
-        const [pair, ...attrs] = line.split(";");
-        const i = pair.indexOf("=");
-        const name = pair.slice(0, i).trim();
-        if (attrs.some((a) => /^\s*max-age=0\s*$/i.test(a))) jar.delete(name);
-        else jar.set(name, pair.slice(i + 1).trim());
-      }
-      return res;
-    },
-  },
+  fetchOptions: { customFetchImpl: jarFetch(origin, new Map()) },
 });
-
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-  } catch (err) {
-    console.log(`FAIL ${name}: ${err?.stack ?? err}`);
-    process.exit(1);
-  }
-}
 
 const password = "correct horse battery staple";
 await step("sign up with fields", async () => {

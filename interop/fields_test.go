@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http/httptest"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -350,13 +349,5 @@ func TestFieldsBetterAuthClient(t *testing.T) {
 	m := newFieldsManager(t, cfg, st)
 	srv := httptest.NewServer(newAccounts(t, m).Handler())
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, filepath.Join(dir(), "fields-client.mjs"), srv.URL)
-	cmd.Dir = dir()
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("node fields-client.mjs: %v\n%s", err, out)
-	}
-	t.Logf("%s", out)
+	runClient(t, node, "fields-client.mjs", srv.URL, 5)
 }

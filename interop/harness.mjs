@@ -1,4 +1,5 @@
-// harness.mjs is what the client scripts (client.mjs, multi-client.mjs)
+// harness.mjs is what the client scripts (client.mjs, multi-client.mjs,
+// bearer-client.mjs, fields-client.mjs)
 // share: step, and a browser's cookie jar for Node's fetch.
 
 // step runs one named step, prints "ok   name", or "FAIL name: error" and
