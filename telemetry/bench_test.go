@@ -96,10 +96,13 @@ func BenchmarkLoadOverhead(b *testing.B) {
 
 // TestLoadAllocatesNothing: counting a lookup adds no allocation to a
 // cache hit. The two are measured in alternating blocks and compared per
-// request, so that allocations elsewhere (the race detector's, a
-// background goroutine's) fall on both alike: one allocation per request
+// request, so that allocations elsewhere (a background goroutine's) fall
+// on both alike: one allocation per request
 // would show as 1, none shows as about 0.
 func TestLoadAllocatesNothing(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector (run without -race: .ci/run does)")
+	}
 	req, off, on := cacheHit(t)
 	w := &discard{h: http.Header{}}
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
