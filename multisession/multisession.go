@@ -436,7 +436,7 @@ func (p *Plugin) remember(ctx context.Context, req, resp http.Header, s *session
 	if j.count-ended+1 > p.max {
 		return out, nil
 	}
-	return append(out, p.m.SignedCookie(name, s.Session.Token)), nil
+	return append(out, p.m.SignedCookie(name, s.Session.Token, p.m.ExpiresIn())), nil
 }
 
 // abandon ends a session created by a request that then failed, so that
