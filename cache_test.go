@@ -336,12 +336,14 @@ func newRecorderSignIn(t *testing.T, h *harness, userID string) *responseRecorde
 	return rec
 }
 
-// TestFreshBypassesCache: a revoked session keeps answering from its cache
-// cookie on ordinary routes until MaxAge (the documented delay), but never
-// passes RequireFresh, which re-reads the store.
+// TestFreshBypassesCache: without a revocation feed, a revoked session
+// keeps answering from its cache cookie on ordinary routes until MaxAge
+// (the documented delay), but never passes RequireFresh, which re-reads
+// the store. With the memory store's feed it is refused at once
+// (TestFreshBypassesCacheFeed).
 func TestFreshBypassesCache(t *testing.T) {
 	t.Parallel()
-	h := cacheHarness(t, "compact", sessionkit.Config{})
+	h := feedlessCacheHarness(t, "compact", sessionkit.Config{})
 	app := routers(h.m)["ServeMux"]
 	u := h.user("ada@example.com")
 	cookie, s := h.signIn(u.ID, sessionkit.SignInOptions{})
@@ -357,6 +359,26 @@ func TestFreshBypassesCache(t *testing.T) {
 	h.clock.Advance(sessionkit.DefaultCacheMaxAge)
 	if rec := do(app, "GET", "/dashboard", cookie); rec.Code != 401 {
 		t.Fatalf("revoked session after MaxAge: %d", rec.Code)
+	}
+}
+
+// TestFreshBypassesCacheFeed: with the store's revocation feed (the
+// memory store's, found under the test's counting wrapper), a revoked
+// session's cache cookie is refused on ordinary routes at once.
+func TestFreshBypassesCacheFeed(t *testing.T) {
+	t.Parallel()
+	h := cacheHarness(t, "compact", sessionkit.Config{})
+	app := routers(h.m)["ServeMux"]
+	u := h.user("ada@example.com")
+	cookie, s := h.signIn(u.ID, sessionkit.SignInOptions{})
+	if rec := do(app, "GET", "/dashboard", cookie); rec.Code != 200 {
+		t.Fatalf("live session: %d", rec.Code)
+	}
+	if err := h.m.RevokeSession(context.Background(), u.ID, s.Session.Token); err != nil {
+		t.Fatal(err)
+	}
+	if rec := do(app, "GET", "/dashboard", cookie); rec.Code != 401 {
+		t.Fatalf("the feed let a revoked session through its cache: %d", rec.Code)
 	}
 }
 

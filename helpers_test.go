@@ -54,6 +54,27 @@ func (c *countingStore) SlideSession(ctx context.Context, token string, e, u tim
 	return c.Store.SlideSession(ctx, token, e, u)
 }
 
+// feedlessStore is the harness's store declaring it has no revocation
+// feed (store.ErrNoRevocationFeed, as a store without one answers): for
+// tests of Better Auth's behaviour without one, where a revoked session's
+// cache cookie keeps working until its MaxAge. The memory store under it
+// has a feed, which store.As would otherwise find through Unwrap.
+type feedlessStore struct{ *countingStore }
+
+func (feedlessStore) WatchRevocations(context.Context, time.Time, store.RevocationSink) error {
+	return store.ErrNoRevocationFeed
+}
+
+// feedlessCacheHarness is cacheHarness on a feedlessStore.
+func feedlessCacheHarness(t *testing.T, strategy string, cfg sessionkit.Config) *harness {
+	t.Helper()
+	cs := &countingStore{Store: memory.New()}
+	cfg.Store = feedlessStore{cs}
+	h := cacheHarness(t, strategy, cfg)
+	h.store = cs
+	return h
+}
+
 // harness is a Manager on a memory store with a pinned clock.
 type harness struct {
 	t     *testing.T

@@ -134,6 +134,10 @@ func (m *Manager) CookieNames() (token, data, dontRemember string) {
 	return n.token, n.data, n.dontRemember
 }
 
+// ExpiresIn returns the configured session lifetime (Config.ExpiresIn),
+// the remembered session cookie's Max-Age.
+func (m *Manager) ExpiresIn() time.Duration { return m.s.ExpiresIn }
+
 // FreshAge returns the configured freshness window; 0 means the check is off.
 func (m *Manager) FreshAge() time.Duration { return m.s.freshAge }
 

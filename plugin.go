@@ -1,10 +1,10 @@
 package sessionkit
 
 // The Manager's exported hooks for packages built beside it, such as
-// multisession (Better Auth's multiSession plugin): cookies signed and
-// attributed as the session cookie is, the cookies of a session the caller
-// has read, and the end of a session the caller proved it holds. They add
-// no behaviour of their own; every cookie is still written here.
+// multisession (Better Auth's multiSession plugin): the cookies of a
+// session the caller has read, and the end of a session the caller proved
+// it holds. They add no behaviour of their own. The signed cookies such
+// packages keep beside the session are made with authcookie.go's API.
 
 import (
 	"context"
@@ -15,32 +15,6 @@ import (
 // (Config.Stateless): sessions are in the cookie only, and the store
 // cannot find one by its token.
 func (m *Manager) Stateless() bool { return m.s.Stateless }
-
-// SignedCookie returns a cookie called name holding value signed as the
-// session_token cookie is (HMAC-SHA256 with Config.Secret), with its
-// attributes: Path=/, HttpOnly, SameSite=Lax, Secure and Domain as
-// configured, and Max-Age ExpiresIn. Better Auth's plugins set their
-// signed cookies with these attributes (its multiSession plugin's
-// session_token_multi-<token> cookies).
-func (m *Manager) SignedCookie(name, value string) *http.Cookie {
-	c := m.s.cookies
-	return c.cookie(name, c.sign(value), c.tokenMaxAge)
-}
-
-// ExpiredCookie returns the Set-Cookie that deletes the cookie called
-// name, with the session cookie's attributes (Max-Age=0).
-func (m *Manager) ExpiredCookie(name string) *http.Cookie {
-	return m.s.cookies.cookie(name, "", -1)
-}
-
-// VerifyCookie returns the value of a signed cookie's raw (still
-// percent-encoded) value, when a configured secret signed it, with the
-// checks of the session_token cookie (constant time, every secret, the
-// canonical signature). A value present but not signed by any secret is
-// logged as EventBadCookie naming the cookie, within that event's budget.
-func (m *Manager) VerifyCookie(name, raw string) (string, bool) {
-	return m.s.cookies.verifyCookie(name, raw)
-}
 
 // WriteSessionCookies sets on w the cookies that make s the request's
 // session, as a sign-in does but for a session that exists already: the

@@ -42,7 +42,7 @@ func (m *Manager) startFeed() error {
 			"cacheMaxAge", m.s.cookies.cacheMaxAge)
 		return nil
 	}
-	f, ok := m.store.(store.RevocationFeed)
+	f, ok := store.As[store.RevocationFeed](m.store)
 	if !ok {
 		return noFeed()
 	}

@@ -384,3 +384,49 @@ func TestRevocationCheckCostsNoQuery(t *testing.T) {
 		})
 	}
 }
+
+// hidingWrapper wraps a store without implementing store.RevocationFeed,
+// as a wrapper written before the feed existed does; Unwrap is its only
+// way to the wrapped store's abilities.
+type hidingWrapper struct{ store.Store }
+
+func (w hidingWrapper) Unwrap() store.Store { return w.Store }
+
+// TestRevocationFeedUnderWrapper: a wrapper that does not forward
+// store.RevocationFeed but unwraps to a store that has one still gets
+// revocations enforced: the Manager finds the feed with store.As, as every
+// other optional ability, and does not fall back to trusting cache cookies.
+func TestRevocationFeedUnderWrapper(t *testing.T) {
+	ctx := context.Background()
+	fs := &feedStore{Store: memory.New()}
+	m, err := sessionkit.New(sessionkit.Config{Secret: testSecret, Store: hidingWrapper{fs}, CookieCache: sessionkit.CookieCache{Enabled: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	fs.mu.Lock()
+	subscribed := len(fs.sinks)
+	fs.mu.Unlock()
+	if subscribed != 1 {
+		t.Fatalf("the Manager subscribed to the wrapped store's feed %d times, want 1", subscribed)
+	}
+	u, _ := createUser(ctx, m, "U", "u@example.com")
+	rec := newResponseRecorder()
+	s, err := m.SignIn(rec, newRequest("POST", "/"), u.ID, sessionkit.SignInOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{"Cookie": {cookieHeader(rec.Result().Cookies())}}
+	fs.each(func(k store.RevocationSink) { k.CaughtUp(time.Now()) })
+	if got, err := getSession(m, ctx, h); err != nil || got.Source == sessionkit.SourceStore {
+		t.Fatalf("before the revocation: %v %v, want a cache hit", got, err)
+	}
+	// Revoked in the store and named by the feed: refused at once.
+	if err := fs.DeleteSession(ctx, s.Session.Token); err != nil {
+		t.Fatal(err)
+	}
+	fs.each(func(k store.RevocationSink) { k.Revoked(store.Revocation{SessionID: s.Session.ID}) })
+	if got, err := getSession(m, ctx, h); !errors.Is(err, sessionkit.ErrNoSession) {
+		t.Fatalf("revoked under a wrapper: %v %v, want ErrNoSession", got, err)
+	}
+}

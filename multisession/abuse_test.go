@@ -49,7 +49,7 @@ func TestManyMultiCookies(t *testing.T) {
 	var parts []string
 	for i := range 5000 {
 		tok := fmt.Sprintf("tok%029d", i)
-		c := e.m.SignedCookie(e.p.CookieName(tok), tok)
+		c := e.m.SignedCookie(e.p.CookieName(tok), tok, e.m.ExpiresIn())
 		parts = append(parts, c.Name+"="+c.Value)
 	}
 	r, _ := http.NewRequest("GET", "/", nil)
@@ -117,7 +117,7 @@ func (f fixedPlugin) Wrap(_ string, next http.Handler) http.Handler { return nex
 // errs on it, and reads the store at most 2 × MaximumSessions times.
 func FuzzReadCookies(f *testing.F) {
 	e := newEnv(f, envOpts{})
-	good := e.m.SignedCookie(e.p.CookieName("abcDEF123"), "abcDEF123")
+	good := e.m.SignedCookie(e.p.CookieName("abcDEF123"), "abcDEF123", e.m.ExpiresIn())
 	for _, seed := range []string{
 		"",
 		good.Name + "=" + good.Value,

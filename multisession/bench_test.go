@@ -10,9 +10,9 @@ import (
 )
 
 // BenchmarkGetSession is the JSON API's get-session of a browser with two
-// accounts, without the plugin and with it (its hook holds every answer
-// and reads its Set-Cookie lines): the cost the plugin adds to the most
-// frequent API call. Cache on, so the store is not what is measured.
+// accounts, without the plugin and with it (its hook reads the answer's
+// Set-Cookie lines as the answer is sent): the cost the plugin adds to the
+// most frequent API call. Cache on, so the store is not what is measured.
 func BenchmarkGetSession(b *testing.B) {
 	e := newEnv(b, envOpts{cfg: sessionkit.Config{CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: "compact"}}})
 	br := newBrowser()

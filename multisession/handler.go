@@ -1,7 +1,6 @@
 package multisession
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 
@@ -91,7 +90,10 @@ func (p *Plugin) unavailable(w http.ResponseWriter, r *http.Request, op string, 
 }
 
 // Wrap adds the plugin's hooks to the JSON API's endpoint at path (see
-// account.Plugin). The endpoint's answer is held until the hook is done:
+// account.Plugin). The hook runs once, when the endpoint sends its status
+// (its first WriteHeader or Write, or its return): every Set-Cookie line of
+// the answer is set and nothing has reached the client. The body is not
+// held.
 //
 //   - /sign-out: when it signed out (200), every session the multi cookies
 //     name is ended, then their cookies expired. When the store fails, the
@@ -103,42 +105,43 @@ func (p *Plugin) unavailable(w http.ResponseWriter, r *http.Request, op string, 
 //     (SignIn's) adds one. When the store fails, the answer is 503 with no
 //     cookie, and a session the request created is ended.
 func (p *Plugin) Wrap(path string, next http.Handler) http.Handler {
-	if path == "/sign-out" {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			rec := newRecorder()
-			next.ServeHTTP(rec, r)
-			if rec.status == http.StatusOK {
-				names, err := p.endAll(r)
-				if err != nil {
-					p.unavailable(w, r, "sign out", err)
-					return
-				}
-				for _, n := range names {
-					rec.h.Add("Set-Cookie", p.m.ExpiredCookie(n).String())
-				}
-			}
-			rec.flush(w)
-		})
-	}
+	signOut := path == "/sign-out"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := newRecorder()
-		next.ServeHTTP(rec, r)
-		if err := p.afterActivation(r, rec.h); err != nil {
-			p.unavailable(w, r, "sign-in hook", err)
-			return
-		}
-		rec.flush(w)
+		hw := &hookWriter{ResponseWriter: w, p: p, r: r, signOut: signOut}
+		hw.snapshot()
+		next.ServeHTTP(hw, r)
+		hw.send(http.StatusOK) // nothing written: 200, as net/http answers
 	})
 }
 
+// hook is the plugin's hook on an answer of status whose Set-Cookie lines
+// (those the endpoint set) are set, adding its cookies to resp. It returns
+// the operation's name for the log with its error.
+func (p *Plugin) hook(r *http.Request, signOut bool, status int, set []string, resp http.Header) (string, error) {
+	if !signOut {
+		return "sign-in hook", p.afterActivation(r, set, resp)
+	}
+	if status != http.StatusOK {
+		return "", nil
+	}
+	names, err := p.endAll(r)
+	if err != nil {
+		return "sign out", err
+	}
+	for _, n := range names {
+		resp.Add("Set-Cookie", p.m.ExpiredCookie(n).String())
+	}
+	return "", nil
+}
+
 // afterActivation runs the sign-in hook on an answer whose Set-Cookie
-// makes a session active (a session_token cookie with a validly signed
-// value) that the browser holds no multi cookie of, adding the hook's
-// cookies to resp. When the hook fails and the request created that
+// lines set make a session active (a session_token cookie with a validly
+// signed value) that the browser holds no multi cookie of, adding the
+// hook's cookies to resp. When the hook fails and the request created that
 // session (it is not the request's own), the session is ended.
-func (p *Plugin) afterActivation(r *http.Request, resp http.Header) error {
+func (p *Plugin) afterActivation(r *http.Request, set []string, resp http.Header) error {
 	var raw string
-	for _, line := range resp.Values("Set-Cookie") {
+	for _, line := range set {
 		c, err := http.ParseSetCookie(line)
 		if err == nil && c.Name == p.token && c.Value != "" && c.MaxAge >= 0 {
 			raw = c.Value
@@ -152,13 +155,13 @@ func (p *Plugin) afterActivation(r *http.Request, resp http.Header) error {
 		return nil
 	}
 	name := p.CookieName(tok)
-	if _, ok := p.lookup(r.Header, name); ok || setsCookie(resp, name) {
+	if _, ok := p.lookup(r.Header, name); ok || setsCookie(set, name) {
 		return nil // set-active, or a switch after a revoke: nothing to do
 	}
 	s, err := p.live(r.Context(), tok)
 	if err == nil && s != nil {
 		var add []*http.Cookie
-		if add, err = p.remember(r.Context(), r.Header, resp, s); err == nil {
+		if add, err = p.remember(r.Context(), r.Header, set, s); err == nil {
 			for _, c := range add {
 				resp.Add("Set-Cookie", c.String())
 			}
@@ -173,37 +176,69 @@ func (p *Plugin) afterActivation(r *http.Request, resp http.Header) error {
 	return err
 }
 
-// recorder holds an endpoint's answer until the hook has run.
-type recorder struct {
-	h      http.Header
-	status int
-	body   bytes.Buffer
+// hookWriter passes an endpoint's answer through and runs the plugin's
+// hook when the endpoint sends its status. When the hook fails, the answer
+// is a 503 with only the headers set before the endpoint ran (none of its
+// cookies), and the endpoint's body is dropped.
+type hookWriter struct {
+	http.ResponseWriter
+	p       *Plugin
+	r       *http.Request
+	signOut bool
+	sent    bool // the hook has run
+	failed  bool // the answer is the hook's 503
+
+	before  []savedHeader // the headers set before the endpoint ran
+	cookies int           // how many of them are Set-Cookie lines
+	buf     [4]savedHeader
 }
 
-func newRecorder() *recorder { return &recorder{h: http.Header{}} }
-
-func (rc *recorder) Header() http.Header { return rc.h }
-
-func (rc *recorder) WriteHeader(status int) {
-	if rc.status == 0 {
-		rc.status = status
-	}
+type savedHeader struct {
+	key    string
+	values []string
 }
 
-func (rc *recorder) Write(b []byte) (int, error) {
-	rc.WriteHeader(http.StatusOK)
-	return rc.body.Write(b)
+// snapshot keeps the headers set before the endpoint runs (outer
+// handlers'), for a 503 to keep and for the hook to tell the endpoint's
+// Set-Cookie lines from theirs.
+func (hw *hookWriter) snapshot() {
+	h := hw.ResponseWriter.Header()
+	hw.before = hw.buf[:0]
+	for k, v := range h {
+		hw.before = append(hw.before, savedHeader{k, v})
+	}
+	hw.cookies = len(h["Set-Cookie"])
 }
 
-// flush sends the held answer.
-func (rc *recorder) flush(w http.ResponseWriter) {
-	h := w.Header()
-	for k, v := range rc.h {
-		h[k] = v
+// send runs the hook, then sends status, or the hook's 503.
+func (hw *hookWriter) send(status int) {
+	if hw.sent {
+		return
 	}
-	if rc.status == 0 {
-		rc.status = http.StatusOK
+	hw.sent = true
+	h := hw.ResponseWriter.Header()
+	set := h["Set-Cookie"]
+	if len(set) >= hw.cookies {
+		set = set[hw.cookies:]
 	}
-	w.WriteHeader(rc.status)
-	w.Write(rc.body.Bytes())
+	if op, err := hw.p.hook(hw.r, hw.signOut, status, set, h); err != nil {
+		hw.failed = true
+		clear(h)
+		for _, s := range hw.before {
+			h[s.key] = s.values
+		}
+		hw.p.unavailable(hw.ResponseWriter, hw.r, op, err)
+		return
+	}
+	hw.ResponseWriter.WriteHeader(status)
+}
+
+func (hw *hookWriter) WriteHeader(status int) { hw.send(status) }
+
+func (hw *hookWriter) Write(b []byte) (int, error) {
+	hw.send(http.StatusOK)
+	if hw.failed {
+		return len(b), nil
+	}
+	return hw.ResponseWriter.Write(b)
 }

@@ -388,7 +388,7 @@ func (p *Plugin) SignIn(w http.ResponseWriter, r *http.Request, userID string, o
 	if err != nil {
 		return nil, err
 	}
-	add, err := p.remember(r.Context(), r.Header, rec.h, s)
+	add, err := p.remember(r.Context(), r.Header, rec.h.Values("Set-Cookie"), s)
 	if err != nil {
 		p.abandon(r.Context(), s.Session.Token)
 		return nil, err
@@ -401,13 +401,13 @@ func (p *Plugin) SignIn(w http.ResponseWriter, r *http.Request, userID string, o
 }
 
 // remember is Better Auth's after hook for a response (its Set-Cookie
-// lines in resp) that made s the active session: unless the request
+// lines set) that made s the active session: unless the request
 // carries s's multi cookie, or the response sets it, it ends the
 // request's other sessions of s's user and returns their multi cookies'
 // expiries and, within MaximumSessions, s's new multi cookie.
-func (p *Plugin) remember(ctx context.Context, req, resp http.Header, s *sessionkit.Session) ([]*http.Cookie, error) {
+func (p *Plugin) remember(ctx context.Context, req http.Header, set []string, s *sessionkit.Session) ([]*http.Cookie, error) {
 	name := p.CookieName(s.Session.Token)
-	if _, ok := p.lookup(req, name); ok || setsCookie(resp, name) {
+	if _, ok := p.lookup(req, name); ok || setsCookie(set, name) {
 		return nil, nil
 	}
 	j := p.read(req)
@@ -436,7 +436,7 @@ func (p *Plugin) remember(ctx context.Context, req, resp http.Header, s *session
 	if j.count-ended+1 > p.max {
 		return out, nil
 	}
-	return append(out, p.m.SignedCookie(name, s.Session.Token)), nil
+	return append(out, p.m.SignedCookie(name, s.Session.Token, p.m.ExpiresIn())), nil
 }
 
 // abandon ends a session created by a request that then failed, so that
@@ -448,9 +448,9 @@ func (p *Plugin) abandon(ctx context.Context, token string) {
 	}
 }
 
-// setsCookie reports whether h has a Set-Cookie line for name.
-func setsCookie(h http.Header, name string) bool {
-	for _, line := range h.Values("Set-Cookie") {
+// setsCookie reports whether one of the Set-Cookie lines set is for name.
+func setsCookie(set []string, name string) bool {
+	for _, line := range set {
 		if n, _, ok := strings.Cut(line, "="); ok && n == name {
 			return true
 		}

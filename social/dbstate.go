@@ -67,7 +67,7 @@ func (d *DatabaseState) Save(ctx context.Context, w http.ResponseWriter, _ *http
 	}); err != nil {
 		return fmt.Errorf("social: save state: %w", err)
 	}
-	http.SetCookie(w, d.m.AuthCookie(stateCookieName, d.m.SignCookieValue(st.OAuthState), stateCookieAge))
+	http.SetCookie(w, d.m.SignedCookie(d.m.CookieName(stateCookieName), st.OAuthState, stateCookieAge))
 	return nil
 }
 
@@ -76,7 +76,7 @@ func (d *DatabaseState) Save(ctx context.Context, w http.ResponseWriter, _ *http
 // the browser that started it.
 func (d *DatabaseState) Take(ctx context.Context, w http.ResponseWriter, r *http.Request, state string) (State, error) {
 	if !d.skipCookie {
-		name := d.m.AuthCookie(stateCookieName, "", 0).Name
+		name := d.m.CookieName(stateCookieName)
 		c, err := r.Cookie(name)
 		if err != nil {
 			return State{}, fmt.Errorf("social: %w: no state cookie", ErrStateMismatch)
@@ -93,7 +93,7 @@ func (d *DatabaseState) Take(ctx context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return State{}, fmt.Errorf("social: take state: %w", err)
 	}
-	http.SetCookie(w, d.m.AuthCookie(stateCookieName, "", -1))
+	http.SetCookie(w, d.m.ExpiredCookie(d.m.CookieName(stateCookieName)))
 	st, err := decodeState([]byte(row.Value))
 	if err != nil {
 		return State{}, err

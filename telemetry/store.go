@@ -57,8 +57,9 @@ var storeOutcomes = [numStoreOutcomes]string{"ok", "not_found", "error"}
 // method names in snake case; ratelimit.Storage's Consume is
 // "rate_limit_consume".
 //
-// The result has exactly the optional abilities s has, which the Manager
-// finds by type assertion: store.CredentialStore (password sign-in),
+// The result has exactly the optional abilities s has (found with
+// store.As, so also those of a store s wraps), timed as the rest:
+// store.CredentialStore (password sign-in),
 // store.RevocationFeed (WatchRevocations is passed through, untimed: it
 // runs for the Manager's life) and ratelimit.Storage (rate-limit counters
 // shared by every instance). Other methods of s (sqlite's DB, postgres's
@@ -67,9 +68,9 @@ var storeOutcomes = [numStoreOutcomes]string{"ok", "not_found", "error"}
 //	db := tel.WrapStore(s).(interface{ Unwrap() store.Store }).Unwrap()
 func (t *Telemetry) WrapStore(s store.Store) store.Store {
 	b := &wrapped{s: s, t: t}
-	cs, hasCreds := s.(store.CredentialStore)
-	fs, hasFeed := s.(store.RevocationFeed)
-	ls, hasLimit := s.(ratelimit.Storage)
+	cs, hasCreds := store.As[store.CredentialStore](s)
+	fs, hasFeed := store.As[store.RevocationFeed](s)
+	ls, hasLimit := store.As[ratelimit.Storage](s)
 	c, f, l := credentials{b, cs}, feed{fs}, limiter{b, ls}
 	switch {
 	case hasCreds && hasFeed && hasLimit:

@@ -1,0 +1,5 @@
+//go:build !race
+
+package multisession_test
+
+const raceEnabled = false
