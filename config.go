@@ -331,13 +331,13 @@ func (s *settings) resolveCache() error {
 	}
 	switch cc.Strategy {
 	case "", cache.StrategyCompact:
-		ck.codec = cache.NewCompact(ck.secrets...)
+		ck.useCodec(cache.NewCompact(ck.secrets...))
 	case cache.StrategyJWT:
-		ck.codec = cache.NewJWT(ck.secrets...)
+		ck.useCodec(cache.NewJWT(ck.secrets...))
 	case cache.StrategyJWE:
-		ck.codec = cache.NewJWE(ck.secrets...)
+		ck.useCodec(cache.NewJWE(ck.secrets...))
 	case cache.StrategySecureCookie:
-		ck.codec = cache.NewSecureCookie(ck.names.data, ck.secrets...)
+		ck.useCodec(cache.NewSecureCookie(ck.names.data, ck.secrets...))
 	default:
 		return fmt.Errorf("%w: CookieCache.Strategy %q is not one of compact, jwt, jwe, securecookie", ErrConfig, cc.Strategy)
 	}

@@ -7,7 +7,8 @@ package sessionkit
 //	        and the Authorization: Bearer credential when Config.Bearer is on
 //	token   jar.sessionToken: the bearer token when valid, else the signed
 //	        session_token cookie, checked (verify)
-//	cache   jar.cached: the session_data chunks joined, decoded and checked
+//	cache   jar.cached: the session_data chunks joined, decoded (or found
+//	        in the memo of values verified before, cache.Memo) and checked
 //	        (token, version, expiry); then the revocation feed
 //	        (revocation.go); stateless: re-mint near the end (writeSession)
 //	store   Manager.resolve: SessionByToken; expired: delete, then clear
@@ -68,6 +69,7 @@ type sessionCookies struct {
 	bearer Bearer // Config.Bearer
 
 	codec        cache.Codec // nil when the cache is off
+	memo         *cache.Memo // codec's verified values: see useCodec
 	cacheMaxAge  time.Duration
 	cacheVersion string
 
@@ -76,6 +78,14 @@ type sessionCookies struct {
 
 // caching reports whether the cookie cache is on.
 func (c *sessionCookies) caching() bool { return c.codec != nil }
+
+// useCodec sets the cache codec, and a new memo of the values it verified
+// (cache.Memo): a request that carries the same cache cookie as an
+// earlier one is answered without decoding it again, every check that
+// depends on the time or on the request still made (jar.cached).
+func (c *sessionCookies) useCodec(codec cache.Codec) {
+	c.codec, c.memo = codec, cache.NewMemo(codec)
+}
 
 // rawCookie is one cache cookie a request carried: the plain name (idx -1)
 // or chunk idx.
@@ -360,14 +370,16 @@ func (j *jar) signedDontRemember() bool {
 
 // cached returns the session in the request's cache cookie, and the
 // cache's own expiry, when it is authentic, unexpired, of the configured
-// version, and for this very token.
+// version, and for this very token. The memo answers a value it verified
+// before (the value's own expiry checked again); the checks here run on
+// every request.
 func (j *jar) cached(token string, now time.Time) (*Session, time.Time) {
 	val, ok := j.cacheValue()
 	if !ok {
 		return nil, time.Time{}
 	}
 	var p cache.Payload // on the stack: the hit allocates only its Session
-	if err := cache.DecodeInto(j.c.codec, val, now, &p); err != nil {
+	if err := j.c.memo.DecodeInto(val, now, &p); err != nil {
 		return nil, time.Time{}
 	}
 	version := p.Version
