@@ -396,3 +396,45 @@ func TestMemoHitAllocs(t *testing.T) {
 		}
 	}
 }
+
+// TestSameValue: every length and every position of a difference.
+func TestSameValue(t *testing.T) {
+	t.Parallel()
+	for n := range 40 {
+		a := strings.Repeat("x", n)
+		if !sameValue(a, strings.Clone(a)) {
+			t.Fatalf("length %d: equal values differ", n)
+		}
+		if sameValue(a, a+"x") {
+			t.Fatalf("length %d: a longer value is equal", n)
+		}
+		for i := range n {
+			for _, bit := range []byte{1, 0x80} {
+				b := []byte(a)
+				b[i] ^= bit
+				if sameValue(a, string(b)) {
+					t.Fatalf("length %d: a difference at %d (bit %#x) is not seen", n, i, bit)
+				}
+			}
+		}
+	}
+}
+
+func BenchmarkMemoHit(b *testing.B) {
+	for _, c := range allCodecs(secretA)[:3] {
+		b.Run(c.Strategy(), func(b *testing.B) {
+			m := NewMemo(c)
+			v, err := c.Encode(samplePayload())
+			if err != nil {
+				b.Fatal(err)
+			}
+			var p Payload
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := m.DecodeInto(v, testNow, &p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
