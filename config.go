@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
+	"github.com/sessionkit/sessionkit/internal/memo"
 	"github.com/sessionkit/sessionkit/store"
 )
 
@@ -218,7 +219,7 @@ type settings struct {
 
 func (c Config) resolve() (*settings, error) {
 	s := &settings{Config: c}
-	ck := &sessionCookies{}
+	ck := &sessionCookies{signed: memo.New[signedValue](signedEntries, signedBytes)}
 	s.cookies = ck
 	if c.Secret == "" {
 		return nil, fmt.Errorf("%w: Secret is required (at least %d bytes; generate one with `openssl rand -base64 32`)", ErrConfig, MinSecretLength)

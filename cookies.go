@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
+	"github.com/sessionkit/sessionkit/internal/memo"
 )
 
 // maxCookieValue bounds a cookie value we are willing to look at. Browsers
@@ -65,6 +66,8 @@ type sessionCookies struct {
 	logger      *slog.Logger
 	mon         *monitor  // bad signatures, old secrets: see events.go
 	macPool     sync.Pool // *macScratch, see verify
+	// signed remembers the values verify accepted (see there).
+	signed *memo.Table[signedValue]
 
 	bearer Bearer // Config.Bearer
 
@@ -262,32 +265,69 @@ func (c *sessionCookies) scratch() *macScratch {
 	return sc
 }
 
+// Bounds of the signed values verify remembers.
+const (
+	signedEntries = 4096
+	signedBytes   = 1 << 20
+)
+
+// signedValue is what verify made of a signed value it accepted.
+type signedValue struct {
+	v   string
+	old bool // signed with an old secret
+}
+
 // verify checks a signed cookie value and returns V. Any fault (too long,
 // no dot, wrong signature length, signature from no configured secret)
 // means "absent": no error, since a bad cookie is just no session.
 // Percent-encoding is decoded like decodeURIComponent; a malformed one
 // leaves the value as it is, as Better Auth's parser does.
+//
+// A value it accepted is remembered (c.signed, internal/memo: bounded, a
+// key confirmed in constant time), so the same cookie on the next request
+// costs no HMAC: what a signature proves depends on the value and the
+// secrets alone. A value it refused is never remembered.
 func (c *sessionCookies) verify(raw string) (string, bool) {
 	if raw == "" || len(raw) > maxCookieValue {
 		return "", false
 	}
+	if s, ok := c.signed.Get(raw); ok {
+		if s.old {
+			c.mon.oldSecret()
+		}
+		return s.v, true
+	}
+	v, match, ok := c.checkSignature(raw)
+	if ok {
+		// v may be a piece of the request's header: the table keeps a copy.
+		c.signed.Put(raw, signedValue{v: strings.Clone(v), old: match > 0}, len(v))
+		if match > 0 {
+			c.mon.oldSecret()
+		}
+	}
+	return v, ok
+}
+
+// checkSignature is verify's check, and the index of the secret that
+// signed the value.
+func (c *sessionCookies) checkSignature(raw string) (string, int, bool) {
 	sc := c.scratch()
 	defer c.macPool.Put(sc)
 	v := percentDecode(sc.buf[:0], raw)
 	sc.buf = v[:0]
 	dot := bytes.LastIndexByte(v, '.')
 	if dot < 1 {
-		return "", false
+		return "", -1, false
 	}
 	sig := v[dot+1:]
 	if len(sig) != 44 || sig[43] != '=' {
-		return "", false
+		return "", -1, false
 	}
 	// Strict: a signature must be the canonical encoding, not one of the
 	// variants that differ only in the unused bits before the padding.
 	n, err := base64.StdEncoding.Strict().Decode(sc.want[:], sig)
 	if err != nil || n != sha256.Size {
-		return "", false
+		return "", -1, false
 	}
 	match := -1
 	for i, mac := range sc.macs {
@@ -299,17 +339,14 @@ func (c *sessionCookies) verify(raw string) (string, bool) {
 		}
 	}
 	if match < 0 {
-		return "", false
-	}
-	if match > 0 {
-		c.mon.oldSecret()
+		return "", -1, false
 	}
 	// The value is usually not percent-encoded before its dot: then the
 	// token is a piece of raw, and costs no allocation.
 	if tok := raw[:min(dot, len(raw))]; tok == string(v[:dot]) {
-		return tok, true
+		return tok, match, true
 	}
-	return string(v[:dot]), true
+	return string(v[:dot]), match, true
 }
 
 // percentDecode appends raw to dst with %XX sequences decoded. If any
