@@ -100,6 +100,9 @@ type verifier interface {
 	verify(value string, out *Payload, k *clock) error
 }
 
+// The codecs a Memo remembers (Memo.verify calls them directly).
+var _ = []verifier{(*compactCodec)(nil), (*jwtCodec)(nil), (*jweCodec)(nil)}
+
 // clock is a verified value's time-dependent part.
 type clock struct {
 	claims    bool  // jwt/jwe: exp and nbf in seconds; else expMillis
