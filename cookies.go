@@ -6,7 +6,8 @@ package sessionkit
 //	read    sessionCookies.read: the session cookies of the Cookie headers,
 //	        and the Authorization: Bearer credential when Config.Bearer is on
 //	token   jar.sessionToken: the bearer token when valid, else the signed
-//	        session_token cookie, checked (verify)
+//	        session_token cookie, checked (verify; a value accepted before
+//	        is remembered)
 //	cache   jar.cached: the session_data chunks joined, decoded (or found
 //	        in the memo of values verified before, cache.Memo) and checked
 //	        (token, version, expiry); then the revocation feed
