@@ -10,11 +10,12 @@ import (
 )
 
 // TestCacheHitAllocs guards the cost of a compact cache hit through
-// LookupHeader, revocation check included: the Lookup, the Session, the
-// decoded payload's strings (one; the payload itself is decoded on the
-// stack, cache.DecodeInto), and the jar's cache cookie list; the token is a
-// piece of the header. middleware.Load adds the request context (two: the
-// session state, which is the context itself, and the request copy).
+// LookupHeader, revocation check included: the Lookup, the Session, and
+// the jar's cache cookie list; the payload comes from the memo of verified
+// values (cache.Memo), whose strings it shares, into the stack, and the
+// token is a piece of the header. middleware.Load adds the request context
+// (two: the session state, which is the context itself, and the request
+// copy).
 func TestCacheHitAllocs(t *testing.T) {
 	if raceEnabled {
 		t.Skip("allocation counts differ under the race detector")
@@ -26,12 +27,13 @@ func TestCacheHitAllocs(t *testing.T) {
 	if l, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil || l.Found.Source != "compact" {
 		t.Fatalf("want a compact cache hit, got %+v, %v", l, err)
 	}
-	const most = 4
+	const most = 3
 	got := testing.AllocsPerRun(200, func() {
 		if _, err := h.m.LookupHeader(ctx, hdr, sessionkit.LookupOptions{}); err != nil {
 			t.Fatal(err)
 		}
 	})
+	t.Logf("a compact cache hit allocates %v times", got)
 	if got > most {
 		t.Errorf("a compact cache hit allocates %v times, want at most %d", got, most)
 	}

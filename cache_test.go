@@ -560,3 +560,75 @@ func TestManyCacheCookieNames(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheMemoKeepsChecks: a cache cookie the Manager remembers (it has
+// answered it before, see cache.Memo) still goes through every check that
+// depends on the request or the time: its own expiry to the millisecond,
+// the token of the session_token cookie, and revocation.
+func TestCacheMemoKeepsChecks(t *testing.T) {
+	t.Parallel()
+	for _, strategy := range strategies[:3] {
+		t.Run(strategy, func(t *testing.T) {
+			t.Parallel()
+			// The memory store itself, for its revocation feed.
+			h := cacheHarness(t, strategy, sessionkit.Config{Store: memory.New()})
+			u := h.user("ada@example.com")
+			cookieA, a := h.signIn(u.ID, sessionkit.SignInOptions{})
+			cookieB, b := h.signIn(u.ID, sessionkit.SignInOptions{})
+			for range 2 {
+				for _, c := range []string{cookieA, cookieB} {
+					if l := lookup(t, h, c); l.Found == nil || l.Found.Source != strategy {
+						t.Fatalf("no cache hit: %+v", l.Found)
+					}
+				}
+			}
+			if n := sessionkit.CacheMemoLen(h.m); n != 2 {
+				t.Fatalf("%d values remembered, want 2", n)
+			}
+			part := func(cookie, name string) string {
+				for _, p := range strings.Split(cookie, "; ") {
+					if strings.HasPrefix(p, name+"=") {
+						return p
+					}
+				}
+				t.Fatalf("no %s in %q", name, cookie)
+				return ""
+			}
+			// B's token with A's remembered cache cookie: the store answers, for B.
+			mixed := part(cookieB, "better-auth.session_token") + "; " + part(cookieA, "better-auth.session_data")
+			if l := lookup(t, h, mixed); l.Found == nil || l.Found.Source != sessionkit.SourceStore || l.Found.Session.Token != b.Session.Token {
+				t.Fatalf("token mismatch answered %+v", l.Found)
+			}
+			// A revoked: refused once the feed has it (within its lag), remembered or not.
+			if err := h.m.RevokeSession(context.Background(), u.ID, a.Session.Token); err != nil {
+				t.Fatal(err)
+			}
+			for deadline := time.Now().Add(5 * time.Second); lookup(t, h, cookieA).Found != nil; time.Sleep(5 * time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("a revoked session is still answered from the memo after 5 s")
+				}
+			}
+			if n := sessionkit.CacheMemoLen(h.m); n != 2 {
+				t.Fatalf("%d values remembered, want A's still there", n)
+			}
+			for range 3 {
+				if l := lookup(t, h, cookieA); l.Found != nil {
+					t.Fatalf("a revoked session answered: %+v", l.Found)
+				}
+			}
+			// B's cache cookie up to its last instant, then never again.
+			last := sessionkit.DefaultCacheMaxAge - time.Millisecond
+			if strategy != "compact" {
+				last = sessionkit.DefaultCacheMaxAge - time.Second // exp in whole seconds
+			}
+			h.clock.Advance(last)
+			if l := lookup(t, h, cookieB); l.Found == nil || l.Found.Source != strategy {
+				t.Fatalf("just before the cache expires: %+v", l.Found)
+			}
+			h.clock.Advance(sessionkit.DefaultCacheMaxAge - last)
+			if l := lookup(t, h, cookieB); l.Found == nil || l.Found.Source != sessionkit.SourceStore {
+				t.Fatalf("an expired cache cookie answered: %+v", l.Found)
+			}
+		})
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
+	"github.com/sessionkit/sessionkit/internal/memo"
 	"github.com/sessionkit/sessionkit/store"
 )
 
@@ -218,7 +219,7 @@ type settings struct {
 
 func (c Config) resolve() (*settings, error) {
 	s := &settings{Config: c}
-	ck := &sessionCookies{}
+	ck := &sessionCookies{signed: memo.New[signedValue](signedEntries, signedBytes)}
 	s.cookies = ck
 	if c.Secret == "" {
 		return nil, fmt.Errorf("%w: Secret is required (at least %d bytes; generate one with `openssl rand -base64 32`)", ErrConfig, MinSecretLength)
@@ -331,13 +332,13 @@ func (s *settings) resolveCache() error {
 	}
 	switch cc.Strategy {
 	case "", cache.StrategyCompact:
-		ck.codec = cache.NewCompact(ck.secrets...)
+		ck.useCodec(cache.NewCompact(ck.secrets...))
 	case cache.StrategyJWT:
-		ck.codec = cache.NewJWT(ck.secrets...)
+		ck.useCodec(cache.NewJWT(ck.secrets...))
 	case cache.StrategyJWE:
-		ck.codec = cache.NewJWE(ck.secrets...)
+		ck.useCodec(cache.NewJWE(ck.secrets...))
 	case cache.StrategySecureCookie:
-		ck.codec = cache.NewSecureCookie(ck.names.data, ck.secrets...)
+		ck.useCodec(cache.NewSecureCookie(ck.names.data, ck.secrets...))
 	default:
 		return fmt.Errorf("%w: CookieCache.Strategy %q is not one of compact, jwt, jwe, securecookie", ErrConfig, cc.Strategy)
 	}

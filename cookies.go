@@ -6,8 +6,10 @@ package sessionkit
 //	read    sessionCookies.read: the session cookies of the Cookie headers,
 //	        and the Authorization: Bearer credential when Config.Bearer is on
 //	token   jar.sessionToken: the bearer token when valid, else the signed
-//	        session_token cookie, checked (verify)
-//	cache   jar.cached: the session_data chunks joined, decoded and checked
+//	        session_token cookie, checked (verify; a value accepted before
+//	        is remembered)
+//	cache   jar.cached: the session_data chunks joined, decoded (or found
+//	        in the memo of values verified before, cache.Memo) and checked
 //	        (token, version, expiry); then the revocation feed
 //	        (revocation.go); stateless: re-mint near the end (writeSession)
 //	store   Manager.resolve: SessionByToken; expired: delete, then clear
@@ -32,6 +34,7 @@ import (
 	"time"
 
 	"github.com/sessionkit/sessionkit/cache"
+	"github.com/sessionkit/sessionkit/internal/memo"
 )
 
 // maxCookieValue bounds a cookie value we are willing to look at. Browsers
@@ -64,10 +67,13 @@ type sessionCookies struct {
 	logger      *slog.Logger
 	mon         *monitor  // bad signatures, old secrets: see events.go
 	macPool     sync.Pool // *macScratch, see verify
+	// signed remembers the values verify accepted (see there).
+	signed *memo.Table[signedValue]
 
 	bearer Bearer // Config.Bearer
 
 	codec        cache.Codec // nil when the cache is off
+	memo         *cache.Memo // codec's verified values: see useCodec
 	cacheMaxAge  time.Duration
 	cacheVersion string
 
@@ -76,6 +82,14 @@ type sessionCookies struct {
 
 // caching reports whether the cookie cache is on.
 func (c *sessionCookies) caching() bool { return c.codec != nil }
+
+// useCodec sets the cache codec, and a new memo of the values it verified
+// (cache.Memo): a request that carries the same cache cookie as an
+// earlier one is answered without decoding it again, every check that
+// depends on the time or on the request still made (jar.cached).
+func (c *sessionCookies) useCodec(codec cache.Codec) {
+	c.codec, c.memo = codec, cache.NewMemo(codec)
+}
 
 // rawCookie is one cache cookie a request carried: the plain name (idx -1)
 // or chunk idx.
@@ -252,32 +266,69 @@ func (c *sessionCookies) scratch() *macScratch {
 	return sc
 }
 
+// Bounds of the signed values verify remembers.
+const (
+	signedEntries = 4096
+	signedBytes   = 1 << 20
+)
+
+// signedValue is what verify made of a signed value it accepted.
+type signedValue struct {
+	v   string
+	old bool // signed with an old secret
+}
+
 // verify checks a signed cookie value and returns V. Any fault (too long,
 // no dot, wrong signature length, signature from no configured secret)
 // means "absent": no error, since a bad cookie is just no session.
 // Percent-encoding is decoded like decodeURIComponent; a malformed one
 // leaves the value as it is, as Better Auth's parser does.
+//
+// A value it accepted is remembered (c.signed, internal/memo: bounded, a
+// key confirmed in constant time), so the same cookie on the next request
+// costs no HMAC: what a signature proves depends on the value and the
+// secrets alone. A value it refused is never remembered.
 func (c *sessionCookies) verify(raw string) (string, bool) {
 	if raw == "" || len(raw) > maxCookieValue {
 		return "", false
 	}
+	if s, ok := c.signed.Get(raw); ok {
+		if s.old {
+			c.mon.oldSecret()
+		}
+		return s.v, true
+	}
+	v, match, ok := c.checkSignature(raw)
+	if ok {
+		// v may be a piece of the request's header: the table keeps a copy.
+		c.signed.Put(raw, signedValue{v: strings.Clone(v), old: match > 0}, len(v))
+		if match > 0 {
+			c.mon.oldSecret()
+		}
+	}
+	return v, ok
+}
+
+// checkSignature is verify's check, and the index of the secret that
+// signed the value.
+func (c *sessionCookies) checkSignature(raw string) (string, int, bool) {
 	sc := c.scratch()
 	defer c.macPool.Put(sc)
 	v := percentDecode(sc.buf[:0], raw)
 	sc.buf = v[:0]
 	dot := bytes.LastIndexByte(v, '.')
 	if dot < 1 {
-		return "", false
+		return "", -1, false
 	}
 	sig := v[dot+1:]
 	if len(sig) != 44 || sig[43] != '=' {
-		return "", false
+		return "", -1, false
 	}
 	// Strict: a signature must be the canonical encoding, not one of the
 	// variants that differ only in the unused bits before the padding.
 	n, err := base64.StdEncoding.Strict().Decode(sc.want[:], sig)
 	if err != nil || n != sha256.Size {
-		return "", false
+		return "", -1, false
 	}
 	match := -1
 	for i, mac := range sc.macs {
@@ -289,17 +340,14 @@ func (c *sessionCookies) verify(raw string) (string, bool) {
 		}
 	}
 	if match < 0 {
-		return "", false
-	}
-	if match > 0 {
-		c.mon.oldSecret()
+		return "", -1, false
 	}
 	// The value is usually not percent-encoded before its dot: then the
 	// token is a piece of raw, and costs no allocation.
 	if tok := raw[:min(dot, len(raw))]; tok == string(v[:dot]) {
-		return tok, true
+		return tok, match, true
 	}
-	return string(v[:dot]), true
+	return string(v[:dot]), match, true
 }
 
 // percentDecode appends raw to dst with %XX sequences decoded. If any
@@ -360,14 +408,16 @@ func (j *jar) signedDontRemember() bool {
 
 // cached returns the session in the request's cache cookie, and the
 // cache's own expiry, when it is authentic, unexpired, of the configured
-// version, and for this very token.
+// version, and for this very token. The memo answers a value it verified
+// before (the value's own expiry checked again); the checks here run on
+// every request.
 func (j *jar) cached(token string, now time.Time) (*Session, time.Time) {
 	val, ok := j.cacheValue()
 	if !ok {
 		return nil, time.Time{}
 	}
 	var p cache.Payload // on the stack: the hit allocates only its Session
-	if err := cache.DecodeInto(j.c.codec, val, now, &p); err != nil {
+	if err := j.c.memo.DecodeInto(val, now, &p); err != nil {
 		return nil, time.Time{}
 	}
 	version := p.Version

@@ -124,6 +124,9 @@ func FuzzVerify(f *testing.F) {
 	f.Add(strings.Repeat("a", 5000))
 	f.Fuzz(func(t *testing.T, raw string) {
 		tok, ok := s.verify(raw)
+		if again, ok2 := s.verify(raw); again != tok || ok2 != ok {
+			t.Fatalf("verify(%q) = %q, %v, then %q, %v", raw, tok, ok, again, ok2)
+		}
 		if !ok {
 			return
 		}
@@ -229,5 +232,38 @@ func TestVerifyPercentEncodedToken(t *testing.T) {
 		if got, ok := s.verify(raw); !ok || got != tok {
 			t.Errorf("verify(%q) = %q, %v; want %q, true", raw, got, ok, tok)
 		}
+	}
+}
+
+// TestVerifyMemo: verify remembers the values it accepted, answers them
+// the same way again (an old secret still counted on every use), and
+// remembers none it refused, damaged copies of a remembered one included.
+func TestVerifyMemo(t *testing.T) {
+	t.Parallel()
+	c := mustCookies(t, Config{Secret: testSecretOther, OldSecrets: []string{"public-test-secret-0123456789abcdefghijklmnop"}})
+	old := mustCookies(t, Config{Secret: "public-test-secret-0123456789abcdefghijklmnop"})
+	tok := "KUYu02dce8RjXELLsmDPyn8jFsW4MgoD"
+	cur, byOld := c.sign(tok), old.sign(tok+"x")
+	for i := range 3 {
+		if v, ok := c.verify(cur); !ok || v != tok {
+			t.Fatalf("use %d: verify = %q, %v", i, v, ok)
+		}
+		if v, ok := c.verify(byOld); !ok || v != tok+"x" {
+			t.Fatalf("use %d: old secret: verify = %q, %v", i, v, ok)
+		}
+	}
+	// The first use is logged at once (and the count reset), the next two
+	// wait for the next line.
+	if n := c.mon.oldHits.Load(); n != 2 {
+		t.Fatalf("%d old-secret uses pending, want 2", n)
+	}
+	dec, _ := url.PathUnescape(cur)
+	for _, bad := range append(damaged(dec), mustCookies(t, Config{Secret: "yet-another-secret-0123456789abcdefghijklmn"}).sign(tok)) {
+		if v, ok := c.verify(bad); ok {
+			t.Fatalf("damaged %q verified as %q", bad, v)
+		}
+	}
+	if n, _ := c.signed.Len(); n != 2 {
+		t.Fatalf("%d values remembered, want the 2 accepted", n)
 	}
 }

@@ -115,7 +115,7 @@ func (m *Manager) useFields(cfg store.AdditionalFields) error {
 		if err != nil {
 			return fmt.Errorf("%w: Fields: %w", ErrConfig, err)
 		}
-		ck.codec = c
+		ck.useCodec(c)
 	}
 	return nil
 }

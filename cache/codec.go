@@ -68,13 +68,102 @@ type Codec interface {
 // anyway); other codecs decode with Decode and copy.
 func DecodeInto(c Codec, value string, now time.Time, p *Payload) error {
 	if cc, ok := c.(*compactCodec); ok {
-		return cc.decodeInto(value, now, p)
+		var out Payload
+		var k clock
+		if err := cc.verify(value, &out, &k); err != nil {
+			return err
+		}
+		if err := k.apply(now, &out); err != nil {
+			return err
+		}
+		*p = out
+		return nil
 	}
 	out, err := c.Decode(value, now)
 	if err != nil {
 		return err
 	}
 	*p = *out
+	return nil
+}
+
+// A decode is two parts. verify (the verifier interface) turns the value
+// into its payload and proves it authentic and well formed: it depends on
+// the value and the codec's keys alone. The clock it fills holds what the
+// time checks need: valid applies the value's own expiry (and a claims
+// set's nbf) at the request's time, and fill sets the dates a payload may
+// leave out, which default to that time. Decode is verify, valid, fill;
+// a Memo hit skips verify only.
+type verifier interface {
+	// verify writes *out and *k on success; on an error it may have
+	// written either.
+	verify(value string, out *Payload, k *clock) error
+}
+
+// The codecs a Memo remembers (Memo.verify calls them directly).
+var _ = []verifier{(*compactCodec)(nil), (*jwtCodec)(nil), (*jweCodec)(nil)}
+
+// clock is a verified value's time-dependent part.
+type clock struct {
+	claims    bool  // jwt/jwe: exp and nbf in seconds; else expMillis
+	hasNbf    bool  // claims: an nbf member was present
+	badExp    bool  // claims: exp is past what a time.Time holds (ErrInvalid)
+	defaulted uint8 // dates left out (dSessCreated...): now's
+	expMillis int64
+	exp, nbf  float64
+}
+
+// valid applies the value's own expiry at now, with no clock tolerance:
+// compact and securecookie expiresAt in milliseconds, expired when
+// expiresAt <= now; jwt and jwe as jose's jwtVerify does, in whole
+// seconds, nbf first.
+func (k *clock) valid(now time.Time) error {
+	if !k.claims {
+		if k.expMillis <= now.UnixMilli() {
+			return errExpired
+		}
+		return nil
+	}
+	sec := float64(now.Unix())
+	if k.hasNbf && k.nbf > sec {
+		return errNotYet
+	}
+	if k.exp <= sec {
+		return errExpired
+	}
+	if k.badExp {
+		return errNumber
+	}
+	return nil
+}
+
+// fill sets the dates the value left out to now (milliseconds), as zod's
+// defaults do on every parse.
+func (k *clock) fill(now time.Time, p *Payload) {
+	if k.defaulted == 0 {
+		return
+	}
+	t := store.Truncate(now)
+	if k.defaulted&dSessCreated != 0 {
+		p.Session.CreatedAt = t
+	}
+	if k.defaulted&dSessUpdated != 0 {
+		p.Session.UpdatedAt = t
+	}
+	if k.defaulted&dUserCreated != 0 {
+		p.User.CreatedAt = t
+	}
+	if k.defaulted&dUserUpdated != 0 {
+		p.User.UpdatedAt = t
+	}
+}
+
+// apply is valid, then fill.
+func (k *clock) apply(now time.Time, p *Payload) error {
+	if err := k.valid(now); err != nil {
+		return err
+	}
+	k.fill(now, p)
 	return nil
 }
 

@@ -68,7 +68,11 @@ func (c *compactCodec) Encode(p *Payload) (string, error) {
 
 func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
 	var p Payload
-	if err := c.decodeInto(value, now, &p); err != nil {
+	var k clock
+	if err := c.verify(value, &p, &k); err != nil {
+		return nil, err
+	}
+	if err := k.apply(now, &p); err != nil {
 		return nil, err
 	}
 	out := new(Payload)
@@ -76,8 +80,8 @@ func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
 	return out, nil
 }
 
-// decodeInto is Decode into *out, written only on success.
-func (c *compactCodec) decodeInto(value string, now time.Time, out *Payload) error {
+// verify is the compact decode without its clock (see verifier).
+func (c *compactCodec) verify(value string, out *Payload, k *clock) error {
 	if len(value) > MaxValueLen {
 		return errTooLong
 	}
@@ -107,7 +111,7 @@ func (c *compactCodec) decodeInto(value string, now time.Time, out *Payload) err
 		switch string(k) {
 		case "session":
 			sessStart = p.i
-			err := p.payload(rp, modeCompact, now)
+			err := p.payload(rp, modeCompact)
 			sessEnd = p.i
 			return gotSession, err
 		case "expiresAt":
@@ -176,11 +180,9 @@ func (c *compactCodec) decodeInto(value string, now time.Time, out *Payload) err
 	if !match {
 		return errBadMAC
 	}
-	if exp <= now.UnixMilli() {
-		return errExpired
-	}
 	p.buildInto(rp, out)
 	out.ExpiresAt = time.UnixMilli(exp).UTC()
+	*k = clock{expMillis: exp, defaulted: rp.defaulted}
 	return nil
 }
 

@@ -16,6 +16,10 @@
 //   - NewSecureCookie: gorilla/securecookie, for deployments where only Go
 //     reads the cache. Better Auth can't read it.
 //
+// Memo remembers the values a codec verified, for a caller that sees the
+// same value again and again (every request of a browser until the cache is
+// re-minted): it skips the decode, never the value's own expiry.
+//
 // Split and Join handle chunking: Better Auth spreads a value that doesn't
 // fit in one cookie over cookies named <name>.0, <name>.1, ….
 //
@@ -26,5 +30,5 @@
 // cookie, compares the version with the configured one (treating "" as
 // "1"), checks the session's own expiry, and falls back to the store on any
 // error. It knows nothing of handlers or of the Manager, and imports only
-// package store for the records.
+// package store for the records (and internal/memo for Memo's table).
 package cache

@@ -2,6 +2,7 @@ package cache
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -19,6 +20,7 @@ type fuzzKnown struct {
 	codec Codec
 	now   time.Time
 	known []*Payload
+	memo  *Memo // over codec: answers as Decode does, miss or hit
 }
 
 // newFuzzKnown seeds f with every vector value of the strategy and with
@@ -55,12 +57,22 @@ func newFuzzKnown(f *testing.F, strategy string) *fuzzKnown {
 	for _, junk := range []string{"", "=", "a.b.c", "a..b.c.d", "eyJ9", "e30"} {
 		f.Add(junk)
 	}
+	k.memo = NewMemo(k.codec)
 	return k
 }
 
-// check decodes value and fails on a payload that is not a known one.
+// check decodes value and fails on a payload that is not a known one, or
+// on a Memo answer (a miss, then a hit) that differs from Decode's.
 func (k *fuzzKnown) check(t *testing.T, value string) {
 	p, err := k.codec.Decode(value, k.now)
+	for i := range 2 {
+		var mp Payload
+		merr := k.memo.DecodeInto(value, k.now, &mp)
+		if errors.Is(merr, ErrInvalid) != errors.Is(err, ErrInvalid) || errors.Is(merr, ErrExpired) != errors.Is(err, ErrExpired) ||
+			err == nil && (merr != nil || !equalPayload(&mp, p)) {
+			t.Fatalf("Memo (call %d) = %v, %+v; Decode = %v, %+v", i, merr, mp, err, p)
+		}
+	}
 	if err != nil {
 		if p != nil {
 			t.Fatalf("Decode returned a payload with error %v", err)

@@ -77,20 +77,6 @@ func splitDots(value string, parts []string) bool {
 	return true
 }
 
-// checkClaimTimes applies jose's exp and nbf checks with a clock tolerance
-// in seconds: expired when exp <= now - tolerance, not yet valid when
-// nbf > now + tolerance, with now in whole seconds.
-func checkClaimTimes(rp *rawPayload, now time.Time, tolerance int64) error {
-	sec := now.Unix()
-	if rp.have&hNbf != 0 && rp.nbf > float64(sec+tolerance) {
-		return errNotYet
-	}
-	if rp.exp <= float64(sec-tolerance) {
-		return errExpired
-	}
-	return nil
-}
-
 // appendClaimTime appends t as a NumericDate (whole seconds).
 func appendClaimTime(dst []byte, t time.Time) ([]byte, error) {
 	if sec := t.Unix(); sec > maxJSMillis/1000 || sec < -maxJSMillis/1000 {
@@ -99,25 +85,21 @@ func appendClaimTime(dst []byte, t time.Time) ([]byte, error) {
 	return appendInt(dst, t.Unix()), nil
 }
 
-// claims reads a JOSE claims set (a jwt's payload, a jwe's plaintext) into
-// a Payload whose ExpiresAt is its exp, refused from the second exp passes.
-func (p *parser) claims(b []byte, st *decodeState, now time.Time) (*Payload, error) {
+// claims reads a JOSE claims set (a jwt's payload, a jwe's plaintext)
+// into *out, whose ExpiresAt is its exp, and *k (exp, nbf: see
+// clock.valid).
+func (p *parser) claims(b []byte, st *decodeState, out *Payload, k *clock) error {
 	p.reset(b, st)
 	rp := &st.rp
-	if err := p.payload(rp, modeClaims, now); err != nil {
-		return nil, err
+	if err := p.payload(rp, modeClaims); err != nil {
+		return err
 	}
 	if err := p.end(); err != nil {
-		return nil, err
-	}
-	if err := checkClaimTimes(rp, now, 0); err != nil {
-		return nil, err
+		return err
 	}
 	exp, ok := secTime(rp.exp)
-	if !ok {
-		return nil, errNumber
-	}
-	out := p.build(rp)
+	p.buildInto(rp, out)
 	out.ExpiresAt = exp
-	return out, nil
+	*k = clock{claims: true, hasNbf: rp.have&hNbf != 0, badExp: !ok, defaulted: rp.defaulted, exp: rp.exp, nbf: rp.nbf}
+	return nil
 }

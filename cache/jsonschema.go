@@ -224,17 +224,30 @@ type rawPayload struct {
 	exp, nbf                       float64
 	expiresAt                      int64
 	have                           uint32
+	// defaulted lists the dates zod defaults to now that the value left
+	// out (dSessCreated...): the caller's clock sets them (clock.fill).
+	defaulted uint8
 }
 
+// Dates a payload may leave out, which then read as the time of the
+// request.
+const (
+	dSessCreated = 1 << iota
+	dSessUpdated
+	dUserCreated
+	dUserUpdated
+)
+
 // payload reads P at p.i and checks it against Better Auth's
-// schema. Dates that zod defaults (createdAt, updatedAt) default to now.
-func (p *parser) payload(rp *rawPayload, mode payloadMode, now time.Time) error {
+// schema. Dates that zod defaults to now (createdAt, updatedAt) are
+// flagged in rp.defaulted, for the caller's clock.
+func (p *parser) payload(rp *rawPayload, mode payloadMode) error {
 	have, err := p.members(func(k []byte) (uint32, error) {
 		switch string(k) {
 		case "session":
-			return hSession, p.session(rp, now)
+			return hSession, p.session(rp)
 		case "user":
-			return hUser, p.user(rp, now)
+			return hUser, p.user(rp)
 		case "updatedAt":
 			f, _, err := p.numVal()
 			if err != nil {
@@ -334,9 +347,9 @@ const (
 )
 
 // session reads S: id, token, userId (coerced to a string), expiresAt
-// (required Date), createdAt/updatedAt (Dates, default now), ipAddress and
+// (required Date), createdAt/updatedAt (Dates, default now: flagged), ipAddress and
 // userAgent (string, null or absent).
-func (p *parser) session(rp *rawPayload, now time.Time) error {
+func (p *parser) session(rp *rawPayload) error {
 	var seen uint64
 	have, err := p.members(func(k []byte) (uint32, error) {
 		var err error
@@ -379,18 +392,18 @@ func (p *parser) session(rp *rawPayload, now time.Time) error {
 		return errShape
 	}
 	if have&fCreatedAt == 0 {
-		rp.sCreated = nowMillis(now)
+		rp.defaulted |= dSessCreated
 	}
 	if have&fUpdatedAt == 0 {
-		rp.sUpdated = nowMillis(now)
+		rp.defaulted |= dSessUpdated
 	}
 	return nil
 }
 
 // user reads U: id, name, email (lower-cased later), emailVerified (boolean,
 // default false), image (string, null or absent), createdAt/updatedAt
-// (Dates, default now).
-func (p *parser) user(rp *rawPayload, now time.Time) error {
+// (Dates, default now: flagged).
+func (p *parser) user(rp *rawPayload) error {
 	var seen uint64
 	have, err := p.members(func(k []byte) (uint32, error) {
 		var err error
@@ -430,10 +443,10 @@ func (p *parser) user(rp *rawPayload, now time.Time) error {
 		return errShape
 	}
 	if have&fCreatedAt == 0 {
-		rp.uCreated = nowMillis(now)
+		rp.defaulted |= dUserCreated
 	}
 	if have&fUpdatedAt == 0 {
-		rp.uUpdated = nowMillis(now)
+		rp.defaulted |= dUserUpdated
 	}
 	return nil
 }
@@ -456,8 +469,6 @@ func (p *parser) coercedStr() (span, error) {
 	}
 	return p.strVal()
 }
-
-func nowMillis(now time.Time) time.Time { return store.Truncate(now) }
 
 // build turns a verified rawPayload into a new Payload.
 func (p *parser) build(rp *rawPayload) *Payload {

@@ -171,13 +171,28 @@ func appendUUIDv4(dst []byte) []byte {
 }
 
 func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
+	var p Payload
+	var k clock
+	if err := c.verify(value, &p, &k); err != nil {
+		return nil, err
+	}
+	if err := k.apply(now, &p); err != nil {
+		return nil, err
+	}
+	out := new(Payload)
+	*out = p
+	return out, nil
+}
+
+// verify is the jwe decode without its clock (see verifier).
+func (c *jweCodec) verify(value string, out *Payload, k *clock) error {
 	st := getState(c.fields)
 	defer putState(st)
 	plain, err := jweOpen(c.keys, value, st)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return st.p.claims(plain, st, now)
+	return st.p.claims(plain, st, out, k)
 }
 
 // jweOpen checks and decrypts value with keys, as Better Auth's

@@ -59,12 +59,27 @@ func (c *jwtCodec) Encode(p *Payload) (string, error) {
 }
 
 func (c *jwtCodec) Decode(value string, now time.Time) (*Payload, error) {
+	var p Payload
+	var k clock
+	if err := c.verify(value, &p, &k); err != nil {
+		return nil, err
+	}
+	if err := k.apply(now, &p); err != nil {
+		return nil, err
+	}
+	out := new(Payload)
+	*out = p
+	return out, nil
+}
+
+// verify is the jwt decode without its clock (see verifier).
+func (c *jwtCodec) verify(value string, out *Payload, k *clock) error {
 	if len(value) > MaxValueLen {
-		return nil, errTooLong
+		return errTooLong
 	}
 	var seg [3]string
 	if !splitDots(value, seg[:]) {
-		return nil, errSegments
+		return errSegments
 	}
 	st := getState(c.fields)
 	defer putState(st)
@@ -73,24 +88,24 @@ func (c *jwtCodec) Decode(value string, now time.Time) (*Payload, error) {
 	if seg[0] != jwtHeader {
 		var ok bool
 		if st.buf, ok = decodeB64(st.buf, seg[0]); !ok {
-			return nil, errBase64
+			return errBase64
 		}
 		p.reset(st.buf, st)
 		var h joseHeader
 		if err := p.header(&h); err != nil {
-			return nil, err
+			return err
 		}
 		if string(h.alg) != "HS256" {
-			return nil, errHeader
+			return errHeader
 		}
 	}
 
 	if len(seg[2]) != 43 {
-		return nil, errBadMAC
+		return errBadMAC
 	}
 	sig, ok := decodeB64(st.sig[:0], seg[2])
 	if !ok || len(sig) != sha256.Size {
-		return nil, errBadMAC
+		return errBadMAC
 	}
 	signed := len(seg[0]) + 1 + len(seg[1])
 	st.aux = append(st.aux[:0], value[:signed]...)
@@ -106,13 +121,13 @@ func (c *jwtCodec) Decode(value string, now time.Time) (*Payload, error) {
 		}
 	}
 	if !match {
-		return nil, errBadMAC
+		return errBadMAC
 	}
 
 	if st.buf, ok = decodeB64(st.buf, seg[1]); !ok {
-		return nil, errBase64
+		return errBase64
 	}
-	return p.claims(st.buf, st, now)
+	return p.claims(st.buf, st, out, k)
 }
 
 func appendInt(dst []byte, v int64) []byte { return strconv.AppendInt(dst, v, 10) }

@@ -95,16 +95,18 @@ func (c *secureCookieCodec) Decode(value string, now time.Time) (*Payload, error
 	p := &st.p
 	p.reset(plain, st)
 	rp := &st.rp
-	if err := p.payload(rp, modeExpires, now); err != nil {
+	if err := p.payload(rp, modeExpires); err != nil {
 		return nil, err
 	}
 	if err := p.end(); err != nil {
 		return nil, err
 	}
-	if rp.expiresAt <= now.UnixMilli() {
-		return nil, errExpired
+	k := clock{expMillis: rp.expiresAt, defaulted: rp.defaulted}
+	if err := k.valid(now); err != nil {
+		return nil, err
 	}
 	out := p.build(rp)
 	out.ExpiresAt = time.UnixMilli(rp.expiresAt).UTC()
+	k.fill(now, out)
 	return out, nil
 }

@@ -15,7 +15,9 @@
 //
 // Servers: bare (a handler that answers "ok"), sessionkit-sqlite-N (cookie
 // cache off: every request reads the SQLite store holding N sessions),
-// sessionkit-compact and sessionkit-jwe (answered from the cookie cache),
+// sessionkit-compact and sessionkit-jwe (answered from the cookie cache;
+// requests rotate over the cookies of 1,024 signed-in users, and bare gets
+// compact's),
 // scs-sqlite (scs with a SQLite store on the same driver, sqlite3store's
 // queries, 10k sessions) and gorilla-cookiestore.
 package main
@@ -58,6 +60,12 @@ import (
 )
 
 const secret = "loadgen-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+
+// signedIn is how many sessions a server's requests rotate over: the
+// sessionkit-compact and sessionkit-jwe servers sign in that many users,
+// the SQLite servers pick that many tokens from their files, scs-sqlite
+// keeps that many cookies.
+const signedIn = 1024
 
 func main() {
 	serve := flag.String("serve", "", "internal: run this server and print its address")
@@ -269,7 +277,7 @@ func fillSessionkit(path string, n int) {
 	// The tokens of 1,024 sessions spread over the table, for the server
 	// to hand out: picking them there would scan the table through its
 	// memory map and count the whole file in its RSS.
-	rows, err := db.Query(`SELECT "token" FROM "session" WHERE rowid % ? = 0 LIMIT 1024`, max(1, n/1024))
+	rows, err := db.Query(`SELECT "token" FROM "session" WHERE rowid % ? = 0 LIMIT ?`, max(1, n/signedIn), signedIn)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -585,15 +593,21 @@ func build(name, db string) (http.Handler, []string) {
 		if err != nil {
 			log.Fatal(err)
 		}
-		u := store.User{ID: store.NewID(), Name: "Ada Lovelace", Email: "ada@example.com", CreatedAt: m.Now(), UpdatedAt: m.Now()}
-		if err := m.Store().CreateUser(context.Background(), u); err != nil {
-			log.Fatal(err)
+		// As many signed-in users as the SQLite servers rotate over, each
+		// with a cache cookie of its own.
+		cookies := make([]string, 0, signedIn)
+		for i := range signedIn {
+			u := store.User{ID: store.NewID(), Name: "Ada Lovelace " + strconv.Itoa(i), Email: "ada" + strconv.Itoa(i) + "@example.com", CreatedAt: m.Now(), UpdatedAt: m.Now()}
+			if err := m.Store().CreateUser(context.Background(), u); err != nil {
+				log.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			if _, err := m.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
+				log.Fatal(err)
+			}
+			cookies = append(cookies, cookieHeader(rec))
 		}
-		rec := httptest.NewRecorder()
-		if _, err := m.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
-			log.Fatal(err)
-		}
-		return sessionkitHandler(m), []string{cookieHeader(rec)}
+		return sessionkitHandler(m), cookies
 	case name == "scs-sqlite":
 		return scsServer(db)
 	case name == "gorilla-cookiestore":
@@ -674,7 +688,7 @@ func scsServer(path string) (http.Handler, []string) {
 		sm.Put(r.Context(), "user", "ada")
 	}))
 	var cookies []string
-	for range 1024 {
+	for range signedIn {
 		rec := httptest.NewRecorder()
 		login.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
 		cookies = append(cookies, cookieHeader(rec))

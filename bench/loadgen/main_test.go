@@ -63,3 +63,33 @@ func TestDrive(t *testing.T) {
 		t.Error("a 401 did not fail the run")
 	}
 }
+
+// TestCookieServers checks that the cookie-cache servers rotate over
+// signedIn distinct sessions, bare over compact's, and that every cookie
+// is answered.
+func TestCookieServers(t *testing.T) {
+	for _, name := range []string{"sessionkit-compact", "sessionkit-jwe", "bare"} {
+		t.Run(name, func(t *testing.T) {
+			h, cookies := build(name, "")
+			distinct := map[string]bool{}
+			for _, c := range cookies {
+				distinct[c] = true
+			}
+			if len(cookies) != signedIn || len(distinct) != signedIn {
+				t.Fatalf("%d cookies, %d distinct, want %d", len(cookies), len(distinct), signedIn)
+			}
+			for _, c := range cookies {
+				if !strings.Contains(c, "session_data=") {
+					t.Fatalf("no cache cookie in %q", c)
+				}
+				req := httptest.NewRequest("GET", "/", nil)
+				req.Header.Set("Cookie", c)
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					t.Fatalf("%q: status %d", c, rec.Code)
+				}
+			}
+		})
+	}
+}

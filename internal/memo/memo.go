@@ -1,0 +1,140 @@
+// Package memo is a bounded map from strings to values, for remembering
+// what a costly, pure check made of request input, so the same input is
+// not checked twice: cache.Memo (cache cookies) and the Manager's signed
+// cookies use it. Its callers put only inputs that passed the check, so a
+// request that fails it can't fill the table.
+//
+// A key is found by a seeded hash (hash/maphash) and confirmed by
+// comparing the whole key in time that depends on the lengths only, so a
+// lookup tells nothing about remembered keys through its timing. The
+// table holds at most a given number of entries and of bytes (the sizes
+// callers give), split over 16 shards with a mutex each; a full shard
+// evicts an arbitrary entry (map iteration starts at a random place),
+// which costs O(1) and needs no bookkeeping on a hit.
+package memo
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync"
+)
+
+const shards = 16
+
+// Overhead is the memory an entry costs beyond its key and value: the
+// entry, its map slot.
+const Overhead = 96
+
+// Table maps strings to values of type V. Values must not be changed once
+// put: Get hands the same value to every caller. A Table is safe for
+// concurrent use.
+type Table[V any] struct {
+	seed   maphash.Seed
+	shards [shards]shard[V]
+	// Per-shard bounds.
+	entries, bytes int
+}
+
+type shard[V any] struct {
+	mu    sync.Mutex
+	m     map[uint64]*entry[V]
+	bytes int
+	_     [64]byte // keep shards' locks off each other's cache lines
+}
+
+type entry[V any] struct {
+	key  string
+	v    V
+	size int
+}
+
+// New returns a Table of at most entries entries and about bytes bytes
+// (both at least 16).
+func New[V any](entries, bytes int) *Table[V] {
+	t := &Table[V]{seed: maphash.MakeSeed(), entries: max(1, entries/shards), bytes: max(1, bytes/shards)}
+	for i := range t.shards {
+		t.shards[i].m = make(map[uint64]*entry[V])
+	}
+	return t
+}
+
+// Get returns the value put for key, if the table still holds it.
+func (t *Table[V]) Get(key string) (V, bool) {
+	h := maphash.String(t.seed, key)
+	sh := &t.shards[h%shards]
+	sh.mu.Lock()
+	e := sh.m[h]
+	sh.mu.Unlock()
+	if e == nil || !Equal(e.key, key) {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+// Put remembers v for key; size is what v holds beyond Overhead and the
+// key. A value larger than a shard's share of the bytes is not kept. The
+// table keeps a copy of key, not the caller's string (often a piece of a
+// request header).
+func (t *Table[V]) Put(key string, v V, size int) {
+	size += Overhead + len(key)
+	if size > t.bytes {
+		return
+	}
+	e := &entry[V]{key: strings.Clone(key), v: v, size: size}
+	h := maphash.String(t.seed, key)
+	sh := &t.shards[h%shards]
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	if old := sh.m[h]; old != nil {
+		// The same key from two requests at once, or (rarely) another key
+		// of the same hash: the newer one stays.
+		sh.bytes -= old.size
+		delete(sh.m, h)
+	}
+	for len(sh.m) > 0 && (len(sh.m) >= t.entries || sh.bytes+size > t.bytes) {
+		for k, victim := range sh.m {
+			sh.bytes -= victim.size
+			delete(sh.m, k)
+			break
+		}
+	}
+	sh.m[h] = e
+	sh.bytes += size
+}
+
+// Len returns the number of entries and the bytes they are counted for.
+func (t *Table[V]) Len() (entries, bytes int) {
+	for i := range t.shards {
+		sh := &t.shards[i]
+		sh.mu.Lock()
+		entries += len(sh.m)
+		bytes += sh.bytes
+		sh.mu.Unlock()
+	}
+	return entries, bytes
+}
+
+// Equal reports whether a and b are equal, in time that depends on their
+// lengths only, eight bytes at a time.
+func Equal(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	var d uint64
+	i := 0
+	for ; i+8 <= len(a); i += 8 {
+		d |= word(a[i:i+8]) ^ word(b[i:i+8])
+	}
+	for ; i < len(a); i++ {
+		d |= uint64(a[i] ^ b[i])
+	}
+	return d == 0
+}
+
+// word reads 8 bytes of s as one load (the compiler merges the shifts).
+func word(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
