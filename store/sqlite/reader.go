@@ -30,7 +30,7 @@ import (
 // turns it off). So the lookup has connections of its own, opened through
 // the C API the driver is built on (modernc.org/sqlite/lib, the same
 // SQLite): SQLITE_OPEN_NOMUTEX, since the pool hands a connection to one
-// goroutine at a time; query_only; the statement prepared once per
+// goroutine at a time; query_only; the statements prepared once per
 // connection; the token copied into a buffer the connection keeps; columns
 // read by position.
 //
@@ -40,7 +40,7 @@ import (
 // another process's.
 //
 // The statements are the store's rendered s.sql.sessionRowidsByToken and
-// sessionByRowids (schema.go), so a renamed schema takes this path too:
+// sessionByRowids (schema.go; sessionByToken on tables without rowids), so a renamed schema takes this path too:
 // their columns are the session's and then the user's fields in a fixed
 // order, whatever their names, and scan reads them by position
 // (lookupKinds). A SELECT with other columns cannot be read here:
@@ -63,9 +63,15 @@ import (
 // session's userId (in the statement). Anything else (the session deleted,
 // its rowid reused, rowids renumbered by VACUUM, a collision of hashes, a
 // slot overwritten meanwhile) drops the hint and reads by token, as a
-// token without a hint is read. A table without rowids (WITHOUT ROWID)
-// fails to prepare sessionRowidsByToken, and that connection reads by
-// token only.
+// token without a hint is read; an SQLite error on either path is the
+// lookup's error, never a reason to try the other. The hint is not
+// SQLite's page cache (which WAL mode empties whenever another connection
+// writes): rowids stay where they are when rows are updated. With it, a
+// found token costs about the same CPU at 1M sessions as at 10k
+// (bench/README.md: BenchmarkLookup, the rest is the two rowid seeks' one
+// more level and colder pages); a miss costs a hash and a slot read more
+// than before. A table without rowids (WITHOUT ROWID) fails to prepare
+// sessionRowidsByToken, and that connection reads by token only.
 
 // lookupColumns is the number of columns the lookup returns: render's
 // sessionFields and then its userFields.
