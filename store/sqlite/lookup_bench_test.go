@@ -26,54 +26,68 @@ var lookupRounds = flag.Int("lookup.rounds", 1, "BenchmarkLookup: rounds of its 
 //   - raw: a prepared database/sql lookup of the same JOIN, scanned into
 //     strings, dates parsed with store.ParseTime, the result put into a
 //     request's context: what a hand-written handler would do;
-//   - SessionByToken: the store's lookup alone;
+//   - SessionByToken: the store's lookup alone; the tokens were looked up
+//     before, so each is read by its hint (reader.go);
+//   - unhinted: the same with the token's hint dropped first, what a
+//     lookup costs when the hint misses;
 //   - Load: an authenticated request through middleware.Load (cookie
 //     parsed and its HMAC checked, cache off, so every request reads the
-//     store).
+//     store), hinted.
 //
-// The file of each size is built once; -lookup.rounds N runs the three
-// sub-benchmarks N times in turn on it (raw, SessionByToken, Load, raw, …),
-// so that machine noise hits all three alike. go test numbers repeated
-// names #01, #02…; strip that for benchstat:
+// Both files are built first; -lookup.rounds N then runs the
+// sub-benchmarks N times in turn on each file (10k: raw, SessionByToken,
+// unhinted, Load; 1M: the same; 10k again, …), so that machine noise hits
+// both sizes and all four alike. go test numbers repeated names #01, #02…;
+// strip that for benchstat.
 //
 // Each reports cpu-ns/op beside ns/op: the process's CPU time per lookup,
 // which machine load inflates far less than wall time.
 //
-//	SESSIONKIT_SCALE=1M go test -run '^$' -bench Lookup ./store/sqlite -args -lookup.rounds 6 |
-//		sed -E 's/#[0-9]+-/-/' > lookup.txt && benchstat -col /sessions lookup.txt
+//	SESSIONKIT_SCALE=1M go test -run '^$' -bench Lookup -benchtime 5000x ./store/sqlite -args -lookup.rounds 6 |
+//		sed -E 's/#[0-9]+//' > lookup.txt && benchstat -col /sessions lookup.txt
 func BenchmarkLookup(b *testing.B) {
 	big := 100_000
 	if os.Getenv("SESSIONKIT_SCALE") == "1M" {
 		big = 1_000_000
 	}
+	type file struct {
+		n      int
+		st     *sqlite.Store
+		tokens []string
+	}
+	var files []file
 	for _, n := range []int{10_000, big} {
-		b.Run(fmt.Sprintf("sessions=%d", n), func(b *testing.B) {
-			path := filepath.Join(b.TempDir(), "lookup.db")
-			st, err := sqlite.OpenWith(path, sqlite.Options{SweepInterval: -1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer st.Close()
-			tokens := sqlite.Fill(b, st, n)
-			// Flush the fill to disk and warm the page cache and the memory
-			// map first, so that the first sub-benchmark does not pay for
-			// the kernel's write-back or for the others' page faults.
-			f, err := os.Open(path)
-			if err != nil {
-				b.Fatal(err)
-			}
-			if err := f.Sync(); err != nil {
-				b.Fatal(err)
-			}
-			f.Close()
-			for range 3 {
-				for _, tok := range tokens {
-					if _, _, err := st.SessionByToken(context.Background(), tok); err != nil {
-						b.Fatal(err)
-					}
+		path := filepath.Join(b.TempDir(), "lookup.db")
+		st, err := sqlite.OpenWith(path, sqlite.Options{SweepInterval: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		tokens := sqlite.Fill(b, st, n)
+		// Flush the fill to disk and warm the page cache and the memory
+		// map first, so that the first sub-benchmark does not pay for the
+		// kernel's write-back or for the others' page faults.
+		f, err := os.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := f.Sync(); err != nil {
+			b.Fatal(err)
+		}
+		f.Close()
+		for range 3 {
+			for _, tok := range tokens {
+				if _, _, err := st.SessionByToken(context.Background(), tok); err != nil {
+					b.Fatal(err)
 				}
 			}
-			for range *lookupRounds {
+		}
+		files = append(files, file{n, st, tokens})
+	}
+	for range *lookupRounds {
+		for _, f := range files {
+			st, tokens := f.st, f.tokens
+			b.Run(fmt.Sprintf("sessions=%d", f.n), func(b *testing.B) {
 				b.Run("raw", func(b *testing.B) { rawLookup(b, st, tokens) })
 				b.Run("SessionByToken", func(b *testing.B) {
 					ctx := context.Background()
@@ -86,9 +100,19 @@ func BenchmarkLookup(b *testing.B) {
 					}
 					loadbench.ReportCPU(b, cpu)
 				})
+				b.Run("unhinted", func(b *testing.B) {
+					b.ReportAllocs()
+					cpu := loadbench.CPU(b)
+					for i := 0; b.Loop(); i++ {
+						if err := sqlite.LookupUnhinted(st, tokens[i%len(tokens)]); err != nil {
+							b.Fatal(err)
+						}
+					}
+					loadbench.ReportCPU(b, cpu)
+				})
 				b.Run("Load", func(b *testing.B) { loadbench.Run(b, st, tokens) })
-			}
-		})
+			})
+		}
 	}
 }
 

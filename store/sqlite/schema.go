@@ -44,9 +44,14 @@ type statements struct {
 	// would parse the text itself, trying layouts that fail first (half
 	// the allocations of a lookup), and database/sql would then re-format
 	// it. timeDest parses Better Auth's one layout directly.
-	insertUser, userByID, userByEmail              string
-	insertSession                                  string
-	sessionByToken                                 string // the hot path: one probe of the unique index on token, joined to the user by primary key
+	insertUser, userByID, userByEmail string
+	insertSession                     string
+	sessionByToken                    string // the hot path: one probe of the unique index on token, joined to the user by primary key
+	// The lookup pool's (reader.go): sessionByToken with both rows' rowids
+	// after its columns, and the same columns read by those rowids (the
+	// user's id checked against the session's userId; the unary plus keeps
+	// the planner off the id index, so both are rowid seeks).
+	sessionRowidsByToken, sessionByRowids          string
 	slideSession, deleteSession, listSessions      string
 	deleteUserSessions, deleteOtherSessions        string
 	writeProbe                                     string // needs a write transaction and changes nothing; see init
@@ -129,9 +134,14 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	st.userByEmail = `SELECT ` + userSelect + ` FROM ` + U + ` WHERE ` + uc("email") + ` = ?`
 
 	st.insertSession = `INSERT INTO ` + S + ` (` + sessionColumns + fieldNames(f.Session) + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?` + marks(len(f.Session)) + `)`
-	st.sessionByToken = `SELECT ` + cols(s, "s.", true, sessionFields...) + fieldCols(f.Session, "s.") + `,
-		` + cols(u, "u.", true, userFields...) + fieldCols(f.User, "u.") + `
+	lookupSelect := `SELECT ` + cols(s, "s.", true, sessionFields...) + fieldCols(f.Session, "s.") + `,
+		` + cols(u, "u.", true, userFields...) + fieldCols(f.User, "u.")
+	lookupJoin := `
 		FROM ` + S + ` AS s JOIN ` + U + ` AS u ON u.` + uc("id") + ` = s.` + sc("userId") + ` WHERE s.` + sc("token") + ` = ?`
+	st.sessionByToken = lookupSelect + lookupJoin
+	st.sessionRowidsByToken = lookupSelect + `, s.rowid, u.rowid` + lookupJoin
+	st.sessionByRowids = lookupSelect + `
+		FROM ` + S + ` AS s, ` + U + ` AS u WHERE s.rowid = ? AND u.rowid = ? AND +u.` + uc("id") + ` = s.` + sc("userId")
 	st.slideSession = `UPDATE ` + S + ` SET ` + sc("expiresAt") + ` = ?, ` + sc("updatedAt") + ` = ? WHERE ` + sc("token") + ` = ? RETURNING ` + sessionSelect
 	st.deleteSession = `DELETE FROM ` + S + ` WHERE ` + sc("token") + ` = ?`
 	st.listSessions = `SELECT ` + sessionSelect + ` FROM ` + S + ` WHERE ` + sc("userId") + ` = ? AND ` + sc("expiresAt") + ` > ? ORDER BY ` + sc("createdAt") + `, ` + sc("id")

@@ -287,7 +287,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	// columns in that SELECT) readers stays nil and the prepared
 	// s.sessionByToken serves.
 	if !o.sqlLookup && o.Fields.Empty() {
-		s.readers = newReaderPool(fileURI(path), s.sql.sessionByToken, o.BusyTimeout, o.MaxOpenConns)
+		s.readers = newReaderPool(fileURI(path), s.sql, o.BusyTimeout, o.MaxOpenConns)
 	}
 	s.feed.dsn = dsn(path, o.BusyTimeout)
 	if err := s.init(); err != nil {
