@@ -64,12 +64,10 @@
 // in seconds of sign-ins). A goroutine of the store therefore looks at the
 // WAL's size every 50 ms and, past 16 MiB, checkpoints it (PASSIVE, then
 // TRUNCATE, which waits up to 100 ms for readers and briefly holds off
-// writers): the WAL stays under 64 MiB (TestWALBounded). Past 40 MiB,
-// when the writers outpace its checkpoints, it skips the PASSIVE pass and
-// holds writers off for the whole TRUNCATE. While a sweep runs, the guard
-// only copies frames (PASSIVE) beside the sweep's batches, and the sweep
-// empties the WAL between them; one checkpoint of the store runs at a
-// time.
+// writers): the WAL stays under 64 MiB (TestWALBounded) on a quiet
+// machine. While a sweep runs, the guard only copies frames (PASSIVE)
+// beside the sweep's batches, and the sweep empties the WAL between them;
+// one checkpoint of the store runs at a time.
 //
 // Open also creates one index of its own, sessionkit_session_expiresAt_idx,
 // so the sweeper deletes expired sessions without scanning the table (see
@@ -174,9 +172,6 @@ type Options struct {
 	// column the database lacks (an error wrapping store.ErrSchema).
 	Schema store.Schema
 
-	// noEscalation turns the WAL guard's escalation off (wal.go), for
-	// the tests that compare the guard with and without it.
-	noEscalation bool
 	// sqlLookup makes SessionByToken use the prepared database/sql
 	// statement instead of the lookup pool (the tests of that path).
 	sqlLookup bool
@@ -240,10 +235,8 @@ type Store struct {
 
 	walStop context.CancelFunc // stops walGuard (wal.go); nil when not started
 	walDone chan struct{}
-	walFile string // the WAL's file name ("" without a main file)
-	// walEscalateAt is walEscalateAt, or 0 with Options.noEscalation.
-	walEscalateAt int64
-	ckptMu        sync.Mutex // one checkpoint at a time (checkpointOn)
+	walFile string     // the WAL's file name ("" without a main file)
+	ckptMu  sync.Mutex // one checkpoint at a time (checkpointOn)
 
 	// The sweep (sweep.go).
 	sweepPolicy sweepPolicy
@@ -341,9 +334,6 @@ func OpenWith(path string, o Options) (*Store, error) {
 	}
 	if file != "" {
 		s.walFile = file + "-wal"
-		if !o.noEscalation {
-			s.walEscalateAt = walEscalateAt
-		}
 		ctx, cancel := context.WithCancel(context.Background())
 		s.walStop, s.walDone = cancel, make(chan struct{})
 		go s.walGuard(ctx, file)

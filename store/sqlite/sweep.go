@@ -223,7 +223,7 @@ func (s *Store) sweepCheckpoint(ctx context.Context, c *sql.Conn, p sweepPolicy,
 			return nil
 		}
 		st.checkpoints++
-		done, err := s.checkpointOn(ctx, c, true, true)
+		done, err := s.checkpointOn(ctx, c, true)
 		if err != nil || done || try == sweepCheckpointTries {
 			return err
 		}

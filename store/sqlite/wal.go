@@ -23,9 +23,6 @@ import (
 const (
 	// walCheckpointAt is the WAL size past which the guard checkpoints.
 	walCheckpointAt = 16 << 20
-	// walEscalateAt is the WAL size past which the guard holds writers
-	// off for the whole checkpoint (see checkpoint).
-	walEscalateAt = 40 << 20
 	// walPoll is how often the guard looks at the WAL's size: one stat.
 	walPoll = 50 * time.Millisecond
 	// walBusy is how long a TRUNCATE checkpoint waits for readers, holding
@@ -57,7 +54,7 @@ func (s *Store) walGuard(ctx context.Context, dbFile string) {
 			skip--
 			continue
 		}
-		done, err := s.checkpoint(ctx, s.walEscalateAt > 0 && fi.Size() > s.walEscalateAt)
+		done, err := s.checkpoint(ctx)
 		if err != nil && ctx.Err() == nil {
 			s.log.Warn("sqlite: checkpointing the WAL", "err", err)
 		}
@@ -72,34 +69,27 @@ func (s *Store) walGuard(ctx context.Context, dbFile string) {
 // checkpoints between its batches), the guard only copies frames
 // (PASSIVE): that work overlaps the sweep's next batch, and the sweep's
 // own checkpoint then has less to copy.
-//
-// Past walEscalateAt (escalate) the writers are outpacing the checkpoints
-// (under heavy load, fsyncs wait for a disk others share, and the WAL grows
-// while the PASSIVE pass copies): the guard then skips the PASSIVE pass and
-// runs TRUNCATE at once, which holds off writers while it copies. It still
-// backs off when that cannot complete (a long reader): retrying at every
-// poll would hold writers off for good.
-func (s *Store) checkpoint(ctx context.Context, escalate bool) (done bool, err error) {
+func (s *Store) checkpoint(ctx context.Context) (done bool, err error) {
 	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer c.Close()
 	if s.sweeping.Load() > 0 {
-		return s.checkpointOn(ctx, c, true, false)
+		return s.checkpointOn(ctx, c, false)
 	}
-	return s.checkpointOn(ctx, c, !escalate, true)
+	return s.checkpointOn(ctx, c, true)
 }
 
-// checkpointOn runs a PASSIVE checkpoint on c if passive, then, if
-// truncate, a TRUNCATE one, with c's busy timeout walBusy for the duration: a TRUNCATE
+// checkpointOn runs a PASSIVE checkpoint on c and, if truncate, a TRUNCATE
+// one, with c's busy timeout walBusy for the duration: a TRUNCATE
 // checkpoint holds off writers while it waits for readers, so a long read
 // (another process's) must not stall sign-ins for the whole busy timeout.
 // It reports whether the checkpoint completed; one that readers kept from
 // completing is not an error, the caller backs off and tries again. One
 // checkpoint of the store runs at a time (ckptMu): the guard's and the
 // sweep's would otherwise fail each other with SQLITE_BUSY.
-func (s *Store) checkpointOn(ctx context.Context, c *sql.Conn, passive, truncate bool) (done bool, err error) {
+func (s *Store) checkpointOn(ctx context.Context, c *sql.Conn, truncate bool) (done bool, err error) {
 	s.ckptMu.Lock()
 	defer s.ckptMu.Unlock()
 	if s.ckptHook != nil {
@@ -108,10 +98,8 @@ func (s *Store) checkpointOn(ctx context.Context, c *sql.Conn, passive, truncate
 		}
 	}
 	var busy, logFrames, copied int
-	if passive {
-		if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied); err != nil {
-			return false, err
-		}
+	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied); err != nil {
+		return false, err
 	}
 	if !truncate {
 		return busy == 0 && copied == logFrames, nil

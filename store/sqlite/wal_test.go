@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -29,29 +28,6 @@ func TestWALBounded(t *testing.T) {
 	t.Logf("5 s: %d sign-ins, %d lookups, WAL peak %d MiB", signIns, lookups, peak>>20)
 	if peak > 64<<20 {
 		t.Errorf("the WAL grew to %d MiB, want at most 64 MiB", peak>>20)
-	}
-}
-
-// TestWALGuardCompare runs TestWALBounded's sign-ins with the guard as it
-// is and without its escalation (wal.go), in SESSIONKIT_WAL_ROUNDS
-// interleaved rounds, and reports the WAL's peak of each. It measures,
-// asserts nothing TestWALBounded does not, and runs only when asked:
-//
-//	SESSIONKIT_WAL_ROUNDS=6 go test -run TestWALGuardCompare -v ./store/sqlite
-func TestWALGuardCompare(t *testing.T) {
-	v := os.Getenv("SESSIONKIT_WAL_ROUNDS")
-	if v == "" {
-		t.Skip("a measurement: set SESSIONKIT_WAL_ROUNDS")
-	}
-	rounds, err := strconv.Atoi(v)
-	if err != nil || rounds < 1 {
-		t.Fatalf("SESSIONKIT_WAL_ROUNDS=%q", v)
-	}
-	for round := range rounds {
-		for _, o := range []Options{{SweepInterval: -1}, {SweepInterval: -1, noEscalation: true}} {
-			peak, signIns, lookups := walSignIns(t, o)
-			t.Logf("round %d, escalation %-5v: %d sign-ins, %d lookups, WAL peak %d MiB", round, !o.noEscalation, signIns, lookups, peak>>20)
-		}
 	}
 }
 
