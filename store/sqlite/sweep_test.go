@@ -47,7 +47,7 @@ func poolSettings(t *testing.T, s *Store) (cache, auto int) {
 // file): every sign-in succeeds and is kept, every expired session goes,
 // and the sweep's connection gets the pool's settings back.
 func TestSweepExpiredWithSignIns(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its writes would load the disk under TestWALBounded.
 	n := 20_000
 	if raceEnabled {
 		n = 4_000
