@@ -140,7 +140,7 @@ type Options struct {
 	// SweepBatch is how many sessions the first statement of a sweep
 	// deletes, and the fewest any does. Later batches double while one
 	// holds the write lock under 50 ms and no writer of this process waits
-	// (up to 4,000), and halve when they do (see SweepExpired). Zero
+	// (up to 2,000), and halve when they do (see SweepExpired). Zero
 	// means 500.
 	SweepBatch int
 	// BusyTimeout is how long a statement waits for another connection or

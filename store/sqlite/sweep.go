@@ -45,10 +45,13 @@ const (
 	// which sign-ins (and another process, such as Better Auth) wait for.
 	sweepLockBudget = 100 * time.Millisecond
 	// sweepMaxBatch caps the batch size, and with it the WAL a batch
-	// writes (about 12 KiB a row among a million sessions).
-	sweepMaxBatch = 4000
+	// writes: about 12 KiB a row among a million sessions, so 24 MiB,
+	// which with sweepCheckpointAt keeps the WAL under 64 MiB.
+	sweepMaxBatch = 2000
 	// sweepCheckpointAt is the WAL size past which the sweep checkpoints
-	// between batches: the WAL stays under it plus one batch.
+	// between batches: the WAL stays under it plus one batch, as long as
+	// its checkpoints complete (with sign-ins going on, some do not; see
+	// sweepCheckpoint).
 	sweepCheckpointAt = 32 << 20
 	// sweepCacheKiB is the sweep connection's page cache (PRAGMA
 	// cache_size, in KiB), an upper bound filled on demand, given back when
