@@ -37,8 +37,19 @@ type Sweeper struct {
 // Debug level. It panics when interval or batch is not positive, a
 // programming error that would otherwise crash or spin the goroutine.
 func StartSweeper(s Store, interval time.Duration, batch int, now func() time.Time, log *slog.Logger) *Sweeper {
-	if interval <= 0 || batch < 1 {
+	if batch < 1 {
 		panic(fmt.Sprintf("store: StartSweeper: interval %v and batch %d must be positive", interval, batch))
+	}
+	return StartSweepFunc(func(ctx context.Context, t time.Time) (int, error) { return Sweep(ctx, s, t, batch) }, interval, now, log)
+}
+
+// StartSweepFunc is StartSweeper for a store with a sweep of its own
+// (store/sqlite's SweepExpired): sweep deletes the sessions that expired at
+// or before the time it is given and returns how many, and stops early when
+// ctx is done. It panics when interval is not positive.
+func StartSweepFunc(sweep func(ctx context.Context, now time.Time) (int, error), interval time.Duration, now func() time.Time, log *slog.Logger) *Sweeper {
+	if interval <= 0 {
+		panic(fmt.Sprintf("store: StartSweeper: interval %v must be positive", interval))
 	}
 	if log == nil {
 		log = slog.Default()
@@ -50,7 +61,7 @@ func StartSweeper(s Store, interval time.Duration, batch int, now func() time.Ti
 		t := time.NewTicker(interval)
 		defer t.Stop()
 		for {
-			n, err := Sweep(ctx, s, now(), batch)
+			n, err := sweep(ctx, now())
 			switch {
 			case err != nil && ctx.Err() == nil:
 				log.Error("sweeping expired sessions", "err", err)

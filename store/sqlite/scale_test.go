@@ -2,11 +2,14 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -28,6 +31,34 @@ var (
 // 1,024 tokens of live sessions spread over the table. Ids and tokens are
 // random, as sign-ins make them, so the indexes have their real shape.
 func fill(tb testing.TB, s *Store, n, step int) []string {
+	tb.Helper()
+	return fillLayout(tb, s, n, step, expiredScattered)
+}
+
+// layout is where fill puts the expired sessions in the table.
+type layout int
+
+const (
+	// expiredScattered: rows go in in token order (fast: the unique
+	// indexes are appended to), so the expired ones are at random rowids
+	// and every deleted row changes a random table page too.
+	expiredScattered layout = iota
+	// expiredOldest: rows go in in the order of their expiry, as sign-ins
+	// add them, so the expired sessions are the oldest rowids and share
+	// table pages; ids, tokens and users stay random. Slower to build
+	// (random inserts into the indexes).
+	expiredOldest
+)
+
+func (l layout) String() string {
+	if l == expiredOldest {
+		return "expired = oldest rows"
+	}
+	return "expired scattered"
+}
+
+// fillLayout is fill with the expired sessions placed as l says.
+func fillLayout(tb testing.TB, s *Store, n, step int, l layout) []string {
 	tb.Helper()
 	ctx := context.Background()
 	c, err := s.DB().Conn(ctx)
@@ -65,7 +96,7 @@ func fill(tb testing.TB, s *Store, n, step int) []string {
 	// appends to the two unique indexes instead of inserting at random.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO "session" (`+sessionColumns+`)
 		WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM c WHERE i+1 < ?),
-		r(i, tok) AS (SELECT i, lower(hex(randomblob(16))) FROM c ORDER BY 2)
+		r(i, tok) AS (SELECT i, lower(hex(randomblob(16))) FROM c ORDER BY `+strconv.Itoa(2-int(l))+`)
 		SELECT 'ses' || tok, tok, 'scale-user-' || (i % ?),
 			strftime('%Y-%m-%dT%H:%M:%fZ', ?, CASE WHEN i < ? THEN '-' || (86400 - i % 86400) ELSE '+' || (604800 - i % 3600) END || ' seconds'),
 			?, ?, '203.0.113.7', 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' FROM r`,
@@ -152,7 +183,8 @@ func scaleSizes(t *testing.T) []int {
 
 // TestScale builds session tables of each size in bulk, a tenth of the
 // sessions expired, and reports a lookup's median time, the sign-in rate
-// of one writer, the sweep of the expired tenth and the WAL left behind.
+// of one writer, the sweep of the expired tenth (SweepExpired, what the
+// store's sweeper runs) and the WAL left behind.
 // It checks that the sweep deletes exactly the expired rows, records none
 // of them in the revocation feed, and, at a million, takes well under the
 // 48 s of a table scan per batch.
@@ -205,7 +237,7 @@ func TestScale(t *testing.T) {
 				t.Fatal(err)
 			}
 			start = time.Now()
-			deleted, err := store.Sweep(ctx, s, scaleNow, defaultSweepBatch)
+			deleted, err := s.SweepExpired(ctx, scaleNow)
 			sweep := time.Since(start)
 			if err != nil {
 				t.Fatal(err)
@@ -243,103 +275,261 @@ func walSize(fi os.FileInfo) int64 {
 }
 
 // TestSweepCompare sweeps the expired tenth of the same bulk-built file
-// (copied fresh for each run) in the store's batches of 500 and in batches
-// of 5,000, in interleaved rounds, and reports for each the median time, the CPU time of the
-// process, the longest batch (how long a batch holds the write lock, during
-// which sign-ins wait) and the WAL's peak size. 20,000 sessions by default;
-// SESSIONKIT_SCALE=1M: a million. Run:
+// (copied fresh for each run) with store.Sweep in batches of 500 (the loop
+// of DeleteExpired the store ran before SweepExpired) and with the store's
+// SweepExpired (sweep.go), with and without its own checkpoints, in
+// interleaved rounds, for each layout of the expired rows. It reports for
+// each the median time, the process's CPU time, the longest batch (how
+// long a batch held the write lock, which sign-ins wait for) and the WAL's
+// peak size; then one more round of each with sign-ins going on, one every
+// 10 ms through the store and one every 10 ms through another database
+// handle (as another process, such as Better Auth, signs in), reporting
+// the slowest sign-in. 20,000 sessions by default; SESSIONKIT_SCALE=1M: a
+// million; SESSIONKIT_SWEEP_ROUNDS sets the rounds (3),
+// SESSIONKIT_SWEEP_VARIANTS which variants run (indexes, the first is the
+// baseline the ratios are to). Run:
 //
 //	SESSIONKIT_SCALE=1M go test -run TestSweepCompare -v ./store/sqlite
 func TestSweepCompare(t *testing.T) {
 	if testing.Short() {
-		t.Skip("sweep comparison: builds a database and copies it 6 times")
+		t.Skip("sweep comparison: builds databases and copies them")
 	}
 	n := 20_000
 	if os.Getenv("SESSIONKIT_SCALE") == "1M" {
 		n = 1_000_000
 	}
-	dir := t.TempDir()
-	base := filepath.Join(dir, "base.db")
-	s, err := OpenWith(base, Options{SweepInterval: -1})
-	if err != nil {
-		t.Fatal(err)
+	rounds := 3
+	if v := os.Getenv("SESSIONKIT_SWEEP_ROUNDS"); v != "" {
+		r, err := strconv.Atoi(v)
+		if err != nil || r < 1 {
+			t.Fatalf("SESSIONKIT_SWEEP_ROUNDS=%q", v)
+		}
+		rounds = r
 	}
-	fill(t, s, n, 10)
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
+	noOwnCheckpoints := defaultSweepPolicy
+	noOwnCheckpoints.autoCheckpoint = true
+	// What the 5 s goal would take: lock holds up to a second and a WAL
+	// of hundreds of MiB.
+	big := sweepPolicy{budget: time.Second, maxBatch: 20_000, checkpointAt: 128 << 20, cacheKiB: 256 << 10}
+	variants := []sweepVariant{
+		{name: "store.Sweep, batches of 500 (before)"},
+		{name: "SweepExpired", policy: &defaultSweepPolicy},
+		{name: "SweepExpired, automatic checkpoints", policy: &noOwnCheckpoints},
+		{name: "SweepExpired, 1 s budget, 128 MiB WAL", policy: &big},
 	}
-	variants := []struct {
-		name  string
-		batch int
-	}{
-		{"store: batches of 500", defaultSweepBatch},
-		{"batches of 5,000", 5000},
+	if v := os.Getenv("SESSIONKIT_SWEEP_VARIANTS"); v != "" { // e.g. 0,1,3
+		var keep []sweepVariant
+		for f := range strings.SplitSeq(v, ",") {
+			i, err := strconv.Atoi(f)
+			if err != nil || i < 0 || i >= len(variants) {
+				t.Fatalf("SESSIONKIT_SWEEP_VARIANTS=%q", v)
+			}
+			keep = append(keep, variants[i])
+		}
+		variants = keep
 	}
-	times := make([][]time.Duration, len(variants))
-	cpu := make([][]time.Duration, len(variants))
-	longest := make([][]time.Duration, len(variants))
-	peak := make([]int64, len(variants))
-	for round := range 3 {
-		for i, v := range variants {
-			batch := v.batch
-			path := filepath.Join(dir, fmt.Sprintf("run%d-%d.db", round, i))
-			copyFile(t, base, path)
-			s, err := OpenWith(path, Options{SweepInterval: -1})
+	for _, l := range []layout{expiredScattered, expiredOldest} {
+		t.Run(l.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			base := filepath.Join(dir, "base.db")
+			s, err := OpenWith(base, Options{SweepInterval: -1})
 			if err != nil {
 				t.Fatal(err)
 			}
-			var total, worst time.Duration
-			deleted := 0
-			cpu0 := cpuTime(t)
-			for {
-				start := time.Now()
-				k, err := s.DeleteExpired(context.Background(), scaleNow, batch)
-				d := time.Since(start)
-				total += d
-				worst = max(worst, d)
-				deleted += k
-				if err != nil {
-					t.Fatal(err)
-				}
-				if fi, err := os.Stat(path + "-wal"); err == nil {
-					peak[i] = max(peak[i], fi.Size())
-				}
-				if k < batch {
-					break
-				}
-			}
-			used := cpuTime(t) - cpu0
+			start := time.Now()
+			fillLayout(t, s, n, 10, l)
+			t.Logf("%d sessions (%v) built in %v", n, l, time.Since(start).Round(time.Millisecond))
 			if err := s.Close(); err != nil {
 				t.Fatal(err)
 			}
-			if want := (n + 9) / 10; deleted != want {
-				t.Fatalf("batches of %d: swept %d, want %d", batch, deleted, want)
+			results := make([][]sweepRun, len(variants))
+			for round := range rounds + 1 {
+				signIns := round == rounds
+				for i, v := range variants {
+					r := v.run(t, base, filepath.Join(dir, "run.db"), n, signIns)
+					t.Logf("round %d, %s: %v", round, v.name, r)
+					results[i] = append(results[i], r)
+				}
 			}
-			t.Logf("round %d, %s: %v, CPU %v, longest batch %v", round, v.name,
-				total.Round(time.Millisecond), used.Round(time.Millisecond), worst.Round(time.Millisecond))
-			times[i] = append(times[i], total)
-			cpu[i] = append(cpu[i], used)
-			longest[i] = append(longest[i], worst)
-			for _, f := range []string{path, path + "-wal", path + "-shm"} {
-				os.Remove(f)
+			for i, v := range variants {
+				rs := results[i][:rounds]
+				med := func(f func(sweepRun) time.Duration) time.Duration {
+					d := make([]time.Duration, len(rs))
+					for j, r := range rs {
+						d[j] = f(r)
+					}
+					slices.Sort(d)
+					return d[len(d)/2]
+				}
+				wall, cpu := med(func(r sweepRun) time.Duration { return r.wall }), med(func(r sweepRun) time.Duration { return r.cpu })
+				base0 := func(f func(sweepRun) time.Duration) float64 {
+					return float64(f(sweepRun{wall: wall, cpu: cpu})) / float64(medOf(results[0][:rounds], f))
+				}
+				var peak int64
+				for _, r := range rs {
+					peak = max(peak, r.walPeak)
+				}
+				last := results[i][rounds]
+				t.Logf("%d sessions (%v), sweep of %d, %-38s median %v (%.0f µs/row, %.2fx), CPU %v (%.2fx), longest batch %v, WAL peak %d MiB; with sign-ins: %v, slowest sign-in %v (store) / %v (other handle), WAL peak %d MiB",
+					n, l, (n+9)/10, v.name+":", wall.Round(time.Millisecond), float64(wall.Microseconds())/float64((n+9)/10),
+					base0(func(r sweepRun) time.Duration { return r.wall }), cpu.Round(time.Millisecond), base0(func(r sweepRun) time.Duration { return r.cpu }),
+					med(func(r sweepRun) time.Duration { return r.longest }).Round(time.Millisecond), peak>>20,
+					last.wall.Round(time.Millisecond), last.slowestStore.Round(time.Millisecond), last.slowestOther.Round(time.Millisecond), last.walPeak>>20)
+			}
+		})
+	}
+}
+
+func medOf(rs []sweepRun, f func(sweepRun) time.Duration) time.Duration {
+	d := make([]time.Duration, len(rs))
+	for j, r := range rs {
+		d[j] = f(r)
+	}
+	slices.Sort(d)
+	return d[len(d)/2]
+}
+
+// sweepVariant is a way to sweep: store.Sweep in batches of 500 when
+// policy is nil, else SweepExpired with that policy.
+type sweepVariant struct {
+	name   string
+	policy *sweepPolicy
+}
+
+// sweepRun is what one sweep measured.
+type sweepRun struct {
+	wall, cpu, longest         time.Duration
+	walPeak                    int64
+	batches, maxBatch          int
+	signIns                    int
+	slowestStore, slowestOther time.Duration
+}
+
+func (r sweepRun) String() string {
+	s := fmt.Sprintf("%v, CPU %v, %d batches (largest %d), longest batch %v, WAL peak %d MiB", r.wall.Round(time.Millisecond),
+		r.cpu.Round(time.Millisecond), r.batches, r.maxBatch, r.longest.Round(time.Millisecond), r.walPeak>>20)
+	if r.signIns > 0 {
+		s += fmt.Sprintf("; %d sign-ins, slowest %v (store) / %v (other handle)", r.signIns, r.slowestStore.Round(time.Millisecond), r.slowestOther.Round(time.Millisecond))
+	}
+	return s
+}
+
+// timedDeletes times each DeleteExpired of store.Sweep.
+type timedDeletes struct {
+	*Store
+	longest time.Duration
+	batches int
+}
+
+func (d *timedDeletes) DeleteExpired(ctx context.Context, now time.Time, limit int) (int, error) {
+	start := time.Now()
+	n, err := d.Store.DeleteExpired(ctx, now, limit)
+	d.longest = max(d.longest, time.Since(start))
+	d.batches++
+	return n, err
+}
+
+// run sweeps a fresh copy (path) of base, which holds n sessions, a tenth
+// expired, and checks that exactly those went; with signIns, sign-ins go
+// on meanwhile and must all succeed.
+func (v sweepVariant) run(t *testing.T, base, path string, n int, signIns bool) sweepRun {
+	t.Helper()
+	copyFile(t, base, path)
+	defer func() {
+		for _, f := range []string{path, path + "-wal", path + "-shm"} {
+			os.Remove(f)
+		}
+	}()
+	s, err := OpenWith(path, Options{SweepInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	other, err := sql.Open("sqlite", dsn(path, defaultBusyTimeout))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+
+	var r sweepRun
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wg.Go(func() { // the WAL's peak size
+		for {
+			if fi, err := os.Stat(path + "-wal"); err == nil {
+				mu.Lock()
+				r.walPeak = max(r.walPeak, fi.Size())
+				mu.Unlock()
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Millisecond):
 			}
 		}
-	}
-	median := func(d []time.Duration) time.Duration {
-		d = slices.Clone(d)
-		slices.Sort(d)
-		return d[len(d)/2]
-	}
-	for i, v := range variants {
-		t.Logf("%d sessions, sweep of %d, %-48s median %v (%.1f µs/row, %.2fx the store's), CPU %v (%.2fx), longest batch %v, WAL peak %d MiB",
-			n, (n+9)/10, v.name+":", median(times[i]).Round(time.Millisecond),
-			float64(median(times[i]).Microseconds())/float64((n+9)/10), float64(median(times[i]))/float64(median(times[0])),
-			median(cpu[i]).Round(time.Millisecond), float64(median(cpu[i]))/float64(median(cpu[0])),
-			median(longest[i]).Round(time.Millisecond), peak[i]>>20)
-		if peak[i] > journalSizeLimit {
-			t.Errorf("%s: the WAL reached %d MiB, want at most %d", v.name, peak[i]>>20, journalSizeLimit>>20)
+	})
+	if signIns {
+		for w, slowest := range []*time.Duration{&r.slowestStore, &r.slowestOther} {
+			wg.Go(func() {
+				for i := 0; ; i++ {
+					select {
+					case <-stop:
+						return
+					case <-time.After(10 * time.Millisecond):
+					}
+					ss := store.Session{ID: store.NewID(), Token: store.NewID(), UserID: "scale-user-1",
+						ExpiresAt: scaleNow.Add(time.Hour), CreatedAt: scaleNow, UpdatedAt: scaleNow}
+					start := time.Now()
+					var err error
+					if w == 0 {
+						err = s.CreateSession(ctx, ss)
+					} else {
+						_, err = other.ExecContext(ctx, qInsertSession, ss.ID, ss.Token, ss.UserID, store.FormatTime(ss.ExpiresAt),
+							store.FormatTime(ss.CreatedAt), store.FormatTime(ss.UpdatedAt), "", "")
+					}
+					d := time.Since(start)
+					if err != nil {
+						t.Errorf("a sign-in during the sweep failed: %v", err)
+						return
+					}
+					mu.Lock()
+					*slowest = max(*slowest, d)
+					r.signIns++
+					mu.Unlock()
+				}
+			})
 		}
 	}
+
+	cpu0 := cpuTime(t)
+	start := time.Now()
+	var deleted int
+	if v.policy == nil {
+		d := &timedDeletes{Store: s}
+		deleted, err = store.Sweep(ctx, d, scaleNow, defaultSweepBatch)
+		r.longest, r.batches, r.maxBatch = d.longest, d.batches, defaultSweepBatch
+	} else {
+		var st sweepStats
+		deleted, st, err = s.sweepStats(ctx, scaleNow, *v.policy)
+		r.longest, r.batches, r.maxBatch = st.longest, st.batches, st.maxBatch
+	}
+	r.wall = time.Since(start)
+	r.cpu = cpuTime(t) - cpu0
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("%s: %v", v.name, err)
+	}
+	if want := (n + 9) / 10; deleted != want {
+		t.Fatalf("%s: swept %d, want %d", v.name, deleted, want)
+	}
+	var left int
+	if err := s.DB().QueryRow(`SELECT count(*) FROM "session" WHERE "expiresAt" <= ?`, store.FormatTime(scaleNow)).Scan(&left); err != nil || left != 0 {
+		t.Fatalf("%s: %d expired sessions left (%v)", v.name, left, err)
+	}
+	return r
 }
 
 // copyFile copies the database file src (closed, checkpointed) to dst.

@@ -26,7 +26,7 @@
 //     checks it); a power loss or kernel crash may roll back the commits
 //     made since the last checkpoint, but never corrupts the file. FULL
 //     would fsync the WAL at every commit; this store has always used
-//     NORMAL, and nothing here changes when the WAL is synced.
+//     NORMAL. When the WAL is synced: see wal_autocheckpoint below.
 //   - busy_timeout (Options.BusyTimeout, 5 s): wait for another connection
 //     or process holding the write lock instead of failing at once.
 //   - foreign_keys=ON, as Better Auth's schema expects (cascades).
@@ -38,22 +38,36 @@
 //     Only reads use the map; writes still go through the WAL.
 //   - cache_size=16 MiB per connection (an upper bound, filled on demand):
 //     with the map serving reads, it holds the pages a write transaction
-//     changes and those read back from the WAL.
+//     changes and those read back from the WAL. The sweep's connection
+//     has 64 MiB while it sweeps (sweep.go), so a batch's changed pages
+//     do not spill into the WAL before its commit.
 //   - journal_size_limit=64 MiB: what a rewound WAL keeps on disk.
-//   - wal_autocheckpoint stays at SQLite's 1,000 pages: the commit that
-//     passes it checkpoints (PASSIVE) and so fsyncs the WAL, which bounds
-//     what a power loss can take, and keeps the WAL small between the WAL
-//     guard's checkpoints. (A trial that turned it off for sweep batches,
-//     leaving the checkpoints to the guard, failed a batch with SQLITE_BUSY
-//     under heavy disk load, most likely the guard's TRUNCATE holding off
-//     writers while it copied and synced the larger WAL.)
+//   - wal_autocheckpoint stays at SQLite's 1,000 pages on every pool
+//     connection: the commit that passes it checkpoints (PASSIVE) and so
+//     fsyncs the WAL, which bounds what a power loss can take, and keeps
+//     the WAL small between the WAL guard's checkpoints. The sweep's
+//     connection turns it off while it sweeps and checkpoints (PASSIVE,
+//     then TRUNCATE) between its batches once the WAL passes 32 MiB, so
+//     that it fsyncs per 32 MiB of WAL instead of twice per batch.
+//
+// What synchronous=NORMAL gives, then: a commit acknowledged to the caller
+// survives the process's crash; a power loss or kernel crash keeps every
+// commit up to the WAL's last fsync, which each checkpoint does (normally
+// within 1,000 pages, about 4 MiB, of WAL; during a sweep within 32 MiB:
+// the sweep's deletions, which the next sweep repeats, and the commits of
+// other connections whose own automatic checkpoint found the checkpoint
+// lock taken), and never corrupts the file. The sweep changes no setting
+// of any other connection.
 //
 // SQLite's automatic checkpoints never complete while lookups and sign-ins
 // keep the WAL in use, so the WAL would grow without bound (hundreds of MiB
 // in seconds of sign-ins). A goroutine of the store therefore looks at the
 // WAL's size every 50 ms and, past 16 MiB, checkpoints it (PASSIVE, then
 // TRUNCATE, which waits up to 100 ms for readers and briefly holds off
-// writers): the WAL stays under 64 MiB (TestWALBounded).
+// writers): the WAL stays under 64 MiB (TestWALBounded) on a quiet
+// machine. While a sweep runs, the guard only copies frames (PASSIVE)
+// beside the sweep's batches, and the sweep empties the WAL between them;
+// one checkpoint of the store runs at a time.
 //
 // Open also creates one index of its own, sessionkit_session_expiresAt_idx,
 // so the sweeper deletes expired sessions without scanning the table (see
@@ -107,6 +121,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	msqlite "modernc.org/sqlite"
@@ -122,8 +137,11 @@ type Options struct {
 	// A negative value disables the sweeper (call DeleteExpired yourself, or
 	// let Better Auth's own cleanup run).
 	SweepInterval time.Duration
-	// SweepBatch is the most sessions one sweep statement deletes, so that a
-	// sweep never holds the write lock for long. Zero means 500.
+	// SweepBatch is how many sessions the first statement of a sweep
+	// deletes, and the fewest any does. Later batches double while one
+	// holds the write lock under 50 ms and no writer of this process waits
+	// (up to 2,000), and halve when they do (see SweepExpired). Zero
+	// means 500.
 	SweepBatch int
 	// BusyTimeout is how long a statement waits for another connection or
 	// process (such as a Better Auth app) to release the database lock before
@@ -217,6 +235,19 @@ type Store struct {
 
 	walStop context.CancelFunc // stops walGuard (wal.go); nil when not started
 	walDone chan struct{}
+	walFile string     // the WAL's file name ("" without a main file)
+	ckptMu  sync.Mutex // one checkpoint at a time (checkpointOn)
+
+	// The sweep (sweep.go).
+	sweepPolicy sweepPolicy
+	writers     atomic.Int32 // writes of this process in progress
+	writesDone  atomic.Int64 // writes of this process ended
+	sweeping    atomic.Int32 // sweeps in progress that checkpoint themselves
+	// Failure injection for the tests: sweepHook runs at the sweep's steps
+	// ("pragma", "batch") with the sweep's connection, ckptHook before each
+	// checkpoint; an error fails the step.
+	sweepHook func(step string, c *sql.Conn) error
+	ckptHook  func() error
 
 	closeOnce sync.Once
 	closeErr  error
@@ -280,7 +311,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, sql: render(tables, o.Fields), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, fields: o.Fields}
+	s := &Store{db: db, path: path, sql: render(tables, o.Fields), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, sweepPolicy: defaultSweepPolicy, fields: o.Fields}
 	// SessionByToken goes through the lookup pool unless it cannot serve
 	// the lookup: it reads the 15 core columns of s.sql.sessionByToken by
 	// position (lookupKinds in reader.go), so with additional fields (extra
@@ -302,12 +333,13 @@ func OpenWith(path string, o Options) (*Store, error) {
 		return nil, openError(path, err)
 	}
 	if file != "" {
+		s.walFile = file + "-wal"
 		ctx, cancel := context.WithCancel(context.Background())
 		s.walStop, s.walDone = cancel, make(chan struct{})
 		go s.walGuard(ctx, file)
 	}
 	if o.SweepInterval > 0 {
-		s.sweeper = store.StartSweeper(s, o.SweepInterval, s.sweepBatch, s.now, s.log.With("store", "sqlite", "path", path))
+		s.sweeper = store.StartSweepFunc(s.SweepExpired, o.SweepInterval, s.now, s.log.With("store", "sqlite", "path", path))
 	}
 	return s, nil
 }
@@ -530,6 +562,7 @@ func (s *Store) closeStatements() error {
 // CreateUser implements store.Store. The email is stored lower-cased and an
 // empty Image as NULL, as Better Auth does.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
+	defer s.write()() // the sweep yields to it (sweep.go)
 	if u.ID == "" || u.Email == "" {
 		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
 	}
@@ -583,6 +616,7 @@ func (s *Store) scanUser(op string, row *sql.Row) (store.User, error) {
 // CreateSession implements store.Store. IPAddress and UserAgent are stored
 // as given ("" stays "", as Better Auth writes it).
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
+	defer s.write()() // the sweep yields to it (sweep.go)
 	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
 		return fmt.Errorf("sqlite: create session: %w: id, token and user id are required", store.ErrInvalid)
 	}
@@ -666,6 +700,7 @@ func (s *Store) lookupWith(ctx context.Context, st *sql.Stmt, token string) (sto
 
 // SlideSession implements store.Store with one UPDATE … RETURNING.
 func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
+	defer s.write()() // the sweep yields to it (sweep.go)
 	var ss store.Session
 	err := s.slideSession.QueryRowContext(ctx, store.FormatTime(expiresAt), store.FormatTime(updatedAt), token).
 		Scan(append(sessionDest(&ss), scanFields(s.fields.Session, &ss.Fields)...)...)
@@ -680,6 +715,7 @@ func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updat
 
 // DeleteSession implements store.Store.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
+	defer s.write()() // the sweep yields to it (sweep.go)
 	if _, err := s.deleteSession.ExecContext(ctx, token); err != nil {
 		return fmt.Errorf("sqlite: delete session: %w", err)
 	}
@@ -710,6 +746,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 
 // DeleteUserSessions implements store.Store.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+	defer s.write()() // the sweep yields to it (sweep.go)
 	if _, err := s.deleteUserSessions.ExecContext(ctx, userID); err != nil {
 		return fmt.Errorf("sqlite: delete user sessions: %w", err)
 	}
@@ -718,6 +755,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 
 // DeleteOtherSessions implements store.Store.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken string) error {
+	defer s.write()() // the sweep yields to it (sweep.go)
 	if _, err := s.deleteOtherSessions.ExecContext(ctx, userID, keepToken); err != nil {
 		return fmt.Errorf("sqlite: delete other sessions: %w", err)
 	}

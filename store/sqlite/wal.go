@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"database/sql/driver"
 	"errors"
 	"os"
@@ -64,20 +65,44 @@ func (s *Store) walGuard(ctx context.Context, dbFile string) {
 }
 
 // checkpoint copies the WAL into the database file and empties it, on a
-// connection whose busy timeout is walBusy for the duration: a TRUNCATE
-// checkpoint holds off writers while it waits for readers, so a long read
-// (another process's) must not stall sign-ins for the whole busy timeout. It
-// reports whether the checkpoint completed; one that readers kept from
-// completing is not an error, the guard backs off and tries again.
+// connection of the pool (see checkpointOn). While a sweep runs (it
+// checkpoints between its batches), the guard only copies frames
+// (PASSIVE): that work overlaps the sweep's next batch, and the sweep's
+// own checkpoint then has less to copy.
 func (s *Store) checkpoint(ctx context.Context) (done bool, err error) {
 	c, err := s.db.Conn(ctx)
 	if err != nil {
 		return false, err
 	}
 	defer c.Close()
+	if s.sweeping.Load() > 0 {
+		return s.checkpointOn(ctx, c, false)
+	}
+	return s.checkpointOn(ctx, c, true)
+}
+
+// checkpointOn runs a PASSIVE checkpoint on c and, if truncate, a TRUNCATE
+// one, with c's busy timeout walBusy for the duration: a TRUNCATE
+// checkpoint holds off writers while it waits for readers, so a long read
+// (another process's) must not stall sign-ins for the whole busy timeout.
+// It reports whether the checkpoint completed; one that readers kept from
+// completing is not an error, the caller backs off and tries again. One
+// checkpoint of the store runs at a time (ckptMu): the guard's and the
+// sweep's would otherwise fail each other with SQLITE_BUSY.
+func (s *Store) checkpointOn(ctx context.Context, c *sql.Conn, truncate bool) (done bool, err error) {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
+	if s.ckptHook != nil {
+		if err := s.ckptHook(); err != nil {
+			return false, err
+		}
+	}
 	var busy, logFrames, copied int
 	if err := c.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &logFrames, &copied); err != nil {
 		return false, err
+	}
+	if !truncate {
+		return busy == 0 && copied == logFrames, nil
 	}
 	if _, err := c.ExecContext(ctx, `PRAGMA busy_timeout = `+strconv.FormatInt(walBusy.Milliseconds(), 10)); err != nil {
 		return false, err
