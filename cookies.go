@@ -98,6 +98,35 @@ type rawCookie struct {
 	idx         int
 }
 
+// cookieList is the cookies of one chunked name, in the order the request
+// carried them. The first few are held in place, so that reading a cache
+// cookie (one, or a few chunks) allocates nothing.
+type cookieList struct {
+	n    int
+	few  [2]rawCookie
+	more []rawCookie // all of them, once there are more than len(few)
+}
+
+func (l *cookieList) add(c rawCookie) {
+	switch {
+	case l.more != nil:
+		l.more = append(l.more, c)
+	case l.n < len(l.few):
+		l.few[l.n] = c
+	default:
+		l.more = append(append(make([]rawCookie, 0, 2*len(l.few)), l.few[:]...), c)
+	}
+	l.n++
+}
+
+// all returns the cookies; the slice may share the list's own memory.
+func (l *cookieList) all() []rawCookie {
+	if l.more != nil {
+		return l.more
+	}
+	return l.few[:l.n]
+}
+
 // jar holds the session cookies of one request, as Better Auth reads them
 // (the first occurrence of a name wins for signed cookies, the last for
 // cache chunks), and the Set-Cookie lines of its response.
@@ -105,7 +134,7 @@ type jar struct {
 	c            *sessionCookies
 	token        string // raw (still percent-encoded) session_token value
 	dontRemember string
-	data         []rawCookie // session_data and its .N chunks
+	data         cookieList // session_data and its .N chunks
 	hasToken     bool
 	// bearer is the Authorization: Bearer credential (Config.Bearer on),
 	// still percent-encoded; "" when there is none.
@@ -126,7 +155,7 @@ func (c *sessionCookies) read(h http.Header) jar {
 		j.bearer = bearerCredential(h)
 	}
 	var haveDR bool
-	for _, line := range h.Values("Cookie") {
+	for _, line := range h["Cookie"] { // Values("Cookie"), without canonicalizing the name
 		for len(line) > 0 {
 			var part string
 			part, line, _ = strings.Cut(line, ";")
@@ -150,9 +179,9 @@ func (c *sessionCookies) read(h http.Header) jar {
 				}
 			case strings.HasPrefix(name, c.names.data):
 				if rest := name[len(c.names.data):]; rest == "" {
-					j.data = append(j.data, rawCookie{name, val, -1})
+					j.data.add(rawCookie{name, val, -1})
 				} else if i, ok := chunkSuffix(rest); ok {
-					j.data = append(j.data, rawCookie{name, val, i})
+					j.data.add(rawCookie{name, val, i})
 				}
 			default:
 				j.readOAuth(name, val)
@@ -181,7 +210,7 @@ func chunkSuffix(rest string) (int, bool) {
 }
 
 // cacheValue joins the cache cookies (joinChunks).
-func (j *jar) cacheValue() (string, bool) { return joinChunks(j.data) }
+func (j *jar) cacheValue() (string, bool) { return joinChunks(j.data.all()) }
 
 // joinChunks joins a chunked cookie's pieces the way cache.Join does:
 // the first plain cookie when not empty, else the chunks in index order,
@@ -459,7 +488,7 @@ func (j *jar) writeSession(ctx context.Context, sess *Session, now time.Time, do
 // token cookie.
 func (j *jar) writeCache(ctx context.Context, sess *Session, now time.Time, dontRemember bool) {
 	c := j.c
-	for _, d := range j.data {
+	for _, d := range j.data.all() {
 		j.expire(d.Name)
 	}
 	if !c.caching() {
@@ -503,7 +532,7 @@ func (j *jar) expire(name string) { j.out.set(j.c.cookie(name, "", -1)) }
 // carried. A later set of the same name replaces the expiry.
 func (j *jar) dropCache() {
 	j.expire(j.c.names.data)
-	for _, d := range j.data {
+	for _, d := range j.data.all() {
 		j.expire(d.Name)
 	}
 }

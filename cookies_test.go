@@ -1,9 +1,12 @@
 package sessionkit
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -156,8 +159,31 @@ func TestReadJar(t *testing.T) {
 	if j.dontRemember != "q" {
 		t.Errorf("dont_remember = %q, want quotes stripped", j.dontRemember)
 	}
-	if len(j.data) != 1 || j.data[0].Name != "better-auth.session_data.0" {
-		t.Errorf("data cookies = %v", j.data)
+	if d := j.data.all(); len(d) != 1 || d[0].Name != "better-auth.session_data.0" {
+		t.Errorf("data cookies = %v", d)
+	}
+}
+
+// TestReadJarDataOrder: the cache cookies are kept in the order the
+// request carried them, across the few the jar holds in place and the
+// ones past them.
+func TestReadJarDataOrder(t *testing.T) {
+	t.Parallel()
+	s := mustCookies(t, Config{Secret: testSecretOther})
+	var line []string
+	var want []string
+	for i := range 5 {
+		name := fmt.Sprintf("better-auth.session_data.%d", 4-i)
+		line = append(line, name+"=v"+strconv.Itoa(i))
+		want = append(want, name+"=v"+strconv.Itoa(i))
+		j := s.read(http.Header{"Cookie": {strings.Join(line, "; ")}})
+		var got []string
+		for _, d := range j.data.all() {
+			got = append(got, d.Name+"="+d.Value)
+		}
+		if j.data.n != i+1 || !slices.Equal(got, want) {
+			t.Fatalf("%d cookies: read %v (n %d), want %v", i+1, got, j.data.n, want)
+		}
 	}
 }
 
@@ -186,7 +212,7 @@ func TestReadJarDataNames(t *testing.T) {
 		{"better-auth.session_datax", false},
 	} {
 		j := s.read(http.Header{"Cookie": {tt.name + "=v"}})
-		if got := len(j.data) == 1; got != tt.ours {
+		if got := j.data.n == 1; got != tt.ours {
 			t.Errorf("%s: read as a cache cookie %v, want %v", tt.name, got, tt.ours)
 		}
 	}

@@ -301,15 +301,25 @@ func (l *Lookup) WriteCookies(h http.Header) {
 // returns ErrNoSession and, in the Lookup, the cookie deletions to send.
 // Other errors are store failures.
 func (m *Manager) LookupHeader(ctx context.Context, h http.Header, opts LookupOptions) (*Lookup, error) {
+	// Small enough to be inlined: a caller that keeps the Lookup to itself
+	// (middleware.Load) holds it on its stack.
+	l := new(Lookup)
+	err := m.lookup(ctx, h, opts, l)
+	return l, err
+}
+
+// lookup is LookupHeader's work: the request's cookies, resolved.
+func (m *Manager) lookup(ctx context.Context, h http.Header, opts LookupOptions, l *Lookup) error {
 	j := m.s.cookies.read(h)
 	sess, err := m.resolve(ctx, &j, opts)
-	return &Lookup{Found: sess, Cookies: j.out.list}, err
+	l.Found, l.Cookies = sess, j.out.list
+	return err
 }
 
 // resolve is the whole session path of a request (cookies.go draws it):
 // cookies, cache, store, slide; every cookie it sets goes into j.out.
 func (m *Manager) resolve(ctx context.Context, j *jar, opts LookupOptions) (*Session, error) {
-	if !j.c.caching() && len(j.data) > 0 {
+	if !j.c.caching() && j.data.n > 0 {
 		j.dropCache() // left over from a configuration with a cache
 	}
 	token, ok := j.sessionToken()
@@ -320,7 +330,7 @@ func (m *Manager) resolve(ctx context.Context, j *jar, opts LookupOptions) (*Ses
 
 	// The cookie cache answers without the store, unless the caller wants
 	// an authoritative read; in stateless mode the cookie is the authority.
-	if j.c.caching() && len(j.data) > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
+	if j.c.caching() && j.data.n > 0 && (!opts.DisableCookieCache || m.s.Stateless) {
 		// A copy is trusted only while the revocation feed is current and
 		// has not named the session (see revocation.go).
 		// A copy a Rule refuses goes to the store, which decides.

@@ -49,7 +49,7 @@ const (
 type Memo struct {
 	codec Codec
 	on    bool // compact, jwt or jwe: remembered
-	t     *memo.Table[*memoEntry]
+	t     *memo.Table[memoEntry]
 }
 
 // memoEntry is what verify made of a value; immutable once in the table.
@@ -63,7 +63,7 @@ type memoEntry struct {
 func NewMemo(c Codec) *Memo { return newMemo(c, MemoEntries, MemoBytes) }
 
 func newMemo(c Codec, entries, bytes int) *Memo {
-	m := &Memo{codec: c, t: memo.New[*memoEntry](entries, bytes)}
+	m := &Memo{codec: c, t: memo.New[memoEntry](entries, bytes)}
 	switch c.(type) {
 	case *compactCodec, *jwtCodec, *jweCodec:
 		m.on = true
@@ -90,19 +90,17 @@ func (m *Memo) DecodeInto(value string, now time.Time, p *Payload) error {
 	if e, ok := m.t.Get(value); ok {
 		return e.answer(now, p)
 	}
-	var fresh memoEntry // on the stack until it verified: a forgery allocates nothing
+	var fresh memoEntry // on the stack: a forgery allocates nothing
 	if err := m.verify(value, &fresh.p, &fresh.k); err != nil {
 		return err
 	}
 	if err := fresh.k.valid(now); err != nil {
 		return err
 	}
-	e := new(memoEntry)
-	*e = fresh
-	if size := entrySize(e); size+len(value) <= maxEntryBytes {
-		m.t.Put(value, e, size)
+	if size := entrySize(&fresh); size+len(value) <= maxEntryBytes {
+		m.t.Put(value, fresh, size) // a copy: the table's entry holds it in place
 	}
-	return e.answer(now, p)
+	return fresh.answer(now, p)
 }
 
 // verify calls the codec's verify directly, so that out and k can stay

@@ -130,3 +130,23 @@ func TestLoadAllocatesNothing(t *testing.T) {
 		t.Errorf("a compact cache hit allocates %.2f times with telemetry, %.2f without", perOn, perOff)
 	}
 }
+
+// TestLoadAllocs guards what a compact cache hit through middleware.Load
+// allocates: the Session, the session state (the request context) and the
+// request copy. The Lookup stays on the stack: Load is built here, in the
+// caller, as an application builds it (see middleware's loader).
+func TestLoadAllocs(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts differ under the race detector (run without -race: .ci/run does)")
+	}
+	req, off, _ := cacheHit(t)
+	w := &discard{h: http.Header{}}
+	const most = 3
+	got := testing.AllocsPerRun(200, func() {
+		clear(w.h)
+		off.ServeHTTP(w, req)
+	})
+	if got > most {
+		t.Errorf("a compact cache hit through middleware.Load allocates %v times, want at most %d", got, most)
+	}
+}

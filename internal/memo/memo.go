@@ -26,7 +26,7 @@ const shards = 16
 const Overhead = 96
 
 // Table maps strings to values of type V. Values must not be changed once
-// put: Get hands the same value to every caller. A Table is safe for
+// put: Get hands every caller a pointer to the same value. A Table is safe for
 // concurrent use.
 type Table[V any] struct {
 	seed   maphash.Seed
@@ -42,10 +42,12 @@ type shard[V any] struct {
 	_     [64]byte // keep shards' locks off each other's cache lines
 }
 
+// entry holds its value in place: a hit follows one pointer from the map,
+// to the key's header and the value together.
 type entry[V any] struct {
 	key  string
-	v    V
 	size int
+	v    V
 }
 
 // New returns a Table of at most entries entries and about bytes bytes
@@ -58,18 +60,18 @@ func New[V any](entries, bytes int) *Table[V] {
 	return t
 }
 
-// Get returns the value put for key, if the table still holds it.
-func (t *Table[V]) Get(key string) (V, bool) {
+// Get returns the value put for key, if the table still holds it. The
+// value is the table's, shared with every caller: read it, never write it.
+func (t *Table[V]) Get(key string) (*V, bool) {
 	h := maphash.String(t.seed, key)
 	sh := &t.shards[h%shards]
 	sh.mu.Lock()
 	e := sh.m[h]
 	sh.mu.Unlock()
 	if e == nil || !Equal(e.key, key) {
-		var zero V
-		return zero, false
+		return nil, false
 	}
-	return e.v, true
+	return &e.v, true
 }
 
 // Put remembers v for key; size is what v holds beyond Overhead and the

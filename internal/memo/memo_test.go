@@ -25,12 +25,12 @@ func TestGetPut(t *testing.T) {
 	}
 	key := strings.Repeat("k", 100)
 	tb.Put(key[:50], 1, 0)
-	if v, ok := tb.Get(strings.Repeat("k", 50)); !ok || v != 1 {
+	if v, ok := tb.Get(strings.Repeat("k", 50)); !ok || *v != 1 {
 		t.Fatalf("Get = %v, %v", v, ok)
 	}
 	tb.Put(key[:50], 2, 0)
-	if v, _ := tb.Get(key[:50]); v != 2 {
-		t.Fatalf("a second Put: %v", v)
+	if v, ok := tb.Get(key[:50]); !ok || *v != 2 {
+		t.Fatalf("a second Put: %v, %v", v, ok)
 	}
 	if n, b := tb.Len(); n != 1 || b != Overhead+50 {
 		t.Fatalf("Len = %d, %d", n, b)
@@ -43,7 +43,7 @@ func TestConfirmed(t *testing.T) {
 	tb := New[string](64, 1<<20)
 	tb.plant("forged", "genuine", "secret payload")
 	if v, ok := tb.Get("forged"); ok {
-		t.Fatalf("a key answered with another key's entry: %q", v)
+		t.Fatalf("a key answered with another key's entry: %q", *v)
 	}
 }
 
@@ -69,8 +69,8 @@ func TestBounds(t *testing.T) {
 			kept := 0
 			for i := range 2000 {
 				if v, ok := tb.Get(fmt.Sprintf("key-%06d", i)); ok {
-					if v != i {
-						t.Fatalf("key %d: %d", i, v)
+					if *v != i {
+						t.Fatalf("key %d: %d", i, *v)
 					}
 					kept++
 				}
@@ -95,8 +95,8 @@ func TestConcurrent(t *testing.T) {
 		wg.Go(func() {
 			for i := range 2000 {
 				k := fmt.Sprint((i*7 + g) % 300)
-				if v, ok := tb.Get(k); ok && v != "v"+k {
-					t.Errorf("key %s: %q", k, v)
+				if v, ok := tb.Get(k); ok && *v != "v"+k {
+					t.Errorf("key %s: %q", k, *v)
 					return
 				}
 				tb.Put(k, "v"+k, 0)
