@@ -6,7 +6,7 @@
 //
 //	cd bench && go run ./loadgen                     # 10k and 1M sessions, 6 rounds of 3 s
 //	go run ./loadgen -sizes 10000,100000 -rounds 2   # quicker
-//	go run ./loadgen -dir /tmp/lg -only bare,sessionkit-compact -cpuprofile /tmp/lg
+//	go run ./loadgen -dir lg -only bare,sessionkit-compact -cpuprofile lg
 //
 // Ratios are medians of per-round ratios: each server against bare and
 // scs-sqlite in the same round. Server CPU is the child's user+system time
