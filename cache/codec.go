@@ -67,17 +67,8 @@ type Codec interface {
 // Payload's allocation (a cookie-cache hit copies it into its own result
 // anyway); other codecs decode with Decode and copy.
 func DecodeInto(c Codec, value string, now time.Time, p *Payload) error {
-	if cc, ok := c.(*compactCodec); ok {
-		var out Payload
-		var k clock
-		if err := cc.verify(value, &out, &k); err != nil {
-			return err
-		}
-		if err := k.apply(now, &out); err != nil {
-			return err
-		}
-		*p = out
-		return nil
+	if _, split := c.(verifier); split {
+		return decodeSplit(c, value, now, p)
 	}
 	out, err := c.Decode(value, now)
 	if err != nil {
@@ -100,8 +91,55 @@ type verifier interface {
 	verify(value string, out *Payload, k *clock) error
 }
 
-// The codecs a Memo remembers (Memo.verify calls them directly).
+// The codecs a Memo remembers (verifyWith calls them directly).
 var _ = []verifier{(*compactCodec)(nil), (*jwtCodec)(nil), (*jweCodec)(nil)}
+
+// verifyWith runs c's verify when c is a codec split in two (compact, jwt,
+// jwe), through a type switch rather than the verifier interface, so that
+// out and k can stay on the caller's stack; split is false for another
+// codec (securecookie), which decodes in one piece.
+func verifyWith(c Codec, value string, out *Payload, k *clock) (split bool, err error) {
+	switch c := c.(type) {
+	case *compactCodec:
+		return true, c.verify(value, out, k)
+	case *jwtCodec:
+		return true, c.verify(value, out, k)
+	case *jweCodec:
+		return true, c.verify(value, out, k)
+	}
+	return false, nil
+}
+
+// decodeSplit is a split codec's whole decode, verify and then the clock
+// at now, into *p, which is unchanged on an error.
+func decodeSplit(c Codec, value string, now time.Time, p *Payload) error {
+	var out Payload
+	var k clock
+	split, err := verifyWith(c, value, &out, &k)
+	if !split {
+		return errNotRemembered
+	}
+	if err != nil {
+		return err
+	}
+	if err := k.apply(now, &out); err != nil {
+		return err
+	}
+	*p = out
+	return nil
+}
+
+// decodeNew is decodeSplit into a new Payload, allocated only once the
+// value is accepted: a split codec's Decode.
+func decodeNew(c Codec, value string, now time.Time) (*Payload, error) {
+	var p Payload
+	if err := decodeSplit(c, value, now, &p); err != nil {
+		return nil, err
+	}
+	out := new(Payload)
+	*out = p
+	return out, nil
+}
 
 // clock is a verified value's time-dependent part.
 type clock struct {

@@ -171,17 +171,7 @@ func appendUUIDv4(dst []byte) []byte {
 }
 
 func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
-	var p Payload
-	var k clock
-	if err := c.verify(value, &p, &k); err != nil {
-		return nil, err
-	}
-	if err := k.apply(now, &p); err != nil {
-		return nil, err
-	}
-	out := new(Payload)
-	*out = p
-	return out, nil
+	return decodeNew(c, value, now)
 }
 
 // verify is the jwe decode without its clock (see verifier).

@@ -91,7 +91,9 @@ func (m *Memo) DecodeInto(value string, now time.Time, p *Payload) error {
 		return e.answer(now, p)
 	}
 	var fresh memoEntry // on the stack: a forgery allocates nothing
-	if err := m.verify(value, &fresh.p, &fresh.k); err != nil {
+	if split, err := verifyWith(m.codec, value, &fresh.p, &fresh.k); !split {
+		return errNotRemembered
+	} else if err != nil {
 		return err
 	}
 	if err := fresh.k.valid(now); err != nil {
@@ -101,20 +103,6 @@ func (m *Memo) DecodeInto(value string, now time.Time, p *Payload) error {
 		m.t.Put(value, fresh, size) // a copy: the table's entry holds it in place
 	}
 	return fresh.answer(now, p)
-}
-
-// verify calls the codec's verify directly, so that out and k can stay
-// on the caller's stack.
-func (m *Memo) verify(value string, out *Payload, k *clock) error {
-	switch c := m.codec.(type) {
-	case *compactCodec:
-		return c.verify(value, out, k)
-	case *jwtCodec:
-		return c.verify(value, out, k)
-	case *jweCodec:
-		return c.verify(value, out, k)
-	}
-	return errNotRemembered
 }
 
 var errNotRemembered = invalid("memo: codec not remembered")
