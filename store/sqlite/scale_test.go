@@ -479,16 +479,8 @@ func (v sweepVariant) run(t *testing.T, base, path string, n int, signIns bool) 
 						return
 					case <-time.After(10 * time.Millisecond):
 					}
-					ss := store.Session{ID: store.NewID(), Token: store.NewID(), UserID: "scale-user-1",
-						ExpiresAt: scaleNow.Add(time.Hour), CreatedAt: scaleNow, UpdatedAt: scaleNow}
 					start := time.Now()
-					var err error
-					if w == 0 {
-						err = s.CreateSession(ctx, ss)
-					} else {
-						_, err = other.ExecContext(ctx, qInsertSession, ss.ID, ss.Token, ss.UserID, store.FormatTime(ss.ExpiresAt),
-							store.FormatTime(ss.CreatedAt), store.FormatTime(ss.UpdatedAt), "", "")
-					}
+					_, err := signInDuringSweep(ctx, s, other, w == 0)
 					d := time.Since(start)
 					if err != nil {
 						t.Errorf("a sign-in during the sweep failed: %v", err)

@@ -86,21 +86,13 @@ func TestSweepExpiredWithSignIns(t *testing.T) {
 					return
 				case <-time.After(time.Millisecond):
 				}
-				ss := store.Session{ID: store.NewID(), Token: store.NewID(), UserID: "scale-user-1",
-					ExpiresAt: scaleNow.Add(time.Hour), CreatedAt: scaleNow, UpdatedAt: scaleNow}
-				var err error
-				if w == 0 {
-					err = s.CreateSession(ctx, ss)
-				} else {
-					_, err = other.ExecContext(ctx, qInsertSession, ss.ID, ss.Token, ss.UserID, store.FormatTime(ss.ExpiresAt),
-						store.FormatTime(ss.CreatedAt), store.FormatTime(ss.UpdatedAt), "", "")
-				}
+				token, err := signInDuringSweep(ctx, s, other, w == 0)
 				if err != nil {
 					t.Errorf("a sign-in during the sweep failed: %v", err)
 					return
 				}
 				mu.Lock()
-				signedIn = append(signedIn, ss.Token)
+				signedIn = append(signedIn, token)
 				mu.Unlock()
 			}
 		})
@@ -272,4 +264,19 @@ func TestSweepExpiredBusy(t *testing.T) {
 	if n, err := s.SweepExpired(ctx, scaleNow); err != nil || n != 500 {
 		t.Errorf("the next sweep = %d, %v; want 500, nil", n, err)
 	}
+}
+
+// signInDuringSweep signs a session of scale-user-1 in, through the store
+// when viaStore, else with a plain INSERT on other, a second database
+// handle standing in for another process (Better Auth), and returns its
+// token.
+func signInDuringSweep(ctx context.Context, s *Store, other *sql.DB, viaStore bool) (string, error) {
+	ss := store.Session{ID: store.NewID(), Token: store.NewID(), UserID: "scale-user-1",
+		ExpiresAt: scaleNow.Add(time.Hour), CreatedAt: scaleNow, UpdatedAt: scaleNow}
+	if viaStore {
+		return ss.Token, s.CreateSession(ctx, ss)
+	}
+	_, err := other.ExecContext(ctx, qInsertSession, ss.ID, ss.Token, ss.UserID, store.FormatTime(ss.ExpiresAt),
+		store.FormatTime(ss.CreatedAt), store.FormatTime(ss.UpdatedAt), "", "")
+	return ss.Token, err
 }
