@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -22,7 +21,7 @@ var (
 type oauthStatements struct {
 	// indexes are sessionkit's own, additive: the account of a provider
 	// account, and the cleanup of expired states.
-	indexes []index
+	indexes []store.Index
 
 	accountByKey, userAccount, accountTaken, insertAccount string
 	// lockAccountKey serialises the check and insert of one provider
@@ -35,26 +34,11 @@ func renderOAuth(t store.Tables) oauthStatements {
 	q := store.Quote
 	a, v := t.Account, t.Verification
 	A, V := q(a.Name), q(v.Name)
-	ac := func(f string) string { return q(a.Col(f)) }
-	vc := func(f string) string { return q(v.Col(f)) }
-	list := func(c func(string) string, fields ...string) string {
-		out := make([]string, len(fields))
-		for i, f := range fields {
-			out[i] = c(f)
-		}
-		return strings.Join(out, ", ")
-	}
-	accountColumns := list(ac, "id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken",
-		"accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "createdAt", "updatedAt")
-	verifColumns := list(vc, "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt")
+	ac, vc := a.Q, v.Q
+	accountColumns, verifColumns := t.AccountColumns(), t.VerificationColumns()
 	key := ac("providerId") + ` = $1 AND ` + ac("accountId") + ` = $2`
 	return oauthStatements{
-		indexes: []index{
-			{a.Name, a.Col("providerId"), `CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+a.Name+"_"+a.Col("providerId")+"_"+a.Col("accountId"), "idx")) +
-				` on ` + A + ` (` + ac("providerId") + `, ` + ac("accountId") + `)`},
-			{v.Name, v.Col("expiresAt"), `CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+v.Name+"_"+v.Col("expiresAt"), "idx")) +
-				` on ` + V + ` (` + vc("expiresAt") + `)`},
-		},
+		indexes:        store.OAuthIndexes(t),
 		accountByKey:   `SELECT ` + accountColumns + ` FROM ` + A + ` WHERE ` + key + ` ORDER BY ` + ac("createdAt") + ` LIMIT 1`,
 		userAccount:    `SELECT ` + accountColumns + ` FROM ` + A + ` WHERE ` + ac("userId") + ` = $1 AND ` + ac("providerId") + ` = $2 ORDER BY ` + ac("createdAt") + ` LIMIT 1`,
 		lockAccountKey: `SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))`,

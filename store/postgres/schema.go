@@ -34,7 +34,7 @@ type statements struct {
 	// serialises them with an advisory lock).
 	schema []string
 	// indexes are Better Auth's indexes, created after the tables.
-	indexes []index
+	indexes []store.Index
 
 	insertUser, userByID, userByEmail         string
 	insertSession                             string
@@ -80,17 +80,13 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	cols := func(tbl store.Table, prefix string, fields ...string) string {
 		out := make([]string, len(fields))
 		for i, f := range fields {
-			out[i] = prefix + q(tbl.Col(f))
+			out[i] = prefix + tbl.Q(f)
 		}
 		return strings.Join(out, ", ")
 	}
 	u, s, a, v, r := t.User, t.Session, t.Account, t.Verification, t.RateLimit
 	U, S, A, V, R := q(u.Name), q(s.Name), q(a.Name), q(v.Name), q(r.Name)
-	uc := func(f string) string { return q(u.Col(f)) }
-	sc := func(f string) string { return q(s.Col(f)) }
-	ac := func(f string) string { return q(a.Col(f)) }
-	vc := func(f string) string { return q(v.Col(f)) }
-	rc := func(f string) string { return q(r.Col(f)) }
+	uc, sc, ac, vc, rc := u.Q, s.Q, a.Q, v.Q, r.Q
 
 	userFields := []string{"id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"}
 	sessionFields := []string{"id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"}
@@ -105,7 +101,7 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 		`CREATE TABLE IF NOT EXISTS ` + A + ` (` + ac("id") + ` text not null primary key, ` + ac("accountId") + ` text not null, ` + ac("providerId") + ` text not null, ` + ac("userId") + references + `, ` + ac("accessToken") + ` text, ` + ac("refreshToken") + ` text, ` + ac("idToken") + ` text, ` + ac("accessTokenExpiresAt") + ` timestamptz, ` + ac("refreshTokenExpiresAt") + ` timestamptz, ` + ac("scope") + ` text, ` + ac("password") + ` text, ` + ac("createdAt") + ` timestamptz not null, ` + ac("updatedAt") + ` timestamptz not null)`,
 		`CREATE TABLE IF NOT EXISTS ` + V + ` (` + vc("id") + ` text not null primary key, ` + vc("identifier") + ` text not null, ` + vc("value") + ` text not null, ` + vc("expiresAt") + ` timestamptz not null, ` + vc("createdAt") + ` timestamptz not null, ` + vc("updatedAt") + ` timestamptz not null)`,
 	}
-	st.indexes = []index{fieldIndex(s, "userId"), fieldIndex(a, "userId"), fieldIndex(v, "identifier")}
+	st.indexes = store.CoreIndexes(t)
 
 	// The additional fields' columns follow the core ones in every
 	// statement that writes or reads a whole row; the scans read them in
@@ -161,35 +157,22 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	return st
 }
 
-// index is an index Open creates unless the table already has one whose
-// first column is column, under whatever name: drizzle-kit, for one,
-// names them after Better Auth's field ("sessions_userId_idx" on
-// "user_id"), and a second index on the column would only slow writes.
-type index struct{ table, column, create string }
-
-// fieldIndex is Better Auth's index of an indexed field, as its migrator
-// names it.
-func fieldIndex(t store.Table, field string) index {
-	return index{t.Name, t.Col(field), `CREATE INDEX IF NOT EXISTS ` + store.Quote(store.IndexName(t.Name, t.Col(field))) +
-		` on ` + store.Quote(t.Name) + ` (` + store.Quote(t.Col(field)) + `)`}
-}
-
-// createIndexes creates each index whose column has none yet, in the
+// createIndexes creates each index (store.Index) whose column has none yet, in the
 // current schema.
-func createIndexes(ctx context.Context, tx pgx.Tx, indexes ...index) error {
+func createIndexes(ctx context.Context, tx pgx.Tx, indexes ...store.Index) error {
 	for _, ix := range indexes {
 		var n int
 		err := tx.QueryRow(ctx, `SELECT count(*) FROM pg_index AS x
 			JOIN pg_class AS c ON c.oid = x.indrelid
 			JOIN pg_attribute AS a ON a.attrelid = x.indrelid AND a.attnum = x.indkey[0]
-			WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND a.attname = $2`, ix.table, ix.column).Scan(&n)
+			WHERE c.relnamespace = current_schema()::regnamespace AND c.relname = $1 AND a.attname = $2`, ix.Table, ix.Column).Scan(&n)
 		if err != nil {
-			return fmt.Errorf("read indexes of %q: %w", ix.table, err)
+			return fmt.Errorf("read indexes of %q: %w", ix.Table, err)
 		}
 		if n > 0 {
 			continue
 		}
-		if _, err := tx.Exec(ctx, ix.create); err != nil {
+		if _, err := tx.Exec(ctx, ix.Create); err != nil {
 			return err
 		}
 	}

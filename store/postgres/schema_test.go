@@ -51,7 +51,7 @@ func TestRenderDefaultIsGolden(t *testing.T) {
 	d := defaultSQL
 	schema := slices.Clone(d.schema)
 	for _, ix := range d.indexes {
-		schema = append(schema, ix.create)
+		schema = append(schema, ix.Create)
 	}
 	got := map[string]any{
 		"schema":     schema,
@@ -118,8 +118,8 @@ func TestRenderOAuthDefault(t *testing.T) {
 	for _, tc := range []struct{ got, want string }{
 		{o.accountByKey, `SELECT "id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken", "accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "createdAt", "updatedAt" FROM "account" WHERE "providerId" = $1 AND "accountId" = $2 ORDER BY "createdAt" LIMIT 1`},
 		{o.takeVerif, `DELETE FROM "verification" WHERE "identifier" = $1 RETURNING "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt"`},
-		{o.indexes[0].create, `CREATE INDEX IF NOT EXISTS "sessionkit_account_providerId_accountId_idx" on "account" ("providerId", "accountId")`},
-		{o.indexes[1].create, `CREATE INDEX IF NOT EXISTS "sessionkit_verification_expiresAt_idx" on "verification" ("expiresAt")`},
+		{o.indexes[0].Create, `CREATE INDEX IF NOT EXISTS "sessionkit_account_providerId_accountId_idx" on "account" ("providerId", "accountId")`},
+		{o.indexes[1].Create, `CREATE INDEX IF NOT EXISTS "sessionkit_verification_expiresAt_idx" on "verification" ("expiresAt")`},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got  %s\nwant %s", tc.got, tc.want)

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/sessionkit/sessionkit/store"
@@ -21,7 +20,7 @@ var (
 type oauthStatements struct {
 	// indexes are sessionkit's own, additive as the sweep index is: the
 	// account of a provider account, and the cleanup of expired states.
-	indexes []index
+	indexes []store.Index
 
 	accountByKey, userAccount, accountTaken, insertAccount string
 	accountByID, updateAccount                             string
@@ -32,27 +31,12 @@ func renderOAuth(t store.Tables) oauthStatements {
 	q := store.Quote
 	a, v := t.Account, t.Verification
 	A, V := q(a.Name), q(v.Name)
-	ac := func(f string) string { return q(a.Col(f)) }
-	vc := func(f string) string { return q(v.Col(f)) }
-	list := func(c func(string) string, fields ...string) string {
-		out := make([]string, len(fields))
-		for i, f := range fields {
-			out[i] = c(f)
-		}
-		return strings.Join(out, ", ")
-	}
-	accountColumns := list(ac, "id", "accountId", "providerId", "userId", "accessToken", "refreshToken", "idToken",
-		"accessTokenExpiresAt", "refreshTokenExpiresAt", "scope", "createdAt", "updatedAt")
-	verifColumns := list(vc, "id", "identifier", "value", "expiresAt", "createdAt", "updatedAt")
+	ac, vc := a.Q, v.Q
+	accountColumns, verifColumns := t.AccountColumns(), t.VerificationColumns()
 	key := ac("providerId") + ` = ? AND ` + ac("accountId") + ` = ?`
 	coalesce := func(f string) string { return ac(f) + ` = coalesce(?, ` + ac(f) + `)` }
 	return oauthStatements{
-		indexes: []index{
-			{a.Name, a.Col("providerId"), `CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+a.Name+"_"+a.Col("providerId")+"_"+a.Col("accountId"), "idx")) +
-				` on ` + A + ` (` + ac("providerId") + `, ` + ac("accountId") + `)`},
-			{v.Name, v.Col("expiresAt"), `CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+v.Name+"_"+v.Col("expiresAt"), "idx")) +
-				` on ` + V + ` (` + vc("expiresAt") + `)`},
-		},
+		indexes:       store.OAuthIndexes(t),
 		accountByKey:  `SELECT ` + accountColumns + ` FROM ` + A + ` WHERE ` + key + ` ORDER BY ` + ac("createdAt") + ` LIMIT 1`,
 		userAccount:   `SELECT ` + accountColumns + ` FROM ` + A + ` WHERE ` + ac("userId") + ` = ? AND ` + ac("providerId") + ` = ? ORDER BY ` + ac("createdAt") + ` LIMIT 1`,
 		accountTaken:  `SELECT 1 FROM ` + A + ` WHERE ` + key + ` LIMIT 1`,

@@ -24,7 +24,7 @@ type statements struct {
 	// compare the text.
 	schema []string
 	// indexes are Better Auth's indexes, created after the tables.
-	indexes []index
+	indexes []store.Index
 	// sweep is sessionkit's own index on the session expiry, which lets
 	// DeleteExpired find expired rows without reading the table (without
 	// it, every batch of a sweep scans the table: 48 s for 100,000 expired
@@ -32,7 +32,7 @@ type statements struct {
 	// Auth's migrator compares tables and columns and ignores indexes it
 	// did not create, and its queries never name it. Its name starts with
 	// sessionkit_ so that tools can tell it apart.
-	sweep index
+	sweep store.Index
 	// feed is the revocation feed's table and trigger (feed.go).
 	feed []string
 
@@ -82,7 +82,7 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	cols := func(tbl store.Table, prefix string, dates bool, fields ...string) string {
 		out := make([]string, len(fields))
 		for i, f := range fields {
-			c := prefix + q(tbl.Col(f))
+			c := prefix + tbl.Q(f)
 			if dates && strings.HasSuffix(f, "At") {
 				c = "+" + c
 			}
@@ -92,10 +92,7 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	}
 	u, s, a, v := t.User, t.Session, t.Account, t.Verification
 	U, S, A, V := q(u.Name), q(s.Name), q(a.Name), q(v.Name)
-	uc := func(f string) string { return q(u.Col(f)) }
-	sc := func(f string) string { return q(s.Col(f)) }
-	ac := func(f string) string { return q(a.Col(f)) }
-	vc := func(f string) string { return q(v.Col(f)) }
+	uc, sc, ac, vc := u.Q, s.Q, a.Q, v.Q
 
 	userFields := []string{"id", "name", "email", "emailVerified", "image", "createdAt", "updatedAt"}
 	sessionFields := []string{"id", "token", "userId", "expiresAt", "createdAt", "updatedAt", "ipAddress", "userAgent"}
@@ -112,9 +109,9 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 		`CREATE TABLE IF NOT EXISTS ` + A + ` (` + ac("id") + ` text not null primary key, ` + ac("accountId") + ` text not null, ` + ac("providerId") + ` text not null, ` + ac("userId") + references + `, ` + ac("accessToken") + ` text, ` + ac("refreshToken") + ` text, ` + ac("idToken") + ` text, ` + ac("accessTokenExpiresAt") + ` date, ` + ac("refreshTokenExpiresAt") + ` date, ` + ac("scope") + ` text, ` + ac("password") + ` text, ` + ac("createdAt") + ` date not null, ` + ac("updatedAt") + ` date not null)`,
 		`CREATE TABLE IF NOT EXISTS ` + V + ` (` + vc("id") + ` text not null primary key, ` + vc("identifier") + ` text not null, ` + vc("value") + ` text not null, ` + vc("expiresAt") + ` date not null, ` + vc("createdAt") + ` date not null, ` + vc("updatedAt") + ` date not null)`,
 	}
-	st.indexes = []index{fieldIndex(s, "userId"), fieldIndex(a, "userId"), fieldIndex(v, "identifier")}
-	st.sweep = index{s.Name, s.Col("expiresAt"),
-		`CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+s.Name+"_"+s.Col("expiresAt"), "idx")) + ` on ` + S + ` (` + sc("expiresAt") + `)`}
+	st.indexes = store.CoreIndexes(t)
+	st.sweep = store.Index{Table: s.Name, Column: s.Col("expiresAt"),
+		Create: `CREATE INDEX IF NOT EXISTS ` + q(store.ObjectName("sessionkit_"+s.Name+"_"+s.Col("expiresAt"), "idx")) + ` on ` + S + ` (` + sc("expiresAt") + `)`}
 	st.feed = []string{
 		`CREATE TABLE IF NOT EXISTS "sessionkit_revocation" ("seq" integer primary key autoincrement, "sessionId" text not null, "revokedAt" text not null)`,
 		`CREATE INDEX IF NOT EXISTS "sessionkit_revocation_revokedAt_idx" on "sessionkit_revocation" ("revokedAt")`,
@@ -171,32 +168,19 @@ func render(t store.Tables, f store.AdditionalFields) statements {
 	return st
 }
 
-// index is an index Open creates unless the table already has one whose
-// first column is column, under whatever name: drizzle-kit, for one,
-// names them after Better Auth's field ("sessions_userId_idx" on
-// "user_id"), and a second index on the column would only slow writes.
-type index struct{ table, column, create string }
-
-// fieldIndex is Better Auth's index of an indexed field, as its migrator
-// names it.
-func fieldIndex(t store.Table, field string) index {
-	return index{t.Name, t.Col(field), `CREATE INDEX IF NOT EXISTS ` + store.Quote(store.IndexName(t.Name, t.Col(field))) +
-		` on ` + store.Quote(t.Name) + ` (` + store.Quote(t.Col(field)) + `)`}
-}
-
-// createIndexes creates each index whose column has none yet.
-func createIndexes(ctx context.Context, tx *sql.Tx, indexes ...index) error {
+// createIndexes creates each index (store.Index) whose column has none yet.
+func createIndexes(ctx context.Context, tx *sql.Tx, indexes ...store.Index) error {
 	for _, ix := range indexes {
 		var n int
 		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pragma_index_list(?) AS l, pragma_index_info(l.name) AS i
-			WHERE i.seqno = 0 AND i.name = ? COLLATE NOCASE`, ix.table, ix.column).Scan(&n)
+			WHERE i.seqno = 0 AND i.name = ? COLLATE NOCASE`, ix.Table, ix.Column).Scan(&n)
 		if err != nil {
-			return fmt.Errorf("read indexes of %q: %w", ix.table, err)
+			return fmt.Errorf("read indexes of %q: %w", ix.Table, err)
 		}
 		if n > 0 {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, ix.create); err != nil {
+		if _, err := tx.ExecContext(ctx, ix.Create); err != nil {
 			return err
 		}
 	}

@@ -444,7 +444,7 @@ func (s *Store) init() error {
 			return openError(s.path, fmt.Errorf("additional fields: %w", err))
 		}
 	}
-	if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, []index{s.sql.sweep}, s.sql.oauth.indexes)...); err != nil {
+	if err := createIndexes(ctx, tx, slices.Concat(s.sql.indexes, []store.Index{s.sql.sweep}, s.sql.oauth.indexes)...); err != nil {
 		tx.Rollback()
 		return openError(s.path, fmt.Errorf("create schema: %w", err))
 	}
