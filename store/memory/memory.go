@@ -58,8 +58,8 @@ func normSession(s store.Session) store.Session {
 // newUser checks a user about to be created, with its fields completed
 // from their declarations: one rule for every way a user is created.
 func (m *Store) newUser(u store.User) (store.User, error) {
-	if u.ID == "" || u.Email == "" {
-		return u, fmt.Errorf("memory: create user: %w: id and email are required", store.ErrInvalid)
+	if err := u.Required(); err != nil {
+		return u, fmt.Errorf("memory: create user: %w", err)
 	}
 	u = normUser(u)
 	var err error
@@ -115,8 +115,8 @@ func (m *Store) UserByEmail(_ context.Context, email string) (store.User, error)
 
 // CreateSession implements store.Store.
 func (m *Store) CreateSession(_ context.Context, s store.Session) error {
-	if s.ID == "" || s.Token == "" || s.UserID == "" {
-		return fmt.Errorf("memory: create session: %w: id, token and user id are required", store.ErrInvalid)
+	if err := s.Required(); err != nil {
+		return fmt.Errorf("memory: create session: %w", err)
 	}
 	s = normSession(s)
 	var err error

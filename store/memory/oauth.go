@@ -58,8 +58,8 @@ func (m *Store) UserAccount(_ context.Context, userID, providerID string) (store
 }
 
 func (m *Store) insertAccountLocked(a store.Account) error {
-	if a.ID == "" || a.ProviderID == "" || a.AccountID == "" || a.UserID == "" {
-		return fmt.Errorf("memory: create account: %w: id, providerId, accountId and userId are required", store.ErrInvalid)
+	if err := a.Required(); err != nil {
+		return fmt.Errorf("memory: create account: %w", err)
 	}
 	if _, ok := m.users[a.UserID]; !ok {
 		return fmt.Errorf("memory: create account: user %w", store.ErrNotFound)
@@ -136,8 +136,8 @@ func (m *Store) UpdateAccountTokens(_ context.Context, a store.Account) (store.A
 
 // CreateVerification implements store.VerificationStore.
 func (m *Store) CreateVerification(_ context.Context, v store.Verification) error {
-	if v.ID == "" || v.Identifier == "" {
-		return fmt.Errorf("memory: create verification: %w: id and identifier are required", store.ErrInvalid)
+	if err := v.Required(); err != nil {
+		return fmt.Errorf("memory: create verification: %w", err)
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()

@@ -103,8 +103,8 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 
 // CreateUserWithAccount implements store.AccountStore in one transaction.
 func (s *Store) CreateUserWithAccount(ctx context.Context, u store.User, a store.Account) error {
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
+	if err := u.Required(); err != nil {
+		return fmt.Errorf("postgres: create user: %w", err)
 	}
 	args, err := s.userArgs(u)
 	if err != nil {
@@ -119,8 +119,8 @@ func (s *Store) CreateUserWithAccount(ctx context.Context, u store.User, a store
 }
 
 func insertAccount(ctx context.Context, tx pgx.Tx, st *oauthStatements, a store.Account) error {
-	if a.ID == "" || a.ProviderID == "" || a.AccountID == "" || a.UserID == "" {
-		return fmt.Errorf("%w: id, providerId, accountId and userId are required", store.ErrInvalid)
+	if err := a.Required(); err != nil {
+		return err
 	}
 	if _, err := tx.Exec(ctx, st.lockAccountKey, a.ProviderID, a.AccountID); err != nil {
 		return err
@@ -164,8 +164,8 @@ func (s *Store) UpdateAccountTokens(ctx context.Context, a store.Account) (store
 
 // CreateVerification implements store.VerificationStore.
 func (s *Store) CreateVerification(ctx context.Context, v store.Verification) error {
-	if v.ID == "" || v.Identifier == "" {
-		return fmt.Errorf("postgres: create verification: %w: id and identifier are required", store.ErrInvalid)
+	if err := v.Required(); err != nil {
+		return fmt.Errorf("postgres: create verification: %w", err)
 	}
 	if _, err := s.pool.Exec(ctx, s.sql.oauth.insertVerif, v.ID, v.Identifier, v.Value,
 		store.Truncate(v.ExpiresAt), store.Truncate(v.CreatedAt), store.Truncate(v.UpdatedAt)); err != nil {

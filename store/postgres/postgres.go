@@ -244,8 +244,8 @@ func (s *Store) Close() error {
 // CreateUser implements store.Store. The email is stored lower-cased and an
 // empty Image as NULL, as Better Auth does.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
+	if err := u.Required(); err != nil {
+		return fmt.Errorf("postgres: create user: %w", err)
 	}
 	args, err := s.userArgs(u)
 	if err != nil {
@@ -298,8 +298,8 @@ func (s *Store) scanUser(op string, row pgx.Row) (store.User, error) {
 // CreateSession implements store.Store. IPAddress and UserAgent are stored
 // as given ("" stays "", as Better Auth writes it).
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
-	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
-		return fmt.Errorf("postgres: create session: %w: id, token and user id are required", store.ErrInvalid)
+	if err := ss.Required(); err != nil {
+		return fmt.Errorf("postgres: create session: %w", err)
 	}
 	fields, err := fieldArgs("create session", s.fields.Session, ss.Fields)
 	if err != nil {
@@ -453,8 +453,8 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 // CreateUserWithPassword implements store.CredentialStore: the user and
 // its credential account are inserted in one transaction.
 func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("postgres: create user: %w: id and email are required", store.ErrInvalid)
+	if err := u.Required(); err != nil {
+		return fmt.Errorf("postgres: create user: %w", err)
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {

@@ -255,8 +255,8 @@ func (s *Store) PasswordHash(ctx context.Context, userID string) (string, error)
 // user's sessions is ErrDuplicate (checking the id costs one read per live
 // session of the user).
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
-	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
-		return fmt.Errorf("secondary: create session: %w: id, token and user id are required", store.ErrInvalid)
+	if err := ss.Required(); err != nil {
+		return fmt.Errorf("secondary: create session: %w", err)
 	}
 	ss.ExpiresAt, ss.CreatedAt, ss.UpdatedAt = store.Truncate(ss.ExpiresAt), store.Truncate(ss.CreatedAt), store.Truncate(ss.UpdatedAt)
 	decl := s.fields().Session

@@ -40,8 +40,8 @@ func (s *Store) SetPassword(ctx context.Context, userID, hash string, now time.T
 // CreateUserWithPassword implements store.CredentialStore: the user and
 // its credential account are inserted in one transaction.
 func (s *Store) CreateUserWithPassword(ctx context.Context, u store.User, hash string) error {
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
+	if err := u.Required(); err != nil {
+		return fmt.Errorf("sqlite: create user: %w", err)
 	}
 	args, err := s.userArgs(u)
 	if err != nil {

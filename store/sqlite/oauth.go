@@ -119,8 +119,8 @@ func (s *Store) CreateAccount(ctx context.Context, a store.Account) error {
 
 // CreateUserWithAccount implements store.AccountStore in one transaction.
 func (s *Store) CreateUserWithAccount(ctx context.Context, u store.User, a store.Account) error {
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
+	if err := u.Required(); err != nil {
+		return fmt.Errorf("sqlite: create user: %w", err)
 	}
 	args, err := s.userArgs(u)
 	if err != nil {
@@ -135,8 +135,8 @@ func (s *Store) CreateUserWithAccount(ctx context.Context, u store.User, a store
 }
 
 func insertAccount(ctx context.Context, tx *sql.Tx, st *oauthStatements, a store.Account) error {
-	if a.ID == "" || a.ProviderID == "" || a.AccountID == "" || a.UserID == "" {
-		return fmt.Errorf("%w: id, providerId, accountId and userId are required", store.ErrInvalid)
+	if err := a.Required(); err != nil {
+		return err
 	}
 	var one int
 	err := tx.QueryRowContext(ctx, st.accountTaken, a.ProviderID, a.AccountID).Scan(&one)
@@ -192,8 +192,8 @@ func (s *Store) UpdateAccountTokens(ctx context.Context, a store.Account) (store
 
 // CreateVerification implements store.VerificationStore.
 func (s *Store) CreateVerification(ctx context.Context, v store.Verification) error {
-	if v.ID == "" || v.Identifier == "" {
-		return fmt.Errorf("sqlite: create verification: %w: id and identifier are required", store.ErrInvalid)
+	if err := v.Required(); err != nil {
+		return fmt.Errorf("sqlite: create verification: %w", err)
 	}
 	if _, err := s.db.ExecContext(ctx, s.sql.oauth.insertVerif, v.ID, v.Identifier, v.Value,
 		store.FormatTime(v.ExpiresAt), store.FormatTime(v.CreatedAt), store.FormatTime(v.UpdatedAt)); err != nil {

@@ -563,8 +563,8 @@ func (s *Store) closeStatements() error {
 // empty Image as NULL, as Better Auth does.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	defer s.write()() // the sweep yields to it (sweep.go)
-	if u.ID == "" || u.Email == "" {
-		return fmt.Errorf("sqlite: create user: %w: id and email are required", store.ErrInvalid)
+	if err := u.Required(); err != nil {
+		return fmt.Errorf("sqlite: create user: %w", err)
 	}
 	args, err := s.userArgs(u)
 	if err != nil {
@@ -617,8 +617,8 @@ func (s *Store) scanUser(op string, row *sql.Row) (store.User, error) {
 // as given ("" stays "", as Better Auth writes it).
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	defer s.write()() // the sweep yields to it (sweep.go)
-	if ss.ID == "" || ss.Token == "" || ss.UserID == "" {
-		return fmt.Errorf("sqlite: create session: %w: id, token and user id are required", store.ErrInvalid)
+	if err := ss.Required(); err != nil {
+		return fmt.Errorf("sqlite: create session: %w", err)
 	}
 	fields, err := fieldArgs("create session", s.fields.Session, ss.Fields)
 	if err != nil {
