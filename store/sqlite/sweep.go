@@ -204,7 +204,10 @@ func (s *Store) yieldToWriters(ctx context.Context) {
 }
 
 // write marks a write of this process in progress, for the sweep; call the
-// function it returns when the write is done.
+// function it returns when the write is done. Only the request path's
+// writes mark themselves (user and session creation, slides, session
+// deletes); the rest wait on the busy timeout as another process's do. A
+// hook at the driver's busy handler would count every waiting write.
 func (s *Store) write() func() {
 	s.writers.Add(1)
 	return func() {
