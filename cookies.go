@@ -22,7 +22,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"hash"
 	"log/slog"
@@ -301,10 +300,15 @@ const (
 	signedBytes   = 1 << 20
 )
 
-// signedValue is what verify made of a signed value it accepted.
+// signedValue is what verify made of a signed value it accepted: its V,
+// held as the length of the value's prefix that is V when the value is not
+// percent-encoded before its dot (the usual case: a hit then answers with a
+// piece of the request's own value, reading nothing more of the table),
+// else as a copy.
 type signedValue struct {
-	v   string
-	old bool // signed with an old secret
+	n   int    // V is raw[:n]; -1: V is v
+	v   string // V, when it is not a prefix of the value
+	old bool   // signed with an old secret
 }
 
 // verify checks a signed cookie value and returns V. Any fault (too long,
@@ -325,12 +329,19 @@ func (c *sessionCookies) verify(raw string) (string, bool) {
 		if s.old {
 			c.mon.oldSecret()
 		}
+		if s.n >= 0 {
+			return raw[:s.n], true // raw is the remembered value
+		}
 		return s.v, true
 	}
 	v, match, ok := c.checkSignature(raw)
 	if ok {
-		// v may be a piece of the request's header: the table keeps a copy.
-		c.signed.Put(raw, signedValue{v: strings.Clone(v), old: match > 0}, len(v))
+		e := signedValue{n: len(v), old: match > 0}
+		if !strings.HasPrefix(raw, v) {
+			// The table keeps a copy: v is not a piece of the key.
+			e.n, e.v = -1, strings.Clone(v)
+		}
+		c.signed.Put(raw, e, len(e.v))
 		if match > 0 {
 			c.mon.oldSecret()
 		}
@@ -453,9 +464,11 @@ func (j *jar) cached(token string, now time.Time) (*Session, time.Time) {
 	if version == "" {
 		version = "1"
 	}
-	// The cache's own expiry is checked again here, whatever the codec's
-	// clock tolerance: a cache cookie never answers past it.
-	if subtle.ConstantTimeCompare([]byte(p.Session.Token), []byte(token)) != 1 ||
+	// The token is compared in constant time (memo.Equal: eight bytes a
+	// step, where crypto/subtle takes one). The cache's own expiry is
+	// checked again here, whatever the codec's clock tolerance: a cache
+	// cookie never answers past it.
+	if !memo.Equal(p.Session.Token, token) ||
 		version != j.c.cacheVersion || p.Session.Expired(now) || !p.ExpiresAt.After(now) {
 		return nil, time.Time{}
 	}

@@ -248,16 +248,22 @@ func TestCacheValueMatchesJoin(t *testing.T) {
 
 // TestVerifyPercentEncodedToken: a token part sent percent-encoded (as
 // encodeURIComponent may) verifies as its decoded value, and the plain one
-// as itself.
+// as itself, the first time and when remembered (a plain value answers
+// with a piece of itself, an encoded one with the table's copy).
 func TestVerifyPercentEncodedToken(t *testing.T) {
 	t.Parallel()
 	s := mustCookies(t, Config{Secret: testSecretOther})
 	const tok = "KUYu02dce8RjXELLsmDPyn8jFsW4MgoD"
 	plain := s.sign(tok)
-	for _, raw := range []string{plain, "%4B" + plain[1:], plain[:31] + "%44" + plain[32:]} {
-		if got, ok := s.verify(raw); !ok || got != tok {
-			t.Errorf("verify(%q) = %q, %v; want %q, true", raw, got, ok, tok)
+	for use := range 2 {
+		for _, raw := range []string{plain, "%4B" + plain[1:], plain[:31] + "%44" + plain[32:]} {
+			if got, ok := s.verify(strings.Clone(raw)); !ok || got != tok {
+				t.Errorf("use %d: verify(%q) = %q, %v; want %q, true", use, raw, got, ok, tok)
+			}
 		}
+	}
+	if n, _ := s.signed.Len(); n != 3 {
+		t.Fatalf("%d values remembered, want 3", n)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -20,6 +21,7 @@ import (
 	"github.com/gorilla/sessions"
 
 	"github.com/sessionkit/sessionkit"
+	"github.com/sessionkit/sessionkit/internal/loadbench"
 	"github.com/sessionkit/sessionkit/middleware"
 	"github.com/sessionkit/sessionkit/store"
 	"github.com/sessionkit/sessionkit/store/memory"
@@ -93,6 +95,60 @@ func BenchmarkCacheHit(b *testing.B) {
 	b.Run("floor", benchFloor)
 	b.Run("scs-memstore", benchSCS)
 	b.Run("gorilla-cookiestore", benchGorilla)
+}
+
+// BenchmarkCacheHitRotating is BenchmarkCacheHit with requests rotating
+// over the cookies of 1,024 signed-in users, as loadgen sends them: every
+// request a memo hit, on memory that 1,023 other requests have used since.
+// It reports cpu-ns/op, the process's CPU time per request, beside ns/op.
+func BenchmarkCacheHitRotating(b *testing.B) {
+	for _, strategy := range []string{"compact", "jwe"} {
+		b.Run("sessionkit-"+strategy, func(b *testing.B) {
+			m, err := sessionkit.New(sessionkit.Config{
+				Secret: secret, Store: memory.New(),
+				CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy, MaxAge: time.Hour},
+				Logger:      slog.New(slog.DiscardHandler),
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			const users = 1024
+			reqs := make([]*http.Request, users)
+			for i := range reqs {
+				u := store.User{ID: store.NewID(), Name: "Ada Lovelace " + strconv.Itoa(i), Email: "ada" + strconv.Itoa(i) + "@example.com", CreatedAt: m.Now(), UpdatedAt: m.Now()}
+				if err := m.Store().CreateUser(context.Background(), u); err != nil {
+					b.Fatal(err)
+				}
+				rec := httptest.NewRecorder()
+				if _, err := m.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
+					b.Fatal(err)
+				}
+				reqs[i] = httptest.NewRequest("GET", "/", nil)
+				for _, c := range rec.Result().Cookies() {
+					reqs[i].AddCookie(c)
+				}
+			}
+			var ok bool
+			h := middleware.Load(m)(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, ok = sessionkit.FromContext(r.Context())
+			}))
+			w := &discard{h: http.Header{}}
+			for _, r := range reqs { // every value remembered
+				h.ServeHTTP(w, r)
+			}
+			b.ReportAllocs()
+			i := 0
+			cpu := loadbench.CPU(b)
+			for b.Loop() {
+				h.ServeHTTP(w, reqs[i%users])
+				if !ok {
+					b.Fatal("no session")
+				}
+				i++
+			}
+			loadbench.ReportCPU(b, cpu)
+		})
+	}
 }
 
 // floorPayload is the shape the floor decodes: the same session and user.

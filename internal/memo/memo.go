@@ -4,9 +4,10 @@
 // cookies use it. Its callers put only inputs that passed the check, so a
 // request that fails it can't fill the table.
 //
-// A key is found by a seeded hash (hash/maphash) and confirmed by
-// comparing the whole key in time that depends on the lengths only, so a
-// lookup tells nothing about remembered keys through its timing. The
+// A key is found by a seeded hash (hash/maphash) of its length and its
+// last HashedTail bytes, and confirmed by comparing the whole key in time
+// that depends on the lengths only, so a lookup tells nothing about
+// remembered keys through its timing. The
 // table holds at most a given number of entries and of bytes (the sizes
 // callers give), split over 16 shards with a mutex each; a full shard
 // evicts an arbitrary entry (map iteration starts at a random place),
@@ -24,6 +25,14 @@ const shards = 16
 // Overhead is the memory an entry costs beyond its key and value: the
 // entry, its map slot.
 const Overhead = 96
+
+// HashedTail is how many bytes at the end of a key its hash covers. The
+// keys remembered here are signed or encrypted values, which end with
+// their MAC or tag (cache cookies, signed cookies), so two keys that differ
+// differ there; the hash only picks a slot, and the whole key is compared
+// before an entry answers. Keys that share a tail and a length share a
+// slot: the later Put replaces the earlier one (see Put).
+const HashedTail = 64
 
 // Table maps strings to values of type V. Values must not be changed once
 // put: Get hands every caller a pointer to the same value. A Table is safe for
@@ -63,7 +72,7 @@ func New[V any](entries, bytes int) *Table[V] {
 // Get returns the value put for key, if the table still holds it. The
 // value is the table's, shared with every caller: read it, never write it.
 func (t *Table[V]) Get(key string) (*V, bool) {
-	h := maphash.String(t.seed, key)
+	h := t.hash(key)
 	sh := &t.shards[h%shards]
 	sh.mu.Lock()
 	e := sh.m[h]
@@ -84,7 +93,7 @@ func (t *Table[V]) Put(key string, v V, size int) {
 		return
 	}
 	e := &entry[V]{key: strings.Clone(key), v: v, size: size}
-	h := maphash.String(t.seed, key)
+	h := t.hash(key)
 	sh := &t.shards[h%shards]
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
@@ -105,6 +114,17 @@ func (t *Table[V]) Put(key string, v V, size int) {
 	sh.bytes += size
 }
 
+// hash is the slot of key: a seeded hash of its last HashedTail bytes,
+// mixed with its length. A full-length hash of a cache cookie (about a
+// kilobyte) cost as much as the rest of Get on a hit.
+func (t *Table[V]) hash(key string) uint64 {
+	n := len(key)
+	if n > HashedTail {
+		key = key[n-HashedTail:]
+	}
+	return maphash.String(t.seed, key) ^ uint64(n)*0x9e3779b97f4a7c15
+}
+
 // Len returns the number of entries and the bytes they are counted for.
 func (t *Table[V]) Len() (entries, bytes int) {
 	for i := range t.shards {
@@ -118,13 +138,23 @@ func (t *Table[V]) Len() (entries, bytes int) {
 }
 
 // Equal reports whether a and b are equal, in time that depends on their
-// lengths only, eight bytes at a time.
+// lengths only, 32 bytes at a time: four independent words a step, so
+// that a remembered key out of the CPU's caches is read with several
+// loads in flight.
 func Equal(a, b string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	var d uint64
+	var d, d1, d2, d3 uint64
 	i := 0
+	for ; i+32 <= len(a); i += 32 {
+		a, b := a[i:i+32], b[i:i+32]
+		d |= word(a[0:8]) ^ word(b[0:8])
+		d1 |= word(a[8:16]) ^ word(b[8:16])
+		d2 |= word(a[16:24]) ^ word(b[16:24])
+		d3 |= word(a[24:32]) ^ word(b[24:32])
+	}
+	d |= d1 | d2 | d3
 	for ; i+8 <= len(a); i += 8 {
 		d |= word(a[i:i+8]) ^ word(b[i:i+8])
 	}

@@ -2,7 +2,6 @@ package memo
 
 import (
 	"fmt"
-	"hash/maphash"
 	"strings"
 	"sync"
 	"testing"
@@ -11,7 +10,7 @@ import (
 // plant files v under the hash of key but with another key: a lookup of
 // key must miss.
 func (t *Table[V]) plant(key, other string, v V) {
-	h := maphash.String(t.seed, key)
+	h := t.hash(key)
 	sh := &t.shards[h%shards]
 	sh.mu.Lock()
 	sh.m[h] = &entry[V]{key: other, v: v}
@@ -44,6 +43,31 @@ func TestConfirmed(t *testing.T) {
 	tb.plant("forged", "genuine", "secret payload")
 	if v, ok := tb.Get("forged"); ok {
 		t.Fatalf("a key answered with another key's entry: %q", *v)
+	}
+}
+
+// TestSharedTail: keys that differ only before their last HashedTail
+// bytes share a slot; each answers only for itself, and the later Put
+// replaces the earlier one.
+func TestSharedTail(t *testing.T) {
+	tb := New[string](64, 1<<20)
+	tail := strings.Repeat("t", HashedTail)
+	a, b := "a"+tail, "b"+tail
+	tb.Put(a, "A", 0)
+	tb.Put(b, "B", 0)
+	if v, ok := tb.Get(a); ok {
+		t.Fatalf("a key answered with the entry of another key of its slot: %q", *v)
+	}
+	if v, ok := tb.Get(b); !ok || *v != "B" {
+		t.Fatalf("Get(b) = %v, %v", v, ok)
+	}
+	if n, _ := tb.Len(); n != 1 {
+		t.Fatalf("%d entries for one slot", n)
+	}
+	// A key of another length has a slot of its own.
+	tb.Put(tail, "T", 0)
+	if v, ok := tb.Get(b); !ok || *v != "B" {
+		t.Fatalf("after a shorter key, Get(b) = %v, %v", v, ok)
 	}
 }
 
@@ -111,7 +135,7 @@ func TestConcurrent(t *testing.T) {
 
 // TestEqual: every length and every position of a difference.
 func TestEqual(t *testing.T) {
-	for n := range 40 {
+	for n := range 100 {
 		a := strings.Repeat("x", n)
 		if !Equal(a, strings.Clone(a)) {
 			t.Fatalf("length %d: equal values differ", n)
