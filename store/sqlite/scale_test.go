@@ -91,13 +91,15 @@ func fillLayout(tb testing.TB, s *Store, n, step int, l layout) []string {
 	// The first n/step sessions expired within a day before scaleNow, the
 	// others expire in a week less up to an hour (signed in within the hour,
 	// so middleware.Load does not slide them): distinct dates, in roughly the
-	// order of creation, as Better Auth's fixed expiresIn makes them. Rows
-	// go in in token order (ids share the token's order), so the fill
-	// appends to the two unique indexes instead of inserting at random.
+	// order of creation, as Better Auth's fixed expiresIn makes them. Ids
+	// and tokens are independent random strings, as Better Auth's are, so
+	// a deleted session changes a page of each index at random (when ids
+	// shared the tokens' order, the two indexes changed the same way,
+	// which no real file does).
 	if _, err := tx.ExecContext(ctx, `INSERT INTO "session" (`+sessionColumns+`)
 		WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i+1 FROM c WHERE i+1 < ?),
 		r(i, tok) AS (SELECT i, lower(hex(randomblob(16))) FROM c ORDER BY `+strconv.Itoa(2-int(l))+`)
-		SELECT 'ses' || tok, tok, 'scale-user-' || (i % ?),
+		SELECT 'ses' || lower(hex(randomblob(16))), tok, 'scale-user-' || (i % ?),
 			strftime('%Y-%m-%dT%H:%M:%fZ', ?, CASE WHEN i < ? THEN '-' || (86400 - i % 86400) ELSE '+' || (604800 - i % 3600) END || ' seconds'),
 			?, ?, '203.0.113.7', 'Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0' FROM r`,
 		n, users, store.FormatTime(scaleNow), expired, scaleCreated, scaleCreated); err != nil {
