@@ -68,17 +68,18 @@
 // 64 MiB only on a quiet machine: a TRUNCATE fails whenever a sign-in's own
 // automatic checkpoint holds SQLite's checkpoint lock, and with the CPU
 // starved the WAL reached up to 153 MiB. So this process's sign-ins and
-// slides look at the WAL's size (one stat) before they write, and past
-// 48 MiB wait until the store has emptied it, at most the busy timeout
-// (then they fail, having written nothing) or until their context ends:
-// the WAL stays under 48 MiB plus one write per connection whatever the
-// load (TestWALBounded), as long as no other process keeps a read
-// transaction open on it for longer than the busy timeout (which then fails
-// this process's sign-ins until it ends: TestWALGateLongReader). Another
-// process's writes, sign-outs and the sweep's batches are not held back.
-// While a sweep runs, the guard only copies frames (PASSIVE) beside the
-// sweep's batches, unless the WAL is past 48 MiB, and the sweep empties the
-// WAL between them; one checkpoint of the store runs at a time. See wal.go.
+// slides look at the WAL's size (a stat, at most one a millisecond between
+// them) before they write, and past 48 MiB wait until the store has emptied
+// it, at most the busy timeout (then they fail, having written nothing) or
+// until their context ends: the WAL stays under 48 MiB plus one write per
+// connection whatever the load (TestWALBounded), as long as no other process
+// keeps a read transaction open on it for longer than the busy timeout
+// (which then fails this process's sign-ins until it ends:
+// TestWALGateLongReader). Another process's writes, sign-outs and the
+// sweep's batches are not held back. While a sweep runs, the guard only
+// copies frames (PASSIVE) beside the sweep's batches, unless the WAL is past
+// 48 MiB, and the sweep empties the WAL between them; one checkpoint of the
+// store runs at a time. See wal.go.
 //
 // Open also creates one index of its own, sessionkit_session_expiresAt_idx,
 // so the sweeper deletes expired sessions without scanning the table (see

@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -36,18 +37,19 @@ import (
 // bound.
 //
 // So the writes of this process that grow the WAL, sign-ins (CreateUser,
-// CreateSession) and slides (SlideSession), hold back (beginWrite,
-// walWait): each looks at the WAL's size first (one stat); past
-// walCheckpointAt it wakes the guard, rather than leaving it to its next
-// poll; past walLimit it waits, before it begins, until the WAL is under
-// walLimit again. While the WAL is past walLimit the guard truncates even
-// during a sweep, holds the writes that had not yet begun and waits (at most
-// walBusy) for those in flight to end, so that no automatic checkpoint of
-// this process holds the checkpoint lock when its TRUNCATE starts, and
-// after a miss it tries again after walRetry, doubling, instead of
-// walBackoff. The WAL then stays under walLimit plus one write per pool
-// connection (those that looked before it passed walLimit), however the
-// CPU is shared: under the same load it peaked at 40-48 MiB.
+// CreateSession) and slides (SlideSession), hold back (beginWrite, walWait):
+// each looks at the WAL's size first (a stat, or the size another write
+// found within walLook); past walCheckpointAt the first to see it wakes the
+// guard, rather than leaving it to its next poll; past walLimit it waits,
+// before it begins, until the WAL is under walLimit again. While the WAL is
+// past walLimit the guard truncates even during a sweep, holds the writes
+// that had not yet begun and waits (at most walBusy) for those in flight to
+// end, so that no automatic checkpoint of this process holds the checkpoint
+// lock when its TRUNCATE starts, and after a miss it tries again after
+// walRetry, doubling, instead of walBackoff. The WAL then stays under
+// walLimit plus one write per pool connection (those that looked before it
+// passed walLimit), however the CPU is shared: under the same load it peaked
+// at 23-48 MiB.
 //
 // A write waits at most the busy timeout (Options.BusyTimeout) or until its
 // context ends, and then fails (errWALFull, or the context's error) without
@@ -89,7 +91,14 @@ const (
 	// reader does not have the guard hold off another process's writers
 	// (walBusy per try) most of the time.
 	walRetry = 5 * time.Millisecond
+	// walLook is how long a write relies on the WAL size another write
+	// found (walWait) instead of a stat of its own: two writers append
+	// well under 1 MiB in that time.
+	walLook = time.Millisecond
 )
+
+// walEpoch is where walGate.seenAt counts from (a monotonic clock).
+var walEpoch = time.Now()
 
 // errWALFull is what a write that waited the busy timeout for the WAL to be
 // reset returns (walWait).
@@ -99,6 +108,13 @@ var errWALFull = errors.New("the WAL stayed past its size limit for the busy tim
 // walLimit (walWait), and how they wake the guard.
 type walGate struct {
 	wake chan struct{} // wakes the guard; buffered, one pending wake
+	// armed: the guard, not backing off, would checkpoint if woken; the
+	// first write to find the WAL past walCheckpointAt disarms it and
+	// wakes the guard (one wake, not one a write).
+	armed atomic.Bool
+	// The WAL's size at the last stat by a write, and when (since
+	// walEpoch): a write within walLook of it uses it instead of its own.
+	seen, seenAt atomic.Int64
 
 	mu       sync.Mutex
 	round    chan struct{} // closed when a checkpoint or a look of the guard ends; nil when nobody waits
@@ -206,8 +222,9 @@ func (s *Store) beginWrite(ctx context.Context, op string) (done func(), err err
 	}, nil
 }
 
-// walWait looks at the WAL's size (one stat): past walCheckpointAt it wakes
-// the guard; past walLimit, or while the guard truncates the WAL, it waits
+// walWait looks at the WAL's size (one stat, or the size another write
+// found within walLook): past walCheckpointAt it wakes the guard (once, see
+// armed); past walLimit, or while the guard truncates the WAL, it waits
 // until neither is so, for at most the busy timeout (then errWALFull) or
 // until ctx is done. When it returns nil the write is in flight (gate.enter)
 // until gate.leave.
@@ -218,8 +235,13 @@ func (s *Store) walWait(ctx context.Context) error {
 	}
 	var timer *time.Timer
 	for {
-		size := s.walSize()
-		if size > walCheckpointAt {
+		size, now := s.gate.seen.Load(), int64(time.Since(walEpoch))
+		if size > walLimit || now-s.gate.seenAt.Load() >= int64(walLook) {
+			size = s.walSize()
+			s.gate.seen.Store(size)
+			s.gate.seenAt.Store(now)
+		}
+		if size > walLimit || size > walCheckpointAt && s.gate.armed.CompareAndSwap(true, false) {
 			s.wakeGuard()
 		}
 		wait := s.gate.enter(size > walLimit)
@@ -309,6 +331,7 @@ func (s *Store) walGuard(ctx context.Context) {
 				failedAt = time.Now()
 			}
 		}
+		s.gate.armed.Store(failedAt.IsZero())
 		timer.Reset(next)
 	}
 }
