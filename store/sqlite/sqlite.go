@@ -62,12 +62,24 @@
 // SQLite's automatic checkpoints never complete while lookups and sign-ins
 // keep the WAL in use, so the WAL would grow without bound (hundreds of MiB
 // in seconds of sign-ins). A goroutine of the store therefore looks at the
-// WAL's size every 50 ms and, past 16 MiB, checkpoints it (PASSIVE, then
-// TRUNCATE, which waits up to 100 ms for readers and briefly holds off
-// writers): the WAL stays under 64 MiB (TestWALBounded) on a quiet
-// machine. While a sweep runs, the guard only copies frames (PASSIVE)
-// beside the sweep's batches, and the sweep empties the WAL between them;
-// one checkpoint of the store runs at a time.
+// WAL's size every 50 ms, or when a write finds it past 16 MiB, and past
+// 16 MiB checkpoints it (PASSIVE, then TRUNCATE, which waits up to 100 ms
+// for readers and briefly holds off writers). That alone kept the WAL under
+// 64 MiB only on a quiet machine: a TRUNCATE fails whenever a sign-in's own
+// automatic checkpoint holds SQLite's checkpoint lock, and with the CPU
+// starved the WAL reached up to 153 MiB. So this process's sign-ins and
+// slides look at the WAL's size (a stat, at most one a millisecond between
+// them) before they write, and past 48 MiB wait until the store has emptied
+// it, at most the busy timeout (then they fail, having written nothing) or
+// until their context ends: the WAL stays under 48 MiB plus one write per
+// connection whatever the load (TestWALBounded), as long as no other process
+// keeps a read transaction open on it for longer than the busy timeout
+// (which then fails this process's sign-ins until it ends:
+// TestWALGateLongReader). Another process's writes, sign-outs and the
+// sweep's batches are not held back. While a sweep runs, the guard only
+// copies frames (PASSIVE) beside the sweep's batches, unless the WAL is past
+// 48 MiB, and the sweep empties the WAL between them; one checkpoint of the
+// store runs at a time. See wal.go.
 //
 // Open also creates one index of its own, sessionkit_session_expiresAt_idx,
 // so the sweeper deletes expired sessions without scanning the table (see
@@ -237,6 +249,7 @@ type Store struct {
 	walDone chan struct{}
 	walFile string     // the WAL's file name ("" without a main file)
 	ckptMu  sync.Mutex // one checkpoint at a time (checkpointOn)
+	gate    walGate    // where writes wait while the WAL is past walLimit
 
 	// The sweep (sweep.go).
 	sweepPolicy sweepPolicy
@@ -311,7 +324,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 	db.SetMaxOpenConns(o.MaxOpenConns)
 	db.SetMaxIdleConns(o.MaxOpenConns)
 
-	s := &Store{db: db, path: path, sql: render(tables, o.Fields), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, sweepPolicy: defaultSweepPolicy, fields: o.Fields}
+	s := &Store{db: db, path: path, sql: render(tables, o.Fields), tables: tables, log: o.Logger, busy: o.BusyTimeout, now: o.Now, sweepBatch: o.SweepBatch, sweepPolicy: defaultSweepPolicy, fields: o.Fields, gate: walGate{wake: make(chan struct{}, 1)}}
 	// SessionByToken goes through the lookup pool unless it cannot serve
 	// the lookup: it reads the 15 core columns of s.sql.sessionByToken by
 	// position (lookupKinds in reader.go), so with additional fields (extra
@@ -336,7 +349,7 @@ func OpenWith(path string, o Options) (*Store, error) {
 		s.walFile = file + "-wal"
 		ctx, cancel := context.WithCancel(context.Background())
 		s.walStop, s.walDone = cancel, make(chan struct{})
-		go s.walGuard(ctx, file)
+		go s.walGuard(ctx)
 	}
 	if o.SweepInterval > 0 {
 		s.sweeper = store.StartSweepFunc(s.SweepExpired, o.SweepInterval, s.now, s.log.With("store", "sqlite", "path", path))
@@ -562,7 +575,6 @@ func (s *Store) closeStatements() error {
 // CreateUser implements store.Store. The email is stored lower-cased and an
 // empty Image as NULL, as Better Auth does.
 func (s *Store) CreateUser(ctx context.Context, u store.User) error {
-	defer s.write()() // the sweep yields to it (sweep.go)
 	if err := u.Required(); err != nil {
 		return fmt.Errorf("sqlite: create user: %w", err)
 	}
@@ -570,6 +582,11 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 	if err != nil {
 		return err
 	}
+	done, err := s.beginWrite(ctx, "create user") // waits while the WAL is full (wal.go)
+	if err != nil {
+		return err
+	}
+	defer done() // the sweep yields to it (sweep.go)
 	if _, err := s.insertUser.ExecContext(ctx, args...); err != nil {
 		return mapError("create user", err)
 	}
@@ -616,7 +633,6 @@ func (s *Store) scanUser(op string, row *sql.Row) (store.User, error) {
 // CreateSession implements store.Store. IPAddress and UserAgent are stored
 // as given ("" stays "", as Better Auth writes it).
 func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
-	defer s.write()() // the sweep yields to it (sweep.go)
 	if err := ss.Required(); err != nil {
 		return fmt.Errorf("sqlite: create session: %w", err)
 	}
@@ -624,6 +640,11 @@ func (s *Store) CreateSession(ctx context.Context, ss store.Session) error {
 	if err != nil {
 		return err
 	}
+	done, err := s.beginWrite(ctx, "create session") // waits while the WAL is full (wal.go)
+	if err != nil {
+		return err
+	}
+	defer done() // the sweep yields to it (sweep.go)
 	_, err = s.insertSession.ExecContext(ctx, append([]any{ss.ID, ss.Token, ss.UserID,
 		store.FormatTime(ss.ExpiresAt), store.FormatTime(ss.CreatedAt), store.FormatTime(ss.UpdatedAt),
 		ss.IPAddress, ss.UserAgent}, fields...)...)
@@ -700,9 +721,13 @@ func (s *Store) lookupWith(ctx context.Context, st *sql.Stmt, token string) (sto
 
 // SlideSession implements store.Store with one UPDATE … RETURNING.
 func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updatedAt time.Time) (store.Session, error) {
-	defer s.write()() // the sweep yields to it (sweep.go)
+	done, err := s.beginWrite(ctx, "slide session") // waits while the WAL is full (wal.go)
+	if err != nil {
+		return store.Session{}, err
+	}
+	defer done() // the sweep yields to it (sweep.go)
 	var ss store.Session
-	err := s.slideSession.QueryRowContext(ctx, store.FormatTime(expiresAt), store.FormatTime(updatedAt), token).
+	err = s.slideSession.QueryRowContext(ctx, store.FormatTime(expiresAt), store.FormatTime(updatedAt), token).
 		Scan(append(sessionDest(&ss), scanFields(s.fields.Session, &ss.Fields)...)...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Session{}, store.ErrNotFound
@@ -715,7 +740,7 @@ func (s *Store) SlideSession(ctx context.Context, token string, expiresAt, updat
 
 // DeleteSession implements store.Store.
 func (s *Store) DeleteSession(ctx context.Context, token string) error {
-	defer s.write()() // the sweep yields to it (sweep.go)
+	defer s.write()() // the sweep yields to it (sweep.go); never held back by the WAL's size (wal.go)
 	if _, err := s.deleteSession.ExecContext(ctx, token); err != nil {
 		return fmt.Errorf("sqlite: delete session: %w", err)
 	}
@@ -746,7 +771,7 @@ func (s *Store) ListSessions(ctx context.Context, userID string, now time.Time) 
 
 // DeleteUserSessions implements store.Store.
 func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
-	defer s.write()() // the sweep yields to it (sweep.go)
+	defer s.write()() // the sweep yields to it (sweep.go); never held back by the WAL's size (wal.go)
 	if _, err := s.deleteUserSessions.ExecContext(ctx, userID); err != nil {
 		return fmt.Errorf("sqlite: delete user sessions: %w", err)
 	}
@@ -755,7 +780,7 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
 
 // DeleteOtherSessions implements store.Store.
 func (s *Store) DeleteOtherSessions(ctx context.Context, userID, keepToken string) error {
-	defer s.write()() // the sweep yields to it (sweep.go)
+	defer s.write()() // the sweep yields to it (sweep.go); never held back by the WAL's size (wal.go)
 	if _, err := s.deleteOtherSessions.ExecContext(ctx, userID, keepToken); err != nil {
 		return fmt.Errorf("sqlite: delete other sessions: %w", err)
 	}
