@@ -36,9 +36,9 @@ func (d *discard) Header() http.Header         { return d.h }
 func (d *discard) Write(p []byte) (int, error) { return len(p), nil }
 func (d *discard) WriteHeader(int)             {}
 
-// signedIn returns a Manager with the cookie cache on, and the Cookie
-// header of a signed-in user.
-func signedIn(b *testing.B, strategy string) (*sessionkit.Manager, string) {
+// cacheManager returns a Manager on the memory store with the cookie cache
+// on, in the given strategy.
+func cacheManager(b *testing.B, strategy string) *sessionkit.Manager {
 	b.Helper()
 	m, err := sessionkit.New(sessionkit.Config{
 		Secret: secret, Store: memory.New(),
@@ -50,17 +50,30 @@ func signedIn(b *testing.B, strategy string) (*sessionkit.Manager, string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	u := store.User{ID: store.NewID(), Name: "Ada Lovelace", Email: "ada@example.com", CreatedAt: m.Now(), UpdatedAt: m.Now()}
-	err = m.Store().CreateUser(context.Background(), u)
-	if err != nil {
+	return m
+}
+
+// signIn creates a user and signs it in on m, returning the cookies set.
+func signIn(b *testing.B, m *sessionkit.Manager, name, email string) []*http.Cookie {
+	b.Helper()
+	u := store.User{ID: store.NewID(), Name: name, Email: email, CreatedAt: m.Now(), UpdatedAt: m.Now()}
+	if err := m.Store().CreateUser(context.Background(), u); err != nil {
 		b.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
 	if _, err := m.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
 		b.Fatal(err)
 	}
+	return rec.Result().Cookies()
+}
+
+// signedIn returns a Manager with the cookie cache on, and the Cookie
+// header of a signed-in user.
+func signedIn(b *testing.B, strategy string) (*sessionkit.Manager, string) {
+	b.Helper()
+	m := cacheManager(b, strategy)
 	var cookie string
-	for _, c := range rec.Result().Cookies() {
+	for _, c := range signIn(b, m, "Ada Lovelace", "ada@example.com") {
 		if cookie != "" {
 			cookie += "; "
 		}
@@ -104,27 +117,12 @@ func BenchmarkCacheHit(b *testing.B) {
 func BenchmarkCacheHitRotating(b *testing.B) {
 	for _, strategy := range []string{"compact", "jwe"} {
 		b.Run("sessionkit-"+strategy, func(b *testing.B) {
-			m, err := sessionkit.New(sessionkit.Config{
-				Secret: secret, Store: memory.New(),
-				CookieCache: sessionkit.CookieCache{Enabled: true, Strategy: strategy, MaxAge: time.Hour},
-				Logger:      slog.New(slog.DiscardHandler),
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
+			m := cacheManager(b, strategy)
 			const users = 1024
 			reqs := make([]*http.Request, users)
 			for i := range reqs {
-				u := store.User{ID: store.NewID(), Name: "Ada Lovelace " + strconv.Itoa(i), Email: "ada" + strconv.Itoa(i) + "@example.com", CreatedAt: m.Now(), UpdatedAt: m.Now()}
-				if err := m.Store().CreateUser(context.Background(), u); err != nil {
-					b.Fatal(err)
-				}
-				rec := httptest.NewRecorder()
-				if _, err := m.SignIn(rec, httptest.NewRequest("POST", "/", nil), u.ID, sessionkit.SignInOptions{}); err != nil {
-					b.Fatal(err)
-				}
 				reqs[i] = httptest.NewRequest("GET", "/", nil)
-				for _, c := range rec.Result().Cookies() {
+				for _, c := range signIn(b, m, "Ada Lovelace "+strconv.Itoa(i), "ada"+strconv.Itoa(i)+"@example.com") {
 					reqs[i].AddCookie(c)
 				}
 			}
