@@ -253,8 +253,6 @@ type Store struct {
 
 	// The sweep (sweep.go).
 	sweepPolicy sweepPolicy
-	writers     atomic.Int32 // writes of this process in progress
-	writesDone  atomic.Int64 // writes of this process ended
 	sweeping    atomic.Int32 // sweeps in progress that checkpoint themselves
 	// Failure injection for the tests: sweepHook runs at the sweep's steps
 	// ("pragma", "batch") with the sweep's connection, ckptHook before each

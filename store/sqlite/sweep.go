@@ -172,7 +172,7 @@ func (s *Store) sweepStats(ctx context.Context, now time.Time, p sweepPolicy) (t
 		if int(k) < batch {
 			return total, st, nil
 		}
-		waited := s.writers.Load() > 0
+		waited := s.gate.writing() > 0
 		switch {
 		case waited || held > p.budget:
 			batch = max(s.sweepBatch, batch/2)
@@ -196,23 +196,10 @@ func (s *Store) sweepStats(ctx context.Context, now time.Time, p sweepPolicy) (t
 // without the pause the next batch could take the lock again before they
 // wake.
 func (s *Store) yieldToWriters(ctx context.Context) {
-	target := s.writesDone.Load() + int64(s.writers.Load())
+	target := s.gate.done.Load() + int64(s.gate.writing())
 	deadline := time.Now().Add(sweepYield)
-	for s.writesDone.Load() < target && time.Now().Before(deadline) && ctx.Err() == nil {
+	for s.gate.done.Load() < target && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(time.Millisecond)
-	}
-}
-
-// write marks a write of this process in progress, for the sweep; call the
-// function it returns when the write is done. Only the request path's
-// writes mark themselves (user and session creation, slides, session
-// deletes); the rest wait on the busy timeout as another process's do. A
-// hook at the driver's busy handler would count every waiting write.
-func (s *Store) write() func() {
-	s.writers.Add(1)
-	return func() {
-		s.writers.Add(-1)
-		s.writesDone.Add(1)
 	}
 }
 

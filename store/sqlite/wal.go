@@ -64,8 +64,10 @@ import (
 // resets it; the sweep's batches (each under 24 MiB of WAL, with the
 // sweep's own checkpoints between them past 32 MiB); session deletes
 // (sign-outs and revocations: small, and never refused for the WAL's size);
-// and the rare writes Store.write does not mark (passwords, accounts,
-// verifications, user changes).
+// and the rare writes that are not counted (passwords, accounts,
+// verifications, user changes). One count of the writes in progress, the
+// gate's, serves the guard's hold and the sweep (sweep.go): beginWrite
+// and write enter it.
 const (
 	// walCheckpointAt is the WAL size past which the guard checkpoints. A
 	// write that finds the WAL past it wakes the guard, which otherwise
@@ -116,11 +118,15 @@ type walGate struct {
 	// walEpoch): a write within walLook of it uses it instead of its own.
 	seen, seenAt atomic.Int64
 
+	// done counts the writes that have ended, for the sweep
+	// (yieldToWriters).
+	done atomic.Int64
+
 	mu       sync.Mutex
 	round    chan struct{} // closed when a checkpoint or a look of the guard ends; nil when nobody waits
 	lastErr  error         // the last checkpoint's error, for errWALFull
 	held     bool          // the guard's TRUNCATE runs: writes wait (hold)
-	inflight int           // writes past the gate, not yet ended
+	inflight int           // writes of the request path in progress (past the gate, or never held)
 	drained  chan struct{} // closed when inflight drops to 0 while held
 }
 
@@ -141,8 +147,24 @@ func (g *walGate) enter(full bool) (wait <-chan struct{}) {
 	return g.round
 }
 
-// leave ends a write that enter let through.
+// pass counts a write that the WAL's size never holds back (a session
+// delete) as in progress, as enter does a write it lets through.
+func (g *walGate) pass() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.inflight++
+}
+
+// writing returns how many writes are in progress.
+func (g *walGate) writing() int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.inflight
+}
+
+// leave ends a write that enter let through or pass counted.
 func (g *walGate) leave() {
+	g.done.Add(1)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.inflight--
@@ -209,17 +231,25 @@ func (g *walGate) err() error {
 
 // beginWrite is where every write of the request path that the WAL's size
 // holds back begins: it waits while the WAL is past walLimit or the guard
-// truncates it (walWait), then marks the write for the sweep (write). op
-// names the write in errors. Call done when the write is over.
+// truncates it (walWait), and then counts as in progress, for the guard's
+// hold and the sweep (sweep.go), until done is called. op names the write
+// in errors.
 func (s *Store) beginWrite(ctx context.Context, op string) (done func(), err error) {
 	if err := s.walWait(ctx); err != nil {
 		return nil, fmt.Errorf("sqlite: %s: %w", op, err)
 	}
-	end := s.write()
-	return func() {
-		end()
-		s.gate.leave()
-	}, nil
+	return s.gate.leave, nil
+}
+
+// write counts a write of the request path that the WAL's size never holds
+// back (session deletes: a sign-out is never refused for it) as in
+// progress, for the guard's hold and the sweep, until the function it
+// returns is called. The request path's other writes go through beginWrite;
+// the rest (passwords, accounts, verifications, user changes) are not
+// counted and wait on the busy timeout as another process's writes do.
+func (s *Store) write() func() {
+	s.gate.pass()
+	return s.gate.leave
 }
 
 // walWait looks at the WAL's size (one stat, or the size another write
