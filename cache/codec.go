@@ -62,13 +62,13 @@ type Codec interface {
 }
 
 // DecodeInto is c.Decode(value, now) into *p, which the caller provides; on
-// an error *p is unchanged. For the compact codec it allocates nothing but
-// the payload's strings, so a caller that keeps p on its stack saves the
-// Payload's allocation (a cookie-cache hit copies it into its own result
-// anyway); other codecs decode with Decode and copy.
+// an error *p is unchanged. For the compact, jwt and jwe codecs it
+// allocates nothing but the payload's strings, so a caller that keeps p on
+// its stack saves the Payload's allocation (a cookie-cache hit copies it
+// into its own result anyway); securecookie decodes with Decode and copies.
 func DecodeInto(c Codec, value string, now time.Time, p *Payload) error {
-	if _, split := c.(verifier); split {
-		return decodeSplit(c, value, now, p)
+	if split, err := decodeSplit(c, value, now, p); split {
+		return err
 	}
 	out, err := c.Decode(value, now)
 	if err != nil {
@@ -78,26 +78,19 @@ func DecodeInto(c Codec, value string, now time.Time, p *Payload) error {
 	return nil
 }
 
-// A decode is two parts. verify (the verifier interface) turns the value
-// into its payload and proves it authentic and well formed: it depends on
-// the value and the codec's keys alone. The clock it fills holds what the
-// time checks need: valid applies the value's own expiry (and a claims
-// set's nbf) at the request's time, and fill sets the dates a payload may
-// leave out, which default to that time. Decode is verify, valid, fill;
-// a Memo hit skips verify only.
-type verifier interface {
-	// verify writes *out and *k on success; on an error it may have
-	// written either.
-	verify(value string, out *Payload, k *clock) error
-}
-
-// The codecs a Memo remembers (verifyWith calls them directly).
-var _ = []verifier{(*compactCodec)(nil), (*jwtCodec)(nil), (*jweCodec)(nil)}
-
-// verifyWith runs c's verify when c is a codec split in two (compact, jwt,
-// jwe), through a type switch rather than the verifier interface, so that
-// out and k can stay on the caller's stack; split is false for another
-// codec (securecookie), which decodes in one piece.
+// A decode of the compact, jwt and jwe codecs is two parts. Their verify
+// method turns the value into its payload and proves it authentic and well
+// formed: it depends on the value and the codec's keys alone, writes *out
+// and *k on success, and may have written either on an error. The clock it
+// fills holds what the time checks need: valid applies the value's own
+// expiry (and a claims set's nbf) at the request's time, and fill sets the
+// dates a payload may leave out, which default to that time. Decode is
+// verify, valid, fill; a Memo hit skips verify only.
+//
+// verifyWith runs c's verify when c is a codec split so (compact, jwt,
+// jwe), through a type switch rather than an interface, so that out and k
+// can stay on the caller's stack; split is false for another codec
+// (securecookie), which decodes in one piece.
 func verifyWith(c Codec, value string, out *Payload, k *clock) (split bool, err error) {
 	switch c := c.(type) {
 	case *compactCodec:
@@ -111,29 +104,28 @@ func verifyWith(c Codec, value string, out *Payload, k *clock) (split bool, err 
 }
 
 // decodeSplit is a split codec's whole decode, verify and then the clock
-// at now, into *p, which is unchanged on an error.
-func decodeSplit(c Codec, value string, now time.Time, p *Payload) error {
+// at now, into *p, which is unchanged on an error; split is false, and
+// nothing done, for another codec.
+func decodeSplit(c Codec, value string, now time.Time, p *Payload) (split bool, err error) {
 	var out Payload
 	var k clock
-	split, err := verifyWith(c, value, &out, &k)
-	if !split {
-		return errNotRemembered
-	}
-	if err != nil {
-		return err
+	if split, err = verifyWith(c, value, &out, &k); !split || err != nil {
+		return split, err
 	}
 	if err := k.apply(now, &out); err != nil {
-		return err
+		return true, err
 	}
 	*p = out
-	return nil
+	return true, nil
 }
 
 // decodeNew is decodeSplit into a new Payload, allocated only once the
 // value is accepted: a split codec's Decode.
 func decodeNew(c Codec, value string, now time.Time) (*Payload, error) {
 	var p Payload
-	if err := decodeSplit(c, value, now, &p); err != nil {
+	if split, err := decodeSplit(c, value, now, &p); !split {
+		return nil, errNotRemembered
+	} else if err != nil {
 		return nil, err
 	}
 	out := new(Payload)

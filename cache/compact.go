@@ -70,7 +70,7 @@ func (c *compactCodec) Decode(value string, now time.Time) (*Payload, error) {
 	return decodeNew(c, value, now)
 }
 
-// verify is the compact decode without its clock (see verifier).
+// verify is the compact decode without its clock (see verifyWith).
 func (c *compactCodec) verify(value string, out *Payload, k *clock) error {
 	if len(value) > MaxValueLen {
 		return errTooLong

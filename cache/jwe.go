@@ -174,7 +174,7 @@ func (c *jweCodec) Decode(value string, now time.Time) (*Payload, error) {
 	return decodeNew(c, value, now)
 }
 
-// verify is the jwe decode without its clock (see verifier).
+// verify is the jwe decode without its clock (see verifyWith).
 func (c *jweCodec) verify(value string, out *Payload, k *clock) error {
 	st := getState(c.fields)
 	defer putState(st)

@@ -62,7 +62,7 @@ func (c *jwtCodec) Decode(value string, now time.Time) (*Payload, error) {
 	return decodeNew(c, value, now)
 }
 
-// verify is the jwt decode without its clock (see verifier).
+// verify is the jwt decode without its clock (see verifyWith).
 func (c *jwtCodec) verify(value string, out *Payload, k *clock) error {
 	if len(value) > MaxValueLen {
 		return errTooLong

@@ -96,13 +96,13 @@ func (m *Memo) DecodeInto(value string, now time.Time, p *Payload) error {
 	} else if err != nil {
 		return err
 	}
-	if err := fresh.k.valid(now); err != nil {
-		return err
+	if err := fresh.answer(now, p); err != nil {
+		return err // expired: not remembered
 	}
 	if size := entrySize(&fresh); size+len(value) <= maxEntryBytes {
 		m.t.Put(value, fresh, size) // a copy: the table's entry holds it in place
 	}
-	return fresh.answer(now, p)
+	return nil
 }
 
 var errNotRemembered = invalid("memo: codec not remembered")
